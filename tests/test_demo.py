@@ -1,0 +1,58 @@
+"""The simulated outage: a real HTTP server answering as the scenario says."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from warroom import scenario
+from warroom.demo import DemoWorld, demo_playbook
+from warroom.playbook import load_playbook
+from warroom.resources import bundled_playbook_path
+
+
+def _get(url: str) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_services_follow_the_script() -> None:
+    backend_down_at = next(e for e in scenario.EPISODES if e.target == "backend").start + 1
+    with (
+        DemoWorld(epoch=time.time()) as calm,
+        DemoWorld(epoch=time.time() - backend_down_at) as outage,
+    ):
+        assert _get(f"{calm.base_url}/backend/health/healthz") == (200, {"ok": True})
+        status, body = _get(f"{outage.base_url}/backend/health/healthz")
+        assert status == 503 and body["ok"] is False
+        assert _get(f"{calm.base_url}/frontend/api/health") == (200, {"status": "ok"})
+
+
+def test_status_pages_are_statuspage_summaries() -> None:
+    supabase = next(e for e in scenario.EPISODES if e.target == "supabase")
+    with DemoWorld(epoch=time.time() - supabase.start - 1) as world:
+        status, page = _get(f"{world.base_url}/status/supabase/api/v2/summary.json")
+        assert status == 200
+        assert page["status"]["indicator"] == "major"
+        assert page["incidents"][0]["name"] == supabase.reason
+        status, calm = _get(f"{world.base_url}/status/clerk/api/v2/summary.json")
+        assert calm["status"]["indicator"] == "none" and calm["incidents"] == []
+        assert _get(f"{world.base_url}/status/nowhere/api/v2/summary.json")[0] == 404
+
+
+def test_demo_playbook_points_everything_at_the_simulator() -> None:
+    playbook = demo_playbook(load_playbook(bundled_playbook_path()), "http://127.0.0.1:9")
+    assert all(s.url.startswith("http://127.0.0.1:9/") for s in playbook.services)
+    assert all(p.page.startswith("http://127.0.0.1:9/status/") for p in playbook.providers)
+    assert not any(p.page.endswith("/unknown") for p in playbook.providers)
+    for source in playbook.log_sources:
+        assert source.command[1:3] == ("-m", "warroom.fakefly")
+    # everything else (phases, runbooks, templates) is the shipped playbook's
+    shipped = load_playbook(bundled_playbook_path())
+    assert playbook.phases == shipped.phases and playbook.templates == shipped.templates

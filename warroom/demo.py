@@ -1,0 +1,186 @@
+"""The simulated outage behind `warroom demo` and the tests: all local, no Fly account.
+
+`DemoWorld` serves, on 127.0.0.1 and a free port, the three Slurpy services' health
+endpoints and four Statuspage-style `summary.json` pages, answering as `scenario` says for
+the seconds elapsed since the world started. `demo_playbook` turns the shipped playbook
+into one that polls that server and tails `warroom.fakefly` instead of `fly logs`, so the
+whole product runs on the real playbook's phases, runbooks and templates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from warroom import scenario
+from warroom.playbook import Playbook
+
+EPOCH_VARIABLE = "WARROOM_DEMO_EPOCH"
+"""Environment variable through which `fakefly` learns when the outage script started."""
+
+SLOW_ANSWER_SECONDS = 2.5
+DEMO_SERVICE_INTERVAL = timedelta(seconds=2)
+DEMO_PROVIDER_INTERVAL = timedelta(seconds=5)
+
+_PROVIDER_SLUGS = {name.lower(): slug for slug, name in scenario.PROVIDERS.items()}
+
+_INDICATOR_DESCRIPTION = {
+    "none": "All Systems Operational",
+    "minor": "Minor Service Outage",
+    "major": "Partial System Outage",
+    "critical": "Major System Outage",
+}
+_COMPONENT_STATUS = {
+    "none": "operational",
+    "minor": "degraded_performance",
+    "major": "partial_outage",
+    "critical": "major_outage",
+}
+
+
+def service_answer(service: str, elapsed: float) -> tuple[int, dict[str, Any], float]:
+    """Status code, JSON body and delay in seconds of a service's health endpoint."""
+    mood = scenario.service_mood(service, elapsed)
+    # The frontend reports `.status`, the others `.ok`, as the seed's health script reads them.
+    if mood == "down":
+        body: dict[str, Any] = {"ok": False, "error": "database unreachable"}
+        if service == "frontend":
+            body = {"status": "error", "error": "backend unavailable"}
+        return 503, body, 0.0
+    body = {"status": "ok"} if service == "frontend" else {"ok": True}
+    return 200, body, SLOW_ANSWER_SECONDS if mood == "slow" else 0.0
+
+
+def summary_page(slug: str, elapsed: float) -> dict[str, Any]:
+    """An Atlassian Statuspage `/api/v2/summary.json` document for one provider."""
+    indicator, incident = scenario.provider_indicator(slug, elapsed)
+    name = scenario.PROVIDERS[slug]
+    incidents = []
+    if incident:
+        incidents.append(
+            {
+                "name": incident,
+                "status": "investigating",
+                "shortlink": f"https://stspg.io/{slug}",
+                "incident_updates": [{"status": "investigating", "body": incident}],
+            }
+        )
+    return {
+        "page": {"id": slug, "name": name, "time_zone": "Etc/UTC"},
+        "status": {"indicator": indicator, "description": _INDICATOR_DESCRIPTION[indicator]},
+        "components": [
+            {"name": "API", "status": _COMPONENT_STATUS[indicator]},
+            {"name": "Dashboard", "status": "operational"},
+        ],
+        "incidents": incidents,
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _DemoServer
+
+    def do_GET(self) -> None:
+        elapsed = time.time() - self.server.epoch
+        parts = urlsplit(self.path).path.strip("/").split("/")
+        if parts[:1] == ["status"] and len(parts) >= 2 and parts[1] in scenario.PROVIDERS:
+            if parts[2:] == ["api", "v2", "summary.json"]:
+                self._send(200, summary_page(parts[1], elapsed))
+                return
+        elif parts[0] in scenario.SERVICES:
+            status, body, delay = service_answer(parts[0], elapsed)
+            if delay:
+                time.sleep(delay)
+            self._send(status, body)
+            return
+        self._send(404, {"error": "not found"})
+
+    def _send(self, status: int, body: dict[str, Any]) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Silent: the war room owns the terminal."""
+
+
+class _DemoServer(ThreadingHTTPServer):
+    daemon_threads = True
+    epoch: float
+
+
+class DemoWorld:
+    """The outage's HTTP server, running in a background thread until `stop`."""
+
+    def __init__(self, *, epoch: float | None = None) -> None:
+        self.epoch = time.time() if epoch is None else epoch
+        self._server = _DemoServer(("127.0.0.1", 0), _Handler)
+        self._server.epoch = self.epoch
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="warroom-demo-http", daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> DemoWorld:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> DemoWorld:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def environment(self) -> dict[str, str]:
+        """Variables the fake `fly logs` processes need to follow the same script."""
+        return {EPOCH_VARIABLE: repr(self.epoch)}
+
+
+def demo_playbook(playbook: Playbook, base_url: str) -> Playbook:
+    """`playbook` with every target pointed at the demo server and every log at fakefly."""
+    services = tuple(
+        dataclasses.replace(
+            service,
+            url=f"{base_url}/{service.name}{urlsplit(service.url).path}",
+            interval=DEMO_SERVICE_INTERVAL,
+        )
+        for service in playbook.services
+    )
+    providers = tuple(
+        dataclasses.replace(
+            provider,
+            page=f"{base_url}/status/{_PROVIDER_SLUGS.get(provider.name.lower(), 'unknown')}",
+            interval=DEMO_PROVIDER_INTERVAL,
+        )
+        for provider in playbook.providers
+    )
+    log_sources = tuple(
+        dataclasses.replace(source, command=_fake_fly(source.command))
+        for source in playbook.log_sources
+    )
+    return dataclasses.replace(
+        playbook, services=services, providers=providers, log_sources=log_sources
+    )
+
+
+def _fake_fly(command: tuple[str, ...]) -> tuple[str, ...]:
+    if command[:1] in (("fly",), ("flyctl",)):
+        return (sys.executable, "-m", "warroom.fakefly", *command[1:])
+    return command
