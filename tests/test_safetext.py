@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from rich.console import Console
+
+from warroom.safetext import decode, safe_text, strip_sgr, visible
+
+
+def test_escape_sequences_become_visible() -> None:
+    osc52 = "\x1b]52;c;aGVsbG8=\x07"
+    shown = visible(f"before {osc52} \x1b[2J\x1b]0;pwned\x07 after")
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "␛]52;c;aGVsbG8=␇" in shown
+    assert "␛[2J" in shown
+
+
+def test_nul_del_c1_and_bidi_controls_are_visible() -> None:
+    shown = visible("a\x00b\x7fc\x9bd\u202ee\r")
+    assert shown == "a␀b␡c<U+009B>d<U+202E>e␍"
+
+
+def test_newline_and_tab_do_not_reach_the_terminal() -> None:
+    assert visible("a\nb\tc") == "a␊b    c"
+
+
+def test_long_text_is_cut_with_marker() -> None:
+    shown = visible("x" * 1_000_000)
+    assert shown.startswith("x" * 10_000)
+    assert shown.endswith("[cut 990,000 chars]")
+    assert len(shown) < 10_100
+    assert visible("x" * 20, limit=None) == "x" * 20
+
+
+def test_invalid_utf8_is_replaced() -> None:
+    assert decode(b"ok \xff\xfe end") == "ok \ufffd\ufffd end"
+
+
+def test_strip_sgr_keeps_other_sequences() -> None:
+    assert strip_sgr("\x1b[2mts\x1b[0m [\x1b[1;35mx\x1b[0m]\x1b]0;t\x07") == "ts [x]\x1b]0;t\x07"
+
+
+def test_markup_stays_literal_when_rendered() -> None:
+    console = Console(width=80, force_terminal=True, color_system="truecolor")
+    with console.capture() as capture:
+        console.print(safe_text("[bold red]boom[/] :smile: \x1b[31m"))
+    out = capture.get()
+    assert "[bold red]boom[/] :smile: ␛[31m" in out
+    assert "\x1b[31m" not in out.replace("\x1b[0m", "")

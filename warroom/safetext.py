@@ -1,0 +1,73 @@
+"""Untrusted text (log lines, HTTP bodies, command output) made safe to show.
+
+A log line may carry an OSC 52 that would set the user's clipboard, a screen clear, a title
+change, Rich markup, a NUL or bytes that are not UTF-8. Shown as-is, any of those acts on the
+responder's terminal. Here every control character becomes a visible stand-in (ESC -> `␛`,
+NUL -> `␀`, C1 controls and invisible direction overrides -> `<U+XXXX>`), so the sequence can
+still be read but never runs; the result goes into a plain `rich.text.Text` so markup stays
+literal. Over-long text is cut with a marker saying how much was cut.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+DEFAULT_LIMIT = 10_000
+"""Characters shown of one line before it is cut."""
+
+_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_TABLE[0x09] = "    "  # a tab would move the cursor; four spaces keep columns predictable
+_TABLE[0x7F] = "\u2421"  # ␡
+for _code in range(0x80, 0xA0):  # C1 controls: 0x9b is a one-byte CSI on some terminals
+    _TABLE[_code] = f"<U+{_code:04X}>"
+# Invisible characters that reorder or hide text ("trojan source"), and line separators
+# that some terminals treat as newlines.
+for _code in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
+    _TABLE[_code] = f"<U+{_code:04X}>"
+for _code in (0x2028, 0x2029, 0xFEFF):
+    _TABLE[_code] = f"<U+{_code:04X}>"
+
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_FLY_SGR = ("\x1b[0m", "\x1b[2m", "\x1b[32m", "\x1b[34m", "\x1b[31m", "\x1b[33m", "\x1b[36m")
+
+
+def decode(data: bytes) -> str:
+    """Bytes from a process or the network as text; invalid UTF-8 becomes `�`."""
+    return data.decode("utf-8", "replace")
+
+
+def strip_sgr(text: str) -> str:
+    """Drop colour/style sequences (`ESC [ … m`) only; every other sequence stays.
+
+    The fixed codes flyctl writes are removed with `str.replace`, which is several times
+    faster than a regex over a chunk of a million characters; the regex handles the rest.
+    """
+    if "\x1b" not in text:
+        return text
+    for code in _FLY_SGR:
+        text = text.replace(code, "")
+    if "\x1b[" in text:
+        text = _SGR.sub("", text)
+    return text
+
+
+def visible(text: str, *, limit: int | None = DEFAULT_LIMIT) -> str:
+    """`text` with every control/escape character shown as a visible stand-in, cut to `limit`.
+
+    `limit=None` keeps the whole text (for export, where nothing may be lost).
+    """
+    cut = 0
+    if limit is not None and len(text) > limit:
+        cut = len(text) - limit
+        text = text[:limit]
+    text = text.translate(_TABLE)
+    if cut:
+        text += f" … [cut {cut:,} chars]"
+    return text
+
+
+def safe_text(text: str, *, limit: int | None = DEFAULT_LIMIT, style: str = "") -> Text:
+    """A plain `Text` of `visible(text)`: markup in `text` stays literal."""
+    return Text(visible(text, limit=limit), style=style, no_wrap=True, end="")
