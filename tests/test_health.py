@@ -25,7 +25,6 @@ from warroom.health import (
     judge_provider,
     judge_service,
     summary,
-    visible,
 )
 from warroom.playbook import BodyCheck, Provider, Service
 
@@ -208,7 +207,7 @@ def test_lying_body_reason_is_one_visible_line() -> None:
     body = json.dumps({"status": "fine\n\x1b[31mreally"}).encode()
     state, reason = judge_service(Service(name="s", url="u", body=STATUS_OK), 200, body, 0.1)
     assert state == "down"
-    assert "\n" not in reason and "\x1b" not in reason and "1b[31mreally" in reason
+    assert "\n" not in reason and "\x1b" not in reason and "really" in reason
 
 
 @pytest.mark.parametrize(
@@ -231,11 +230,6 @@ def test_judge_provider(status: int, body: str, state: str, reason_part: str) ->
     got_state, reason = judge_provider(status, body.encode())
     assert got_state == state
     assert reason_part in reason, reason
-
-
-def test_visible_makes_escapes_and_bidi_visible() -> None:
-    shown = visible("a[bold]b\x1b]52;c;aGk=\x07\u202e\nz")
-    assert shown == "a[bold]b\\x1b]52;c;aGk=\\x07\\u202e\nz"
 
 
 # --- anti-flap ---------------------------------------------------------------------------
@@ -472,5 +466,5 @@ async def test_control_characters_in_body_are_visible_in_detail(server: FakeHeal
     server.routes["/h"] = response(200, "[bold]x\x1b]52;c;aGk=\x07", headers={"X-A": "b"})
     sample = await poll(svc(server.url("/h")))
     assert "\x1b" not in sample.detail and "\x07" not in sample.detail
-    assert "[bold]x\\x1b]52;c;aGk=\\x07" in sample.detail
+    assert "[bold]x␛]52;c;aGk=␇" in sample.detail
     assert "x-a: b" in sample.detail.lower()

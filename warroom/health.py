@@ -10,14 +10,14 @@ Judging is split from fetching so it can be tested without a network: `judge_ser
 dropped request does not page anybody.
 
 HTTP bodies are untrusted. Everything derived from them (reasons, the detail text) goes
-through `visible()` so control and escape sequences are shown, never emitted.
+through `printable()` (built on `warroom.safetext`): control and escape sequences are
+shown, never emitted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 import socket
 import ssl
 import time
@@ -31,6 +31,7 @@ from typing import Any, Literal
 import httpx
 
 from warroom.playbook import Playbook, Provider, Service
+from warroom.safetext import visible
 
 State = Literal["up", "degraded", "down", "unknown"]
 Kind = Literal["service", "provider"]
@@ -45,29 +46,21 @@ HISTORY = 30
 REASON_MAX = 160
 STATUS_PATH = "/api/v2/summary.json"
 
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
+def printable(text: str, *, keep_newlines: bool = True) -> str:
+    """`text` with control, escape and bidi characters as visible stand-ins (`safetext`).
 
-def visible(text: str, *, keep_newlines: bool = True) -> str:
-    """Return `text` with control, escape and bidi characters written out as `\\xNN`.
-
-    Newlines and tabs survive when `keep_newlines`; otherwise they become `\\n`/`\\t` too,
+    Newlines survive when `keep_newlines` (the detail view); otherwise they show as `␊`,
     which is what a one-line reason needs.
     """
-    out = _INVISIBLE.sub(lambda m: _escape(m.group()), text)
     if not keep_newlines:
-        out = out.replace("\n", "\\n").replace("\t", "\\t")
-    return out
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+        return visible(text, limit=None)
+    return "\n".join(visible(line, limit=None) for line in text.split("\n"))
 
 
 def one_line(text: str, limit: int = REASON_MAX) -> str:
     """A safe single line of at most `limit` characters."""
-    line = visible(text, keep_newlines=False)
+    line = printable(text, keep_newlines=False)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
@@ -370,7 +363,7 @@ async def fetch(
         answer.error = one_line(f"{type(error).__name__}: {error}", 100)
     if answer.error:
         answer.status = None
-        answer.detail = f"GET {visible(url, keep_newlines=False)}\n\n{answer.error}"
+        answer.detail = f"GET {printable(url, keep_newlines=False)}\n\n{answer.error}"
     return answer
 
 
@@ -394,11 +387,11 @@ async def _read_capped(response: httpx.Response, max_body: int) -> tuple[bytes, 
 def _detail(response: httpx.Response, body: bytes, truncated: bool) -> str:
     lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}"]
     lines += [f"{name}: {value}" for name, value in response.headers.items()]
-    shown = body[:DETAIL_BODY].decode("utf-8", "replace")
+    shown = body[:DETAIL_BODY].decode("utf-8", "replace").replace("\r\n", "\n")
     more = len(body) > DETAIL_BODY or truncated
     note = f"\n… (first {DETAIL_BODY} bytes shown)" if more else ""
     history = [f"redirected from {r.url}" for r in response.history]
-    return visible("\n".join(history + lines) + "\n\n" + shown + note)
+    return printable("\n".join(history + lines) + "\n\n" + shown + note)
 
 
 def _causes(error: BaseException) -> Iterable[BaseException]:
