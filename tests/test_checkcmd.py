@@ -1,0 +1,134 @@
+"""`warroom check`: the repo's playbook pointed at local servers, polled once."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from test_health import FakeHealthServer, response, summary_json
+
+from warroom.checkcmd import run_check
+from warroom.playbook import Playbook, load_playbook
+
+pytestmark = pytest.mark.timeout(30)
+
+REPO_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+URLS = {
+    "https://your-domain.com/api/health": "/frontend",
+    "https://api.your-domain.com/health/healthz": "/backend",
+    "https://mcp.your-domain.com/healthz": "/mcp",
+    "https://status.flyio.net": "/fly",
+    "https://status.supabase.com": "/supabase",
+    "https://status.clerk.com": "/clerk",
+    "https://status.openai.com": "/openai",
+}
+
+
+def local_playbook(tmp_path: Path, server: FakeHealthServer) -> Path:
+    text = REPO_PLAYBOOK.read_text()
+    for remote, path in URLS.items():
+        assert f'"{remote}"' in text, remote
+        text = text.replace(f'"{remote}"', f'"{server.url(path)}"')
+    target = tmp_path / "playbook.toml"
+    target.write_text(text)
+    return target
+
+
+def serve_healthy(server: FakeHealthServer) -> None:
+    server.routes["/frontend"] = response(200, '{"status": "ok"}')
+    server.routes["/backend"] = response(200, '{"ok": true}')
+    server.routes["/mcp"] = response(200, '{"ok": true}')
+    for page in ("fly", "supabase", "clerk", "openai"):
+        server.routes[f"/{page}/api/v2/summary.json"] = response(200, summary_json("none"))
+
+
+@pytest.fixture
+async def server() -> FakeHealthServer:
+    fake = FakeHealthServer()
+    await fake.start()
+    yield fake  # type: ignore[misc]
+    await fake.stop()
+
+
+async def check_in_thread(playbook: Playbook, *, as_json: bool) -> tuple[int, str]:
+    # run_check owns its event loop (asyncio.run); the test's loop keeps serving meanwhile.
+    out = io.StringIO()
+    code = await asyncio.to_thread(run_check, playbook, as_json=as_json, out=out)
+    return code, out.getvalue()
+
+
+async def test_all_up_exits_0_with_json(tmp_path: Path, server: FakeHealthServer) -> None:
+    serve_healthy(server)
+    playbook = load_playbook(local_playbook(tmp_path, server))
+    code, out = await check_in_thread(playbook, as_json=True)
+    document = json.loads(out)
+    assert code == 0
+    assert document["ok"] is True and document["summary"] == "7/7 up"
+    assert [t["target"] for t in document["targets"]] == [
+        "frontend",
+        "backend",
+        "mcp",
+        "Fly.io",
+        "Supabase",
+        "Clerk",
+        "OpenAI",
+    ]
+    assert all(t["state"] == "up" and t["status"] == 200 for t in document["targets"])
+
+
+async def test_any_not_up_exits_1_and_table_is_plain(
+    tmp_path: Path, server: FakeHealthServer
+) -> None:
+    serve_healthy(server)
+    server.routes["/backend"] = response(503, "[bold]overloaded")
+    server.routes["/openai/api/v2/summary.json"] = response(200, "<html>status</html>")
+    playbook = load_playbook(local_playbook(tmp_path, server))
+    code, out = await check_in_thread(playbook, as_json=False)
+    assert code == 1
+    assert "\x1b" not in out  # not a tty: no colour codes
+    backend = next(line for line in out.splitlines() if "backend" in line)
+    assert "✗ down" in backend and "503" in backend
+    openai = next(line for line in out.splitlines() if "OpenAI" in line)
+    assert "? unknown" in openai
+    assert "1/7 down" in out
+
+
+def _cli_wired() -> bool:
+    spec = importlib.util.find_spec("warroom.commands")
+    if spec is None or spec.origin is None:
+        return False
+    return "checkcmd" in Path(spec.origin).read_text()
+
+
+@pytest.mark.skipif(not _cli_wired(), reason="`warroom check` is not wired to run_check yet")
+async def test_cli_subprocess_exit_codes(tmp_path: Path, server: FakeHealthServer) -> None:
+    serve_healthy(server)
+    server.routes["/mcp"] = response(200, '{"ok": false}')
+    playbook = local_playbook(tmp_path, server)
+
+    async def cli(*args: str) -> tuple[int, bytes, bytes]:
+        env = {**os.environ, "WARROOM_DB": str(tmp_path / "db.sqlite")}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "warroom", *args,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+        stdout, stderr = await process.communicate()
+        assert process.returncode is not None
+        return process.returncode, stdout, stderr
+
+    code, stdout, _ = await cli("check", "--json", "--playbook", str(playbook))
+    document = json.loads(stdout)
+    assert code == 1 and document["ok"] is False
+    mcp = next(t for t in document["targets"] if t["target"] == "mcp")
+    assert mcp["state"] == "down" and ".ok is false" in mcp["reason"]
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[settings\n")
+    code, _, stderr = await cli("check", "--playbook", str(bad))
+    assert code == 2 and b"Traceback" not in stderr
