@@ -1,0 +1,500 @@
+"""The incident event log on disk: the only module that knows SQLite.
+
+Everything else talks to the `EventStore` protocol, so that a PostgreSQL store (LISTEN/NOTIFY
+for live sync) can be dropped in later. `SqliteStore` is the embedded default:
+
+- WAL mode, so readers in other terminals never block the writer, plus a busy timeout so two
+  writers queue instead of failing.
+- Every write is its own `BEGIN IMMEDIATE` transaction, committed before the call returns: an
+  event the UI shows as done survives a crash, and incident numbers are allocated under the
+  write lock, so two processes declaring at once get different ids.
+- `follow` polls `PRAGMA data_version`, which changes only when another connection commits, so
+  an idle poll costs one pragma and no table read; local writes wake followers directly.
+- The schema is versioned with `PRAGMA user_version` and an ordered list of migrations.
+- Timestamps are UTC ISO strings with fixed microseconds (they sort as text); payloads are JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+import aiosqlite
+
+from warroom.incident import (
+    DECLARED,
+    ENTRY_RETRACTED,
+    REOPENED,
+    RESOLVED,
+    SEVERITY_CHANGED,
+    Event,
+    format_incident_id,
+    utc_now,
+)
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a writer waits for another process's transaction before giving up."""
+
+
+class UnknownIncident(LookupError):
+    """No incident has this id; `args[0]` is the id asked for."""
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """One row of `warroom list`: enough to choose an incident without reading its events."""
+
+    id: str
+    title: str
+    severity: str
+    declared_at: datetime
+    status: str
+    """"open" or "resolved"."""
+    last_event_at: datetime
+
+
+class EventStore(Protocol):
+    """What the rest of warroom may assume about where incidents are kept."""
+
+    async def declare(
+        self, *, title: str, severity: str, actor: str, at: datetime | None = None
+    ) -> Event: ...
+
+    async def append(
+        self,
+        incident_id: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Event: ...
+
+    async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]: ...
+
+    def follow(
+        self, incident_id: str, after_seq: int = 0, *, poll_interval: float = 0.2
+    ) -> AsyncIterator[list[Event]]: ...
+
+    async def incident(self, incident_id: str) -> IncidentSummary: ...
+
+    async def list_incidents(self) -> list[IncidentSummary]: ...
+
+    async def active_incident(self) -> IncidentSummary | None: ...
+
+    async def archive_log_lines(
+        self,
+        incident_id: str,
+        rows: Sequence[tuple[datetime, str, str]],
+        *,
+        cap: int = 1_000_000,
+    ) -> int: ...
+
+    async def log_lines(
+        self, incident_id: str, *, search: str = "", limit: int = 1000
+    ) -> list[tuple[datetime, str, str]]: ...
+
+    async def close(self) -> None: ...
+
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: incidents, their events, and the archived log window.
+    """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        declared_at TEXT NOT NULL,
+        last_event_at TEXT NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        log_count INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (day, number)
+    );
+    CREATE TABLE events (
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (incident_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX incidents_declared ON incidents (declared_at);
+    CREATE TABLE log_lines (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        logged_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        line TEXT NOT NULL
+    );
+    CREATE INDEX log_lines_incident ON log_lines (incident_id, id);
+    """,
+)
+"""Schema changes in order; `PRAGMA user_version` is how many have been applied."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def to_db_time(at: datetime) -> str:
+    """An aware datetime as the UTC text stored in the database."""
+    if at.tzinfo is None:
+        raise ValueError("times must be timezone-aware; warroom stores UTC")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(text: str) -> datetime:
+    """The inverse of `to_db_time`."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return to_db_time(value)
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot store {type(value).__name__} in an event payload")
+
+
+async def open_store(path: Path) -> SqliteStore:
+    """Open (creating if needed) the incident database at `path` and bring its schema up to date.
+
+    Raises StoreError when the directory is missing or the file cannot be used.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise StoreError(f"The database directory {path.parent} does not exist.")
+    try:
+        connection = await aiosqlite.connect(
+            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as error:
+        raise StoreError(f"Cannot open the incident database {path}: {error}.") from None
+    store = SqliteStore(connection, path)
+    try:
+        await store._prepare()
+    except sqlite3.Error as error:
+        await connection.close()
+        raise StoreError(f"Cannot use the incident database {path}: {error}.") from None
+    except BaseException:
+        await connection.close()
+        raise
+    return store
+
+
+class SqliteStore:
+    """The event log in one SQLite file; safe to share between processes on one host."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        """Use `open_store`; this takes an already open autocommit connection."""
+        self._db = connection
+        self.path = path
+        self._wakeups: set[asyncio.Event] = set()
+        # data_version ignores this connection's own commits, so followers also watch this.
+        self._local_writes = 0
+        self._closed = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection; followers end."""
+        if self._closed:
+            return
+        self._closed = True
+        for wakeup in self._wakeups:
+            wakeup.set()
+        await self._db.close()
+
+    async def _prepare(self) -> None:
+        await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await self._db.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable against process crashes in WAL mode; FULL adds an fsync per
+        # commit that a laptop's disk makes slow, for protection only against power loss.
+        await self._db.execute("PRAGMA synchronous = NORMAL")
+        await self._db.execute("PRAGMA foreign_keys = ON")
+        async with self._transaction():
+            version = await self._scalar("PRAGMA user_version")
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The incident database {self.path} was written by a newer warroom "
+                    f"(schema {version}, this one knows {SCHEMA_VERSION})."
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        await self._db.execute(statement)
+            if version != SCHEMA_VERSION:
+                await self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        # IMMEDIATE takes the write lock up front, so the read-then-write in declare/append
+        # cannot interleave with another process's.
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+        self._local_writes += 1
+        for wakeup in self._wakeups:
+            wakeup.set()
+
+    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with self._db.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def declare(
+        self, *, title: str, severity: str, actor: str, at: datetime | None = None
+    ) -> Event:
+        """Open a new incident INC-YYYYMMDD-NNN and append its incident.declared event."""
+        at = at or utc_now()
+        day = at.astimezone(UTC).date()
+        when = to_db_time(at)
+        async with self._transaction():
+            last = await self._scalar(
+                "SELECT max(number) FROM incidents WHERE day = ?", (day.isoformat(),)
+            )
+            number = (last or 0) + 1
+            incident_id = format_incident_id(day, number)
+            await self._db.execute(
+                "INSERT INTO incidents (id, day, number, title, severity, declared_at,"
+                " last_event_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (incident_id, day.isoformat(), number, title, severity, when, when),
+            )
+            return await self._insert_event(
+                incident_id, 0, DECLARED, {"title": title, "severity": severity}, actor, when
+            )
+
+    async def append(
+        self,
+        incident_id: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Event:
+        """Append one event; it is committed when this returns. UnknownIncident for a bad id."""
+        when = to_db_time(at or utc_now())
+        async with self._transaction():
+            last_seq = await self._scalar(
+                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
+            )
+            if last_seq is None:
+                raise UnknownIncident(incident_id)
+            event = await self._insert_event(incident_id, last_seq, kind, payload, actor, when)
+            if kind in (SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED):
+                await self._refresh_summary(incident_id)
+            return event
+
+    async def _insert_event(
+        self,
+        incident_id: str,
+        last_seq: int,
+        kind: str,
+        payload: Mapping[str, Any],
+        actor: str,
+        when: str,
+    ) -> Event:
+        seq = last_seq + 1
+        text = json.dumps(dict(payload), default=_json_default, ensure_ascii=False)
+        await self._db.execute(
+            "INSERT INTO events (incident_id, seq, at, kind, actor, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (incident_id, seq, when, kind, actor, text),
+        )
+        await self._db.execute(
+            "UPDATE incidents SET last_seq = ?, last_event_at = max(last_event_at, ?) WHERE id = ?",
+            (seq, when, incident_id),
+        )
+        return Event(seq, incident_id, from_db_time(when), kind, actor, json.loads(text))
+
+    async def _refresh_summary(self, incident_id: str) -> None:
+        # The list view's severity and status are kept on the incident row so listing never
+        # reads events; a retraction can undo a change, so they are recomputed, not patched.
+        kinds = (DECLARED, SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED)
+        async with self._db.execute(
+            "SELECT seq, kind, payload FROM events WHERE incident_id = ?"
+            f" AND kind IN ({','.join('?' * len(kinds))}) ORDER BY seq",
+            (incident_id, *kinds),
+        ) as cursor:
+            rows = [
+                (seq, kind, json.loads(payload)) for seq, kind, payload in await cursor.fetchall()
+            ]
+        retracted = {p.get("target_seq") for _, kind, p in rows if kind == ENTRY_RETRACTED}
+        severity, status = "", "open"
+        for seq, kind, payload in rows:
+            if seq in retracted and kind != DECLARED:
+                continue
+            if kind == DECLARED:
+                severity = str(payload.get("severity", ""))
+            elif kind == SEVERITY_CHANGED:
+                severity = str(payload.get("to", severity))
+            elif kind == RESOLVED:
+                status = "resolved"
+            elif kind == REOPENED:
+                status = "open"
+        await self._db.execute(
+            "UPDATE incidents SET severity = ?, status = ? WHERE id = ?",
+            (severity, status, incident_id),
+        )
+
+    async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]:
+        """The incident's events with seq > after_seq, in order (empty for an unknown id)."""
+        async with self._db.execute(
+            "SELECT seq, at, kind, actor, payload FROM events"
+            " WHERE incident_id = ? AND seq > ? ORDER BY seq",
+            (incident_id, after_seq),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Event(seq, incident_id, from_db_time(at), kind, actor, json.loads(payload))
+            for seq, at, kind, actor, payload in rows
+        ]
+
+    async def follow(
+        self, incident_id: str, after_seq: int = 0, *, poll_interval: float = 0.2
+    ) -> AsyncIterator[list[Event]]:
+        """Yield batches of events appended after `after_seq`, by this or any other process.
+
+        Runs until the store is closed or the consumer stops iterating.
+        """
+        wakeup = asyncio.Event()
+        self._wakeups.add(wakeup)
+        seen: tuple[int, int] | None = None
+        try:
+            while not self._closed:
+                wakeup.clear()
+                # Snapshot before reading, so a commit landing during the read is seen next time.
+                current = (await self._scalar("PRAGMA data_version"), self._local_writes)
+                if current != seen:
+                    seen = current
+                    batch = await self.events(incident_id, after_seq)
+                    if batch:
+                        after_seq = batch[-1].seq
+                        yield batch
+                        continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wakeup.wait(), poll_interval)
+        finally:
+            self._wakeups.discard(wakeup)
+
+    async def incident(self, incident_id: str) -> IncidentSummary:
+        """The summary of one incident; UnknownIncident for a bad id."""
+        rows = await self._summaries("WHERE id = ?", (incident_id,))
+        if not rows:
+            raise UnknownIncident(incident_id)
+        return rows[0]
+
+    async def list_incidents(self) -> list[IncidentSummary]:
+        """Every incident, newest first."""
+        return await self._summaries("", ())
+
+    async def active_incident(self) -> IncidentSummary | None:
+        """The newest open incident, if any."""
+        rows = await self._summaries("WHERE status = 'open'", (), limit=1)
+        return rows[0] if rows else None
+
+    async def _summaries(
+        self, where: str, params: Sequence[Any], *, limit: int = -1
+    ) -> list[IncidentSummary]:
+        async with self._db.execute(
+            "SELECT id, title, severity, declared_at, status, last_event_at FROM incidents"
+            f" {where} ORDER BY declared_at DESC, day DESC, number DESC LIMIT ?",
+            (*params, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            IncidentSummary(
+                id=row[0],
+                title=row[1],
+                severity=row[2],
+                declared_at=from_db_time(row[3]),
+                status=row[4],
+                last_event_at=from_db_time(row[5]),
+            )
+            for row in rows
+        ]
+
+    async def archive_log_lines(
+        self,
+        incident_id: str,
+        rows: Sequence[tuple[datetime, str, str]],
+        *,
+        cap: int = 1_000_000,
+    ) -> int:
+        """Keep log lines (logged_at, source, raw line) with the incident, at most `cap` of them.
+
+        Returns how many of `rows` were stored (fewer than given only if the batch alone is
+        larger than `cap`). One transaction per batch, so thousands of lines cost one commit.
+        """
+        if cap <= 0:
+            return 0
+        batch = list(rows)[-cap:]
+        async with self._transaction():
+            count = await self._scalar(
+                "SELECT log_count FROM incidents WHERE id = ?", (incident_id,)
+            )
+            if count is None:
+                raise UnknownIncident(incident_id)
+            await self._db.executemany(
+                "INSERT INTO log_lines (incident_id, logged_at, source, line) VALUES (?, ?, ?, ?)",
+                [(incident_id, to_db_time(at), source, line) for at, source, line in batch],
+            )
+            count += len(batch)
+            excess = count - cap
+            if excess > 0:
+                # The count is kept on the incident row so a full archive never needs a
+                # count(*) scan; the oldest lines go, through the (incident_id, id) index.
+                await self._db.execute(
+                    "DELETE FROM log_lines WHERE incident_id = ? AND id <= ("
+                    " SELECT id FROM log_lines WHERE incident_id = ? ORDER BY id"
+                    " LIMIT 1 OFFSET ?)",
+                    (incident_id, incident_id, excess - 1),
+                )
+                count = cap
+            await self._db.execute(
+                "UPDATE incidents SET log_count = ? WHERE id = ?", (count, incident_id)
+            )
+        return len(batch)
+
+    async def log_lines(
+        self, incident_id: str, *, search: str = "", limit: int = 1000
+    ) -> list[tuple[datetime, str, str]]:
+        """The newest `limit` archived lines containing `search` (any case), oldest first."""
+        if await self._scalar("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)) is None:
+            raise UnknownIncident(incident_id)
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        async with self._db.execute(
+            "SELECT logged_at, source, line FROM log_lines WHERE incident_id = ?"
+            " AND line LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
+            (incident_id, f"%{escaped}%", limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(from_db_time(at), source, line) for at, source, line in reversed(rows)]
