@@ -1,0 +1,213 @@
+"""Templates filled from a real derived incident and the shipped playbook."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from warroom import comms
+from warroom.incident import Event, IncidentState, derive
+from warroom.playbook import TEMPLATE_NAMES, Playbook, Template, load_playbook
+
+SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+
+INCIDENT = "INC-20240501-001"
+DECLARED = datetime(2024, 5, 1, 14, 5, tzinfo=UTC)
+NOW = DECLARED + timedelta(minutes=50)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Playbook:
+    return load_playbook(SHIPPED_PLAYBOOK)
+
+
+def in_zone(playbook: Playbook, zone: str, **settings: Any) -> Playbook:
+    return dataclasses.replace(
+        playbook,
+        settings=dataclasses.replace(playbook.settings, display_timezone=zone, **settings),
+    )
+
+
+def incident(playbook: Playbook, *facts: tuple[timedelta, str, dict[str, Any]]) -> IncidentState:
+    events = [
+        Event(
+            1,
+            INCIDENT,
+            DECLARED,
+            "incident.declared",
+            "ana",
+            {"title": "Login fails", "severity": "P1"},
+        )
+    ]
+    for number, (offset, kind, payload) in enumerate(facts, start=2):
+        events.append(Event(number, INCIDENT, DECLARED + offset, kind, "ana", payload))
+    return derive(events, playbook)
+
+
+def moment(name: str, minutes: int) -> tuple[timedelta, str, dict[str, Any]]:
+    at = (DECLARED + timedelta(minutes=minutes)).isoformat()
+    return (timedelta(minutes=minutes), "moment.set", {"moment": name, "at": at})
+
+
+def field(name: str, value: str) -> tuple[timedelta, str, dict[str, Any]]:
+    return (timedelta(minutes=1), "field.set", {"name": name, "value": value})
+
+
+def test_investigating_is_filled_from_the_incident_alone(shipped: Playbook) -> None:
+    state = incident(shipped)
+    text = comms.status_text(state, shipped, "investigating", now=NOW)
+    assert text == (
+        "🔴 We're investigating reports of Login fails.\n"
+        "Our team is working to resolve this as quickly as possible.\n"
+        "\n"
+        "Status: Investigating\n"
+        "Started: 14:05 UTC\n"
+        "Next update: 15:10 UTC"
+    )
+
+
+def test_description_set_on_the_incident_replaces_the_title(shipped: Playbook) -> None:
+    state = incident(shipped, field("description", "slow sign-ins for EU users"))
+    text = comms.status_text(state, shipped, "investigating", now=NOW)
+    assert "reports of slow sign-ins for EU users." in text
+    assert "Login fails" not in text
+
+
+def test_a_template_with_an_unfilled_placeholder_is_never_rendered(shipped: Playbook) -> None:
+    state = incident(shipped)
+    with pytest.raises(comms.MissingFields) as raised:
+        comms.status_text(state, shipped, "identified", now=NOW)
+    assert raised.value.names == ["cause"]
+    filled = comms.fields_for(state, shipped, now=NOW)
+    assert comms.missing_fields(shipped.templates["identified"], filled) == ["cause"]
+
+
+def test_blank_values_count_as_missing(shipped: Playbook) -> None:
+    state = incident(shipped, field("cause", "   "))
+    with pytest.raises(comms.MissingFields, match="cause"):
+        comms.status_text(state, shipped, "identified", now=NOW)
+
+
+def test_identified_uses_the_remembered_cause(shipped: Playbook) -> None:
+    state = incident(shipped, field("cause", "an expired signing key at Clerk"))
+    text = comms.status_text(state, shipped, "identified", now=NOW)
+    assert "Cause: an expired signing key at Clerk\n" in text
+    assert text.endswith("Next update: 15:10 UTC")
+
+
+def test_resolved_timeline_lists_key_moments_in_time_order(shipped: Playbook) -> None:
+    linked = in_zone(shipped, "UTC", postmortem_link="https://example.com/pm/1")
+    state = incident(
+        linked,
+        moment("identified", 20),
+        moment("mitigated", 31),
+        (timedelta(minutes=45), "incident.resolved", {}),
+    )
+    text = comms.status_text(state, linked, "resolved", now=NOW)
+    assert (
+        "Timeline:\n"
+        "- 14:05 UTC: Issue detected\n"
+        "- 14:25 UTC: Root cause identified\n"
+        "- 14:36 UTC: Fix deployed\n"
+        "- 14:50 UTC: Verified resolved\n"
+        "\n"
+    ) in text
+    assert text.endswith("Post-mortem: https://example.com/pm/1")
+
+
+def test_postmortem_link_on_the_incident_wins_over_settings(shipped: Playbook) -> None:
+    linked = in_zone(shipped, "UTC", postmortem_link="https://example.com/default")
+    state = incident(linked, field("postmortem_link", "https://example.com/pm/7"))
+    text = comms.status_text(state, linked, "resolved", now=NOW)
+    assert text.endswith("Post-mortem: https://example.com/pm/7")
+
+
+def test_resolved_without_a_postmortem_link_asks_for_it(shipped: Playbook) -> None:
+    assert shipped.settings.postmortem_link == ""
+    with pytest.raises(comms.MissingFields) as raised:
+        comms.status_text(incident(shipped), shipped, "resolved", now=NOW)
+    assert raised.value.names == ["postmortem_link"]
+
+
+def test_email_carries_subject_date_time_and_product(shipped: Playbook) -> None:
+    state = incident(
+        shipped,
+        field("impact", "Nobody could sign in."),
+        field("resolution", "We rotated the key."),
+        field("prevention", "An alert on key expiry."),
+    )
+    text = comms.status_text(state, shipped, "email", now=NOW)
+    assert text.startswith("Subject: [Resolved] Service Disruption on 1 May 2024\n\nHi there,\n")
+    assert "experienced on 1 May 2024 at 14:05 UTC." in text
+    assert "What happened:\nLogin fails\n" in text
+    assert "Impact:\nNobody could sign in.\n" in text
+    assert text.endswith("The Slurpy Team")
+
+
+def test_times_follow_the_display_zone_and_name_it(shipped: Playbook) -> None:
+    # 14:05 UTC on 1 May is 10:05 in New York (EDT) and 23:05 in Tokyo (JST).
+    new_york = in_zone(shipped, "America/New_York")
+    text = comms.status_text(incident(new_york), new_york, "investigating", now=NOW)
+    assert "Started: 10:05 EDT\nNext update: 11:10 EDT" in text
+
+    tokyo = in_zone(shipped, "Asia/Tokyo")
+    filled = comms.fields_for(incident(tokyo), tokyo, now=NOW)
+    assert filled["started"] == "23:05 JST"
+    # The next update falls on the next local day, so the date is shown with it.
+    assert filled["next_update"] == "2024-05-02 00:10 JST"
+    assert filled["date"] == "1 May 2024"
+
+
+def test_a_start_on_an_earlier_day_shows_its_date(shipped: Playbook) -> None:
+    filled = comms.fields_for(incident(shipped), shipped, now=NOW + timedelta(days=1))
+    assert filled["started"] == "2024-05-01 14:05 UTC"
+
+
+def test_an_earlier_detection_is_when_the_incident_started(shipped: Playbook) -> None:
+    state = incident(shipped, moment("detected", -12))
+    filled = comms.fields_for(state, shipped, now=NOW)
+    assert filled["started"] == "13:53 UTC"
+    assert filled["timeline"] == "- 13:53 UTC: Issue detected"
+
+
+@pytest.mark.parametrize("name", TEMPLATE_NAMES)
+def test_every_shipped_template_renders_without_holes_once_filled(
+    shipped: Playbook, name: str
+) -> None:
+    template = shipped.templates[name]
+    state = incident(shipped)
+    filled = comms.fields_for(state, shipped, now=NOW)
+    typed = {missing: f"<{missing} typed>" for missing in comms.missing_fields(template, filled)}
+    text = comms.render(template, {**filled, **typed})
+    assert "{" not in text and "}" not in text
+    assert "[" not in text.replace("[Resolved]", "")
+    for value in typed.values():
+        assert value in text
+
+
+def test_unknown_template_lists_the_known_names(shipped: Playbook) -> None:
+    with pytest.raises(comms.UnknownTemplate) as raised:
+        comms.status_text(incident(shipped), shipped, "apology", now=NOW)
+    assert raised.value.known == list(TEMPLATE_NAMES)
+    assert "investigating" in str(raised.value)
+
+
+def test_overrides_fill_missing_fields_for_one_rendering(shipped: Playbook) -> None:
+    state = incident(shipped)
+    text = comms.status_text(state, shipped, "identified", now=NOW, overrides={"cause": "DNS"})
+    assert "Cause: DNS\n" in text
+
+
+def test_values_are_never_read_as_template_syntax_or_terminal_controls() -> None:
+    template = Template(name="investigating", title="t", text="A {description} B")
+    text = comms.render(template, {"description": "{cause} and \x1b]52;c;aGk=\x07 {0.x}"})
+    assert text == "A {cause} and ]52;c;aGk= {0.x} B"
+
+
+def test_template_attribute_access_is_not_evaluated() -> None:
+    template = Template(name="investigating", title="t", text="{description.upper}")
+    assert comms.missing_fields(template, {"description": "x"}) == ["description.upper"]
