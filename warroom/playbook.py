@@ -416,6 +416,8 @@ class _Scanner:
             last = n == len(parts) - 1
             if path in self.aot and not (last and new_element):
                 path = (*path, self.aot[path] - 1)
+            # `[template.email]` also locates `template`, which has no header of its own.
+            self.record(path)
         return path
 
     def run(self) -> dict[Path_, int]:
@@ -689,8 +691,13 @@ class _Checker:
         self.lines = lines
         self.env = env
         self.problems: list[str] = []
+        # Strings whose ${VAR} could not be expanded: already reported, and whatever else is
+        # wrong with them follows from that.
+        self.unexpanded: set[Path_] = set()
 
     def problem(self, where: Path_, message: str) -> None:
+        if where in self.unexpanded:
+            return
         # The nearest enclosing thing the scanner saw: a key, else its table, else line 1.
         line = 1
         for end in range(len(where), 0, -1):
@@ -714,7 +721,8 @@ class _Checker:
             name = match.group(2)
             if name not in self.env:
                 self.problem(where, f"{_show(where)}: environment variable {name} is not set")
-                return ""
+                self.unexpanded.add(where)
+                return match.group()
             return self.env[name]
 
         return _ENV_REF.sub(replace, value)
@@ -807,7 +815,8 @@ class _Checker:
         self.unique(tables, "level", levels, "severity level")
         missing = [level for level in _LEVELS if level not in levels]
         if tables and missing:
-            self.problem(("severity",), f"severity: levels {', '.join(missing)} are missing")
+            which = "level " + missing[0] if len(missing) == 1 else "levels " + ", ".join(missing)
+            self.problem(("severity",), f"severity: {which} missing; P0, P1, P2 and P3 are needed")
         return tuple(sorted(out, key=lambda s: s.level))
 
     def services(self, tables: list[_Table]) -> tuple[Service, ...]:

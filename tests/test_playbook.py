@@ -1,0 +1,262 @@
+"""The playbook loader: the shipped playbook, `${VAR}` expansion, durations, and one bad
+fixture per way a playbook can be wrong, each pinned to the line it must name."""
+
+from __future__ import annotations
+
+import string
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from warroom.playbook import (
+    KEY_MOMENTS,
+    POSTMORTEM_FIELDS,
+    TEMPLATE_FIELDS,
+    TEMPLATE_NAMES,
+    PlaybookError,
+    load_playbook,
+    parse_duration,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "playbook.toml"
+DATA = Path(__file__).resolve().parent / "data"
+MINIMAL = DATA / "playbooks" / "minimal.toml"
+BAD = DATA / "bad_playbooks"
+
+
+def problems_of(path: Path, env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook(path, env={} if env is None else env)
+    return caught.value.problems
+
+
+# --------------------------------------------------------------------------- shipped playbook
+
+
+def test_shipped_playbook_has_every_section_of_the_seed() -> None:
+    playbook = load_playbook(SHIPPED, env={})
+
+    assert playbook.settings.product == "Slurpy"
+    assert playbook.settings.status_update_interval == timedelta(minutes=15)
+    assert [s.level for s in playbook.severities] == ["P0", "P1", "P2", "P3"]
+    assert playbook.severity("P3").response_time == timedelta(days=14)
+    assert playbook.severity("P3").response_label == "Next sprint"
+    assert all(s.examples and s.actions for s in playbook.severities)
+    assert [s.name for s in playbook.services] == ["frontend", "backend", "mcp"]
+    assert all(s.interval == timedelta(seconds=10) for s in playbook.services)
+    assert playbook.services[0].body is not None
+    assert (playbook.services[0].body.path, playbook.services[0].body.equals) == ("status", "ok")
+    assert playbook.services[1].body is not None and playbook.services[1].body.equals is True
+    assert len(playbook.providers) == 4
+    assert [s.service for s in playbook.log_sources] == ["frontend", "backend", "mcp"]
+    assert {p.name for p in playbook.log_presets} == {"errors", "5xx", "slow", "oom"}
+    assert [len(phase.items) for phase in playbook.phases] == [4, 4, 4, 4, 4]
+    assert [(p.window_start, p.window_end) for p in playbook.phases][-1] == (
+        timedelta(hours=24),
+        timedelta(hours=48),
+    )
+    assert [e.escalate_after for e in playbook.escalation] == [
+        timedelta(minutes=30),
+        timedelta(hours=1),
+        None,
+    ]
+    assert len(playbook.external_support) == 3
+    assert len(playbook.runbooks) == 6
+    assert all(r.symptoms and r.diagnosis and len(r.solutions) == 3 for r in playbook.runbooks)
+    assert tuple(playbook.templates) == TEMPLATE_NAMES
+    assert [stage.name for stage in playbook.post_incident] == [
+        "Immediate",
+        "Short-term",
+        "Long-term",
+    ]
+    assert playbook.postmortem_template and playbook.quick_checks
+
+
+def test_shipped_checklist_sets_each_key_moment_once() -> None:
+    playbook = load_playbook(SHIPPED, env={})
+    moments = {item.moment: item.id for p in playbook.phases for item in p.items if item.moment}
+
+    assert set(moments) == set(KEY_MOMENTS)
+    assert moments["detected"] == "alert-received"
+    assert playbook.item("status-page-resolved").moment == "resolved"
+
+
+def test_shipped_commands_are_ones_flyctl_has() -> None:
+    playbook = load_playbook(SHIPPED, env={})
+    argvs = [c.command for c in playbook.emergency_commands] + [
+        step.command
+        for runbook in playbook.runbooks
+        for step in (*runbook.diagnosis, *(s for sol in runbook.solutions for s in sol.steps))
+    ]
+    argvs = [argv for argv in argvs if argv]
+
+    assert argvs
+    for argv in argvs:
+        assert "rollback" not in argv, argv
+        if argv[:2] == ("fly", "releases"):
+            assert "list" not in argv, argv
+        if argv[:3] == ("fly", "scale", "count"):
+            assert "--yes" in argv
+    rollback = [c for c in playbook.emergency_commands if c.name == "rollback-backend"]
+    assert rollback[0].command == (
+        "fly",
+        "deploy",
+        "--app",
+        "slurpy-backend",
+        "--image",
+        "<image-ref>",
+    )
+    check = [c for c in playbook.emergency_commands if c.group == "Check all health endpoints"]
+    assert check[0].command == ("warroom", "check")
+
+
+def test_shipped_log_commands_keep_the_spelling_the_demo_rewrites() -> None:
+    text = SHIPPED.read_text(encoding="utf-8")
+    for app in ("slurpy-frontend", "slurpy-backend", "slurpy-mcp"):
+        assert f'command = ["fly", "logs", "--app", "{app}"]\n' in text
+
+
+def test_shipped_templates_use_only_known_placeholders_and_no_brackets() -> None:
+    playbook = load_playbook(SHIPPED, env={})
+    filled = {name: f"<{name}>" for name in TEMPLATE_FIELDS}
+    for template in playbook.templates.values():
+        text = template.text.format(**filled)
+        assert "[brief description]" not in text and "[timestamp" not in text
+    email = playbook.templates["email"]
+    assert email.subject.format(**filled) == "[Resolved] Service Disruption on <date>"
+    assert "The <product> Team" in email.text.format(**filled)
+    fields = {f for _, f, _, _ in string.Formatter().parse(playbook.postmortem_template) if f}
+    assert {"duration", "root_cause", "action_items"} <= fields <= set(POSTMORTEM_FIELDS)
+
+
+# --------------------------------------------------------------------------- expansion, durations
+
+
+def test_variables_are_expanded_from_the_given_environment(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace("https://api.example.com/health", "https://${API_HOST}/health")
+    text = text.replace('"Acme"', '"${PRODUCT} (literal $${PRODUCT})"')
+    path = tmp_path / "playbook.toml"
+    path.write_text(text, encoding="utf-8")
+
+    playbook = load_playbook(path, env={"API_HOST": "api.acme.test", "PRODUCT": "Acme"})
+
+    assert playbook.services[0].url == "https://api.acme.test/health"
+    assert playbook.settings.product == "Acme (literal ${PRODUCT})"
+
+
+def test_variables_default_to_the_process_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "playbook.toml"
+    path.write_text(
+        MINIMAL.read_text(encoding="utf-8").replace('"Acme"', '"${WARROOM_TEST_PRODUCT}"'),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("WARROOM_TEST_PRODUCT", "FromEnv")
+
+    assert load_playbook(path).settings.product == "FromEnv"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30s", timedelta(seconds=30)),
+        ("5m", timedelta(minutes=5)),
+        ("1h", timedelta(hours=1)),
+        ("2d", timedelta(days=2)),
+        ("0m", timedelta(0)),
+    ],
+)
+def test_durations_parse(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "5", "m", "5 m", "1h30m", "-5m", "1.5h", "5M", "2w", " 5m"])
+def test_bad_durations_are_rejected(text: str) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
+
+
+# --------------------------------------------------------------------------- bad playbooks
+
+# fixture name -> (line the problem must name, fragment of its message)
+BAD_CASES: dict[str, tuple[int, str]] = {
+    "syntax_error": (13, "invalid TOML"),
+    "unknown_key": (28, "unknown key 'urll' (did you mean 'url'?)"),
+    "unknown_section": (31, "unknown key 'providers'"),
+    "wrong_type": (14, "must be a duration string"),
+    "bool_for_int": (30, "failures_to_down: must be an integer, not a boolean"),
+    "missing_key": (26, "missing required key 'url'"),
+    "bad_duration": (19, "'24 hours' is not a duration"),
+    "bad_url": (33, "'ftp://status.flyio.net' is not an http:// or https:// URL"),
+    "url_without_host": (28, "is not an http:// or https:// URL with a host"),
+    "duplicate_service": (32, "duplicate service name 'api'"),
+    "unknown_service": (37, "no [[service]] is named 'apii'"),
+    "empty_phase": (44, "a phase needs at least one [[phase.item]]"),
+    "unknown_placeholder": (61, "unknown placeholder {reason}"),
+    "postmortem_field_in_template": (64, "unknown placeholder {duration}"),
+    "unknown_postmortem_placeholder": (75, "unknown placeholder {durations}"),
+    "unbalanced_brace": (72, "expected '}'"),
+    "unset_variable": (28, "environment variable WARROOM_TEST_UNSET_HOST is not set"),
+    "bad_regex": (42, "bad regular expression '(unclosed'"),
+    "missing_severity": (6, "level P3 missing"),
+    "bad_severity_level": (22, "'P4' is not one of 'P0', 'P1', 'P2', 'P3'"),
+    "duplicate_severity": (17, "duplicate severity level 'P1'"),
+    "bad_template_name": (63, "template.monitor: unknown template"),
+    "unknown_moment": (51, "'noticed' is not one of 'detected'"),
+    "empty_command": (55, "emergency[0].command: must name a program to run"),
+    "bad_timezone": (4, "'Mars/Olympus' is not a known IANA time zone"),
+    "duplicate_item_id": (54, "duplicate checklist item id 'alert-received'"),
+    "bracket_in_multiline_string": (70, "unknown key 'colour'"),
+}
+
+
+def test_every_bad_fixture_has_an_expectation() -> None:
+    assert {path.stem for path in BAD.glob("*.toml")} == set(BAD_CASES)
+
+
+def test_the_base_of_the_bad_fixtures_is_valid() -> None:
+    assert load_playbook(MINIMAL, env={}).settings.product == "Acme"
+
+
+@pytest.mark.parametrize(("name", "line", "fragment"), [(n, *c) for n, c in BAD_CASES.items()])
+def test_bad_playbook_is_rejected_at_its_line(name: str, line: int, fragment: str) -> None:
+    path = BAD / f"{name}.toml"
+
+    problems = problems_of(path)
+
+    assert all("\n" not in problem for problem in problems)
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in problems), problems
+
+
+def test_several_problems_are_reported_at_once(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace('response_time = "1h"', 'response_time = "an hour"')
+    text = text.replace('moment = "detected"', 'moment = "noticed"')
+    path = tmp_path / "playbook.toml"
+    path.write_text(text, encoding="utf-8")
+
+    problems = problems_of(path)
+
+    assert [p.split(": ")[0] for p in problems] == [f"{path}:14", f"{path}:51"]
+
+
+def test_an_unreadable_playbook_is_one_problem_not_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+
+    assert problems_of(missing) == [
+        f"{missing}: cannot read the playbook: No such file or directory"
+    ]
+
+
+def test_the_loader_does_not_import_textual() -> None:
+    code = "import sys, warroom.playbook; print('textual' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
