@@ -260,15 +260,14 @@ def test_flap_tracker_latency_history_is_bounded() -> None:
 
 
 def test_summary_text() -> None:
-    def sample(name: str, state: str) -> HealthSample:
-        return HealthSample(name, "service", T0, state, 200, 0.1, "")  # type: ignore[arg-type]
-
-    assert summary([sample("a", "down"), sample("b", "up"), sample("c", "down")]) == (
-        2,
-        3,
-        "2/3 down",
+    assert summary(["down", "up", "down"]) == (2, 3, "2/3 down")
+    assert summary(["up", "unknown", "down", "degraded"]) == (
+        1,
+        4,
+        "1/4 down, 1 degraded, 1 unknown",
     )
-    assert summary([sample("a", "up")])[2] == "1/1 up"
+    assert summary(["up", "degraded"]) == (0, 2, "1/2 degraded")
+    assert summary(["up"]) == (0, 1, "1/1 up")
 
 
 # --- against real servers ------------------------------------------------------------------

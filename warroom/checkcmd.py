@@ -31,7 +31,7 @@ def run_check(playbook: Playbook, *, as_json: bool, out: TextIO) -> int:
     samples = asyncio.run(_poll(playbook))
     healthy = all(s.state == "up" for s in samples)
     if as_json:
-        down, total, text = summary(samples)
+        down, total, text = summary(s.state for s in samples)
         document = {
             "ok": healthy,
             "summary": text,
@@ -52,7 +52,7 @@ async def _poll(playbook: Playbook) -> list[HealthSample]:
 
 def _print_table(samples: list[HealthSample], out: TextIO) -> None:
     console = Console(file=out, highlight=False, soft_wrap=False)
-    table = Table(title=summary(samples)[2], title_justify="left", expand=False)
+    table = Table(title=summary(s.state for s in samples)[2], title_justify="left", expand=False)
     table.add_column("target")
     table.add_column("kind")
     table.add_column("state", no_wrap=True)

@@ -461,7 +461,8 @@ class HealthMonitor:
             raise ValueError(f"target names must be unique: {names}")
         self._client = client
         self._own_client = client is None
-        self._clock = clock
+        self.clock = clock
+        """Where sample times (and the pane's "since") come from."""
         self._max_body = max_body
         self._trackers = {
             t.name: FlapTracker(
@@ -518,7 +519,7 @@ class HealthMonitor:
             )
         tracker = self._trackers[target.name]
         previous = tracker.state
-        at = self._clock()
+        at = self.clock()
         state = tracker.update(observed, answer.latency, at)
         sample = HealthSample(
             target=target.name,
@@ -562,12 +563,17 @@ class HealthMonitor:
             await asyncio.sleep(next_at - loop.time())
 
 
-def summary(samples: Iterable[HealthSample]) -> tuple[int, int, str]:
-    """`(down, total, text)` for a header: "2/7 down", "1/7 degraded", "7/7 up"."""
-    states = [s.state for s in samples]
+def summary(states: Iterable[State]) -> tuple[int, int, str]:
+    """`(down, total, text)` for a header: "2/7 down, 1 degraded", "7/7 up".
+
+    The worst state leads with `count/total`; the other non-up states follow as counts.
+    """
+    states = list(states)
     total = len(states)
-    down = states.count("down")
-    for state in ("down", "degraded", "unknown"):
-        if count := states.count(state):  # type: ignore[arg-type]
-            return down, total, f"{count}/{total} {state}"
-    return down, total, f"{total}/{total} up"
+    counts = [(state, states.count(state)) for state in ("down", "degraded", "unknown")]
+    parts = [(state, count) for state, count in counts if count]
+    if not parts:
+        return 0, total, f"{total}/{total} up"
+    (worst, count), rest = parts[0], parts[1:]
+    text = ", ".join([f"{count}/{total} {worst}", *(f"{n} {state}" for state, n in rest)])
+    return states.count("down"), total, text
