@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -101,7 +101,9 @@ class Severity:
     response_label: str
     """How the playbook says the response time, e.g. "Immediate (< 5 minutes)"."""
     examples: tuple[str, ...]
+    """Situations that are this severity, to help whoever declares pick the level."""
     actions: tuple[str, ...]
+    """What to do on declaring an incident of this severity, in order."""
 
 
 @dataclass(frozen=True)
@@ -109,51 +111,83 @@ class BodyCheck:
     """A condition on a JSON body: the value at dotted `path` must equal `equals`."""
 
     path: str
+    """Dotted path into the JSON body, without the leading dot ("status", "checks.db.ok");
+    the playbook may write it jq-style (".status")."""
     equals: str | int | float | bool
+    """The value a healthy answer has there."""
 
 
 @dataclass(frozen=True)
 class Service:
+    """One of our own services, judged by polling its health endpoint."""
+
     name: str
+    """Short unique name ("backend"); log sources refer to services by it."""
     url: str
+    """Health endpoint, http:// or https://."""
     fly_app: str = ""
+    """The Fly app serving it, if any."""
     body: BodyCheck | None = None
+    """Condition on the JSON body; None judges by status code alone."""
     expected_status: tuple[int, int] = (200, 299)
     """Inclusive range of HTTP status codes that count as a good answer."""
     interval: timedelta = timedelta(seconds=10)
+    """Time between two polls."""
     timeout: timedelta = timedelta(seconds=5)
+    """A poll with no complete answer by then counts as a failure."""
     slow: timedelta = timedelta(seconds=2)
     """Answers slower than this are `degraded`."""
     failures_to_down: int = 2
+    """Consecutive failures before the service shows as down (one blip pages nobody)."""
     successes_to_up: int = 2
+    """Consecutive good answers before a down service shows as up again."""
 
 
 @dataclass(frozen=True)
 class Provider:
+    """A third party we depend on, judged by its public status page."""
+
     name: str
+    """Display name ("Supabase"); external support entries refer to providers by it."""
     page: str
-    """Base URL of an Atlassian-Statuspage-style page; `/api/v2/summary.json` is polled."""
+    """Base URL of an Atlassian-Statuspage-style page, no trailing slash;
+    `/api/v2/summary.json` is polled."""
     interval: timedelta = timedelta(seconds=60)
+    """Time between two polls."""
     timeout: timedelta = timedelta(seconds=5)
+    """A poll with no complete answer by then counts as a failure."""
 
 
 @dataclass(frozen=True)
 class LogSource:
+    """A command whose standard output is a live log tail (`fly logs --app APP`)."""
+
     name: str
+    """Unique name shown in the logs region; runbook steps refer to sources by it."""
     command: tuple[str, ...]
+    """argv of the tailing process; restarted whenever it exits."""
     service: str = ""
     """Name of the service these logs belong to, if any."""
     format: Literal["plain", "json"] = "plain"
+    """`plain` for flyctl's coloured lines, `json` for `fly logs --json`."""
     stale_after: timedelta = timedelta(seconds=60)
+    """Restart the command when it has printed nothing for this long (flyctl can stall)."""
 
 
 @dataclass(frozen=True)
 class LogPreset:
+    """A named filter for the logs region."""
+
     name: str
+    """Unique name ("errors"); runbook steps refer to presets by it."""
     include: tuple[str, ...] = ()
+    """Regular expressions; a line is kept when it matches any (or when there are none)."""
     exclude: tuple[str, ...] = ()
+    """Regular expressions; a line matching any is dropped."""
     min_level: str = ""
+    """Lowest log level kept: "", "debug", "info", "warn" or "error" ("" keeps all)."""
     ignore_case: bool = True
+    """Match the patterns without regard to case."""
 
 
 @dataclass(frozen=True)
@@ -161,24 +195,35 @@ class ChecklistItem:
     id: str
     """Stable id, unique in the playbook; events refer to items by it."""
     text: str
+    """What to do or confirm, as shown in the checklist."""
     moment: KeyMoment | None = None
     """Ticking this item sets that key moment."""
 
 
 @dataclass(frozen=True)
 class Phase:
+    """A stage of the response workflow, written `window = ["5m", "15m"]` in the playbook."""
+
     name: str
+    """Detection, Investigation, ..."""
     window_start: timedelta
+    """When the phase should start, counted from the incident's declaration."""
     window_end: timedelta
+    """When the phase should be done, counted from the incident's declaration."""
     items: tuple[ChecklistItem, ...]
+    """The checklist, never empty."""
 
 
 @dataclass(frozen=True)
 class EscalationLevel:
     level: int
+    """1 for the first responder, counting up; unique."""
     name: str
+    """The role ("Tech Lead")."""
     contact: str
+    """How to reach them (may be a `${VAR}` kept out of the file)."""
     duties: tuple[str, ...]
+    """What this level handles."""
     escalate_after: timedelta | None
     """Escalate to the next level if not resolved within this; None for the last level."""
 
@@ -186,7 +231,9 @@ class EscalationLevel:
 @dataclass(frozen=True)
 class ExternalSupport:
     provider: str
+    """Name of a [[provider]]."""
     channels: tuple[str, ...]
+    """Where to ask for help, best first."""
 
 
 @dataclass(frozen=True)
@@ -208,33 +255,54 @@ class Step:
 
 @dataclass(frozen=True)
 class Solution:
+    """One way out of a runbook's problem."""
+
     title: str
+    """Short name ("Roll back deployment")."""
     when: str
+    """When it applies ("Quick fix", "If recent deploy")."""
     steps: tuple[Step, ...]
+    """What to do, in order; never empty."""
 
 
 @dataclass(frozen=True)
 class Runbook:
+    """One of the common issues: how it shows, how to diagnose it, how to fix it."""
+
     name: str
+    """Stable unique id ("site-down")."""
     title: str
+    """What is wrong, as a human says it ("Site is down (HTTP 500/502/503)")."""
     symptoms: tuple[str, ...]
+    """How the issue shows."""
     diagnosis: tuple[Step, ...]
+    """Steps to confirm it and find the cause."""
     solutions: tuple[Solution, ...]
+    """Ways to fix it, quickest first."""
 
 
 @dataclass(frozen=True)
 class EmergencyCommand:
+    """A command kept one keystroke away during an incident."""
+
     name: str
+    """Stable unique id ("rollback-backend")."""
     group: str
+    """Heading it is listed under ("Quick rollback")."""
     description: str
+    """What it does, in a few words."""
     command: tuple[str, ...]
+    """argv, never empty; `<like-this>` elements are for a human to fill in."""
     confirm: bool = True
+    """Ask before running it."""
 
 
 @dataclass(frozen=True)
 class Template:
     name: TemplateName
+    """One of TEMPLATE_NAMES."""
     title: str
+    """Heading shown with it ("Status page update - Investigating")."""
     text: str
     """Body with `{placeholder}` fields from TEMPLATE_FIELDS."""
     subject: str = ""
@@ -244,13 +312,19 @@ class Template:
 @dataclass(frozen=True)
 class PostIncidentStage:
     name: str
+    """Immediate, Short-term, Long-term."""
     within: timedelta
+    """Deadline counted from resolution."""
     items: tuple[str, ...]
+    """Actions to take by then."""
 
 
 @dataclass(frozen=True)
 class Playbook:
+    """Everything `playbook.toml` says, validated. Each field is one section of the file."""
+
     path: Path
+    """The file it was loaded from."""
     settings: Settings
     severities: tuple[Severity, ...]
     services: tuple[Service, ...]
@@ -272,12 +346,14 @@ class Playbook:
     """How to run the post-mortem (blameless: what to focus on, what not to)."""
 
     def severity(self, level: str) -> Severity:
+        """The severity called `level` ("P1"); KeyError if there is none."""
         for severity in self.severities:
             if severity.level == level:
                 return severity
         raise KeyError(level)
 
     def item(self, item_id: str) -> ChecklistItem:
+        """The checklist item with that id, in any phase; KeyError if there is none."""
         for phase in self.phases:
             for item in phase.items:
                 if item.id == item_id:
@@ -571,25 +647,25 @@ class _Table:
             return default
         return value
 
-    def str(self, key: str, default: Any = _REQUIRED, *, empty: bool = False) -> str:
+    def text(self, key: str, default: Any = _REQUIRED, *, empty: bool = False) -> str:
         value = self.get(key, str, "a string", default)
         if value is _REQUIRED:
             return ""
         if not value and not empty and key in self.data:
             self.problem(key, "must not be empty")
-        return value
+        return str(value)
 
-    def int(self, key: str, default: Any = _REQUIRED, *, minimum: int = 0) -> int:
+    def integer(self, key: str, default: Any = _REQUIRED, *, minimum: int = 0) -> int:
         value = self.get(key, int, "an integer", default)
         if value is _REQUIRED:
             return minimum
         if value < minimum:
             self.problem(key, f"must be at least {minimum}, not {value}")
-        return value
+        return int(value)
 
-    def bool(self, key: str, default: Any = _REQUIRED) -> bool:
+    def flag(self, key: str, default: Any = _REQUIRED) -> bool:
         value = self.get(key, bool, "true or false", default)
-        return False if value is _REQUIRED else value
+        return False if value is _REQUIRED else bool(value)
 
     def strs(self, key: str, default: Any = (), *, nonempty: bool = False) -> tuple[str, ...]:
         value = self.get(key, list, "a list of strings", default)
@@ -607,11 +683,18 @@ class _Table:
 
     def duration(self, key: str, default: Any = _REQUIRED, *, zero: bool = False) -> timedelta:
         text = self.get(key, str, 'a duration string like "5m"', default)
-        if isinstance(text, timedelta) or text is None:
+        if isinstance(text, timedelta):
             return text
         if text is _REQUIRED:
             return timedelta(0)
         return self.to_duration(key, text, zero=zero)
+
+    def optional_duration(self, key: str) -> timedelta | None:
+        """A duration, or None when the key is absent."""
+        if key not in self.data:
+            self.used.add(key)
+            return None
+        return self.duration(key)
 
     def to_duration(self, key: str, text: str, *, zero: bool = False) -> timedelta:
         try:
@@ -624,7 +707,7 @@ class _Table:
         return value
 
     def url(self, key: str, default: Any = _REQUIRED) -> str:
-        value = self.str(key, default, empty=default == "")
+        value = self.text(key, default, empty=default == "")
         if value:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -632,7 +715,7 @@ class _Table:
         return value
 
     def choice(self, key: str, choices: Sequence[str], default: Any = _REQUIRED) -> str:
-        value = self.str(key, default, empty=True)
+        value = self.text(key, default, empty=True)
         if key in self.data and isinstance(self.data[key], str) and value not in choices:
             self.problem(key, f"{value!r} is not one of {', '.join(map(repr, choices))}")
         return value
@@ -752,9 +835,9 @@ class _Checker:
         templates = self.templates(root.table("template"), settings)
         post_incident = self.post_incident(root.tables("post_incident"))
         postmortem = root.table("postmortem", None)
-        postmortem_text, guidance = "", ()
+        postmortem_text, guidance = "", tuple[str, ...]()
         if postmortem is not None:
-            postmortem_text = postmortem.str("template")
+            postmortem_text = postmortem.text("template")
             self.placeholders(postmortem, "template", postmortem_text, POSTMORTEM_FIELDS)
             guidance = postmortem.strs("guidance")
             postmortem.done()
@@ -782,13 +865,13 @@ class _Checker:
     def settings(self, table: _Table | None) -> Settings:
         if table is None:
             return Settings(product="")
-        zone = table.str("display_timezone", "UTC")
+        zone = table.text("display_timezone", "UTC")
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             table.problem("display_timezone", f"{zone!r} is not a known IANA time zone")
         settings = Settings(
-            product=table.str("product"),
+            product=table.text("product"),
             display_timezone=zone,
             status_update_interval=table.duration("status_update_interval", timedelta(minutes=15)),
             postmortem_link=table.url("postmortem_link", ""),
@@ -802,10 +885,10 @@ class _Checker:
             out.append(
                 Severity(
                     level=table.choice("level", _LEVELS),
-                    name=table.str("name"),
-                    summary=table.str("summary", ""),
+                    name=table.text("name"),
+                    summary=table.text("summary", ""),
                     response_time=table.duration("response_time"),
-                    response_label=table.str("response_label", ""),
+                    response_label=table.text("response_label", ""),
                     examples=table.strs("examples"),
                     actions=table.strs("actions"),
                 )
@@ -825,7 +908,7 @@ class _Checker:
             body = None
             body_table = table.table("body", None)
             if body_table is not None:
-                path = body_table.str("path")
+                path = body_table.text("path")
                 equals = body_table.get("equals", (str, int, float, bool), "a value", _REQUIRED)
                 body = BodyCheck(path=path.lstrip("."), equals=equals)
                 body_table.done()
@@ -841,16 +924,16 @@ class _Checker:
                 status = [200, 299]
             out.append(
                 Service(
-                    name=table.str("name"),
+                    name=table.text("name"),
                     url=table.url("url"),
-                    fly_app=table.str("fly_app", ""),
+                    fly_app=table.text("fly_app", ""),
                     body=body,
                     expected_status=(status[0], status[1]),
                     interval=table.duration("interval", Service.interval),
                     timeout=table.duration("timeout", Service.timeout),
                     slow=table.duration("slow", Service.slow),
-                    failures_to_down=table.int("failures_to_down", 2, minimum=1),
-                    successes_to_up=table.int("successes_to_up", 2, minimum=1),
+                    failures_to_down=table.integer("failures_to_down", 2, minimum=1),
+                    successes_to_up=table.integer("successes_to_up", 2, minimum=1),
                 )
             )
             table.done()
@@ -862,7 +945,7 @@ class _Checker:
         for table in tables:
             out.append(
                 Provider(
-                    name=table.str("name"),
+                    name=table.text("name"),
                     page=table.url("page").rstrip("/"),
                     interval=table.duration("interval", Provider.interval),
                     timeout=table.duration("timeout", Provider.timeout),
@@ -875,12 +958,12 @@ class _Checker:
     def log_sources(self, tables: list[_Table], services: set[str]) -> tuple[LogSource, ...]:
         out: list[LogSource] = []
         for table in tables:
-            service = table.str("service", "")
+            service = table.text("service", "")
             if service and service not in services:
                 table.problem("service", f"no [[service]] is named {service!r}")
             out.append(
                 LogSource(
-                    name=table.str("name"),
+                    name=table.text("name"),
                     command=table.command("command"),
                     service=service,
                     format=table.choice("format", ("plain", "json"), "plain"),  # type: ignore[arg-type]
@@ -894,7 +977,7 @@ class _Checker:
     def presets(self, tables: list[_Table]) -> tuple[LogPreset, ...]:
         out: list[LogPreset] = []
         for table in tables:
-            ignore_case = table.bool("ignore_case", True)
+            ignore_case = table.flag("ignore_case", True)
             patterns: dict[str, tuple[str, ...]] = {}
             for key in ("include", "exclude"):
                 patterns[key] = table.strs(key)
@@ -909,7 +992,7 @@ class _Checker:
                         )
             out.append(
                 LogPreset(
-                    name=table.str("name"),
+                    name=table.text("name"),
                     include=patterns["include"],
                     exclude=patterns["exclude"],
                     min_level=table.choice("min_level", _MIN_LEVELS, ""),
@@ -922,11 +1005,11 @@ class _Checker:
 
     def step(self, table: _Table, refs: _Refs) -> Step:
         step = Step(
-            label=table.str("label"),
+            label=table.text("label"),
             command=table.command("command", ()),
-            note=table.str("note", ""),
-            log_source=table.str("log_source", ""),
-            preset=table.str("preset", ""),
+            note=table.text("note", ""),
+            log_source=table.text("log_source", ""),
+            preset=table.text("preset", ""),
         )
         if step.log_source and step.log_source not in refs.sources:
             table.problem("log_source", f"no [[log_source]] is named {step.log_source!r}")
@@ -953,14 +1036,14 @@ class _Checker:
                     table.problem("window", "must end after it starts")
             items: list[ChecklistItem] = []
             for item in table.tables("item"):
-                moment = item.choice("moment", KEY_MOMENTS, None)
-                items.append(ChecklistItem(id=item.str("id"), text=item.str("text"), moment=moment))  # type: ignore[arg-type]
+                moment = cast(KeyMoment | None, item.choice("moment", KEY_MOMENTS, "") or None)
+                items.append(ChecklistItem(item.text("id"), item.text("text"), moment))
                 item.done()
                 item_tables.append(item)
             if not items:
                 table.problem(None, "a phase needs at least one [[phase.item]]")
             items_seen.extend(items)
-            out.append(Phase(table.str("name"), start, end, tuple(items)))
+            out.append(Phase(table.text("name"), start, end, tuple(items)))
             table.done()
         self.unique(item_tables, "id", [i.id for i in items_seen], "checklist item id")
         moments = [i.moment or "" for i in items_seen]
@@ -973,11 +1056,11 @@ class _Checker:
         for table in tables:
             out.append(
                 EscalationLevel(
-                    level=table.int("level", minimum=1),
-                    name=table.str("name"),
-                    contact=table.str("contact", ""),
+                    level=table.integer("level", minimum=1),
+                    name=table.text("name"),
+                    contact=table.text("contact", ""),
                     duties=table.strs("duties"),
-                    escalate_after=table.duration("escalate_after", None),
+                    escalate_after=table.optional_duration("escalate_after"),
                 )
             )
             table.done()
@@ -987,7 +1070,7 @@ class _Checker:
     def support(self, tables: list[_Table], providers: set[str]) -> tuple[ExternalSupport, ...]:
         out: list[ExternalSupport] = []
         for table in tables:
-            provider = table.str("provider")
+            provider = table.text("provider")
             if provider and provider not in providers:
                 table.problem("provider", f"no [[provider]] is named {provider!r}")
             out.append(ExternalSupport(provider, table.strs("channels", nonempty=True)))
@@ -1000,12 +1083,12 @@ class _Checker:
             solutions: list[Solution] = []
             for solution in table.tables("solution"):
                 steps = tuple(self.step(t, refs) for t in solution.tables("step", nonempty=True))
-                solutions.append(Solution(solution.str("title"), solution.str("when", ""), steps))
+                solutions.append(Solution(solution.text("title"), solution.text("when", ""), steps))
                 solution.done()
             out.append(
                 Runbook(
-                    name=table.str("name"),
-                    title=table.str("title"),
+                    name=table.text("name"),
+                    title=table.text("title"),
                     symptoms=table.strs("symptoms"),
                     diagnosis=tuple(self.step(t, refs) for t in table.tables("diagnosis")),
                     solutions=tuple(solutions),
@@ -1020,11 +1103,11 @@ class _Checker:
         for table in tables:
             out.append(
                 EmergencyCommand(
-                    name=table.str("name"),
-                    group=table.str("group", ""),
-                    description=table.str("description", ""),
+                    name=table.text("name"),
+                    group=table.text("group", ""),
+                    description=table.text("description", ""),
                     command=table.command("command"),
-                    confirm=table.bool("confirm", True),
+                    confirm=table.flag("confirm", True),
                 )
             )
             table.done()
@@ -1043,13 +1126,12 @@ class _Checker:
             one = table.table(name)
             if one is None:
                 continue
-            text = one.str("text")
-            subject = one.str("subject", "")
+            text = one.text("text")
+            subject = one.text("subject", "")
             self.placeholders(one, "text", text, TEMPLATE_FIELDS)
             self.placeholders(one, "subject", subject, TEMPLATE_FIELDS)
-            found[name] = Template(
-                name=name, title=one.str("title", name.title()), text=text, subject=subject
-            )  # type: ignore[arg-type]
+            title = one.text("title", name.title())
+            found[name] = Template(name, title, text, subject)
             one.done()
         missing = [name for name in TEMPLATE_NAMES if name not in table.data]
         if missing:
@@ -1072,7 +1154,7 @@ class _Checker:
         for table in tables:
             out.append(
                 PostIncidentStage(
-                    table.str("name"), table.duration("within"), table.strs("items", nonempty=True)
+                    table.text("name"), table.duration("within"), table.strs("items", nonempty=True)
                 )
             )
             table.done()
