@@ -1,0 +1,365 @@
+"""Pure tests of the derived incident state: no database, no clock, no Textual."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from warroom import incident as inc
+from warroom.incident import Event, IncidentError, derive, format_incident_id
+from warroom.playbook import (
+    ChecklistItem,
+    EscalationLevel,
+    Phase,
+    Playbook,
+    Settings,
+    Severity,
+)
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_playbook() -> Playbook:
+    """A small playbook built from the dataclasses, independent of playbook.toml."""
+    minutes = lambda n: timedelta(minutes=n)  # noqa: E731
+    severities = tuple(
+        Severity(level, name, "", response, "", (), ())
+        for level, name, response in (
+            ("P0", "Critical", minutes(5)),
+            ("P1", "High", minutes(15)),
+            ("P2", "Medium", minutes(60)),
+        )
+    )
+    phases = (
+        Phase(
+            "Detection",
+            minutes(0),
+            minutes(5),
+            (
+                ChecklistItem("alert", "Alert received", "detected"),
+                ChecklistItem("assess", "Severity assessed"),
+            ),
+        ),
+        Phase(
+            "Investigation",
+            minutes(5),
+            minutes(15),
+            (
+                ChecklistItem("logs", "Logs analyzed"),
+                ChecklistItem("cause", "Root cause found", "identified"),
+            ),
+        ),
+        Phase(
+            "Mitigation",
+            minutes(15),
+            minutes(30),
+            (ChecklistItem("fix", "Fix applied", "mitigated"),),
+        ),
+        Phase(
+            "Resolution",
+            minutes(30),
+            minutes(60),
+            (ChecklistItem("healthy", "All healthy", "resolved"),),
+        ),
+    )
+    escalation = (
+        EscalationLevel(1, "On-call", "pager", (), minutes(30)),
+        EscalationLevel(2, "Tech lead", "lead@example.com", (), minutes(60)),
+        EscalationLevel(3, "CTO", "cto@example.com", (), None),
+    )
+    return Playbook(
+        path=Path("test.toml"),
+        settings=Settings(product="Test", status_update_interval=minutes(15)),
+        severities=severities,
+        services=(),
+        providers=(),
+        log_sources=(),
+        log_presets=(),
+        phases=phases,
+        escalation=escalation,
+        external_support=(),
+        runbooks=(),
+        emergency_commands=(),
+        templates={},
+    )
+
+
+@dataclass
+class Log:
+    """Builds an incident's events the way the store would number them."""
+
+    incident_id: str = "INC-20250301-001"
+    events: list[Event] = field(default_factory=list)
+
+    def add(
+        self,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        minute: float,
+        actor: str = "ann",
+    ) -> Event:
+        event = Event(
+            seq=len(self.events) + 1,
+            incident_id=self.incident_id,
+            at=T0 + timedelta(minutes=minute),
+            kind=kind,
+            actor=actor,
+            payload=dict(payload or {}),
+        )
+        self.events.append(event)
+        return event
+
+
+def declared(severity: str = "P1") -> Log:
+    log = Log()
+    log.add(inc.DECLARED, {"title": "API down", "severity": severity}, minute=0, actor="ann")
+    return log
+
+
+PLAYBOOK = make_playbook()
+
+
+def test_declaration_gives_identity_and_defaults() -> None:
+    state = derive(declared().events, PLAYBOOK)
+    assert (state.id, state.title, state.severity) == ("INC-20250301-001", "API down", "P1")
+    assert state.declared_at == T0 and state.declared_by == "ann"
+    assert state.status == "open" and state.resolved_at is None
+    assert state.escalation_level == 1 and state.escalated_at is None
+    assert dict(state.ticked) == {} and state.first_response_at is None
+    assert [entry.text for entry in state.timeline] == ["Declared P1: API down"]
+
+
+def test_events_must_start_with_a_declaration() -> None:
+    log = Log()
+    log.add(inc.NOTE_ADDED, {"text": "orphan"}, minute=0)
+    with pytest.raises(IncidentError):
+        derive(log.events, PLAYBOOK)
+    with pytest.raises(IncidentError):
+        derive([], PLAYBOOK)
+
+
+def test_severity_changes_follow_the_latest_event() -> None:
+    log = declared("P2")
+    log.add(inc.SEVERITY_CHANGED, {"from": "P2", "to": "P1"}, minute=3)
+    log.add(inc.SEVERITY_CHANGED, {"from": "P1", "to": "P0"}, minute=4)
+    state = derive(log.events, PLAYBOOK)
+    assert state.severity == "P0"
+    assert state.timeline[1].text == "Severity P2 → P1"
+
+
+def test_tick_and_untick_keep_the_tick_in_force() -> None:
+    log = declared()
+    first = log.add(inc.ITEM_TICKED, {"item_id": "logs"}, minute=6, actor="bob")
+    log.add(inc.ITEM_TICKED, {"item_id": "assess"}, minute=7)
+    log.add(inc.ITEM_UNTICKED, {"item_id": "assess"}, minute=8)
+    state = derive(log.events, PLAYBOOK)
+    assert dict(state.ticked) == {"logs": first}
+    assert state.ticked["logs"].actor == "bob"
+    texts = [entry.text for entry in state.timeline]
+    assert texts[1:] == [
+        "Ticked: Logs analyzed",
+        "Ticked: Severity assessed",
+        "Unticked: Severity assessed",
+    ]
+
+
+def test_ticking_an_item_that_means_a_moment_sets_it_and_unticking_clears_it() -> None:
+    log = declared()
+    log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=1)
+    log.add(inc.ITEM_TICKED, {"item_id": "cause"}, minute=12)
+    state = derive(log.events, PLAYBOOK)
+    assert dict(state.moments) == {
+        "detected": T0 + timedelta(minutes=1),
+        "identified": T0 + timedelta(minutes=12),
+    }
+    assert state.timeline[2].moment == "identified"
+    log.add(inc.ITEM_UNTICKED, {"item_id": "cause"}, minute=13)
+    assert "identified" not in derive(log.events, PLAYBOOK).moments
+
+
+def test_moment_set_by_hand_overrides_the_tick_and_can_be_cleared() -> None:
+    log = declared()
+    log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=1)
+    by_hand = (T0 - timedelta(minutes=10)).isoformat()
+    log.add(inc.MOMENT_SET, {"moment": "detected", "at": by_hand}, minute=2)
+    state = derive(log.events, PLAYBOOK)
+    assert state.moments["detected"] == T0 - timedelta(minutes=10)
+    # the hand-set moment sits in the timeline where it happened, before the declaration
+    assert state.timeline[0].kind == inc.MOMENT_SET and state.timeline[0].moment == "detected"
+    log.add(inc.MOMENT_SET, {"moment": "detected", "at": None}, minute=3)
+    assert "detected" not in derive(log.events, PLAYBOOK).moments
+
+
+def test_resolution_is_the_resolved_moment_unless_an_item_says_otherwise() -> None:
+    log = declared()
+    log.add(inc.RESOLVED, minute=40)
+    assert derive(log.events, PLAYBOOK).moments["resolved"] == T0 + timedelta(minutes=40)
+    log.add(inc.ITEM_TICKED, {"item_id": "healthy"}, minute=41)
+    assert derive(log.events, PLAYBOOK).moments["resolved"] == T0 + timedelta(minutes=41)
+
+
+def test_resolve_and_reopen() -> None:
+    log = declared()
+    log.add(inc.RESOLVED, minute=40)
+    state = derive(log.events, PLAYBOOK)
+    assert state.status == "resolved" and state.resolved_at == T0 + timedelta(minutes=40)
+    assert not state.is_open
+    log.add(inc.REOPENED, minute=50)
+    state = derive(log.events, PLAYBOOK)
+    assert state.status == "open" and state.resolved_at is None
+    assert [e.text for e in state.timeline][-2:] == ["Incident resolved", "Incident reopened"]
+
+
+def test_edits_change_text_and_time_and_reorder_the_timeline() -> None:
+    log = declared()
+    note = log.add(inc.NOTE_ADDED, {"text": "backend 503s"}, minute=10)
+    log.add(inc.NOTE_ADDED, {"text": "later note"}, minute=11)
+    earlier = (T0 + timedelta(minutes=2)).isoformat()
+    log.add(
+        inc.ENTRY_EDITED, {"target_seq": note.seq, "text": "backend 503s since deploy"}, minute=12
+    )
+    log.add(inc.ENTRY_EDITED, {"target_seq": note.seq, "at": earlier}, minute=13)
+    state = derive(log.events, PLAYBOOK)
+    texts = [entry.text for entry in state.timeline]
+    assert texts == ["Declared P1: API down", "backend 503s since deploy", "later note"]
+    edited = state.timeline[1]
+    assert edited.edited and edited.at == T0 + timedelta(minutes=2)
+    assert edited.event.payload["text"] == "backend 503s"  # the original is never lost
+    assert not state.timeline[2].edited
+
+
+def test_edited_tick_time_moves_the_moment_and_the_first_response() -> None:
+    log = declared()
+    tick = log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=9)
+    log.add(
+        inc.ENTRY_EDITED,
+        {"target_seq": tick.seq, "at": (T0 + timedelta(minutes=1)).isoformat()},
+        minute=10,
+    )
+    state = derive(log.events, PLAYBOOK)
+    assert state.moments["detected"] == T0 + timedelta(minutes=1)
+    assert state.first_response_at == T0 + timedelta(minutes=1)
+
+
+def test_retraction_removes_the_entry_and_its_effect() -> None:
+    log = declared()
+    tick = log.add(inc.ITEM_TICKED, {"item_id": "cause"}, minute=5)
+    change = log.add(inc.SEVERITY_CHANGED, {"from": "P1", "to": "P0"}, minute=6)
+    log.add(inc.ENTRY_RETRACTED, {"target_seq": tick.seq}, minute=7)
+    log.add(inc.ENTRY_RETRACTED, {"target_seq": change.seq}, minute=8)
+    log.add(inc.ENTRY_RETRACTED, {"target_seq": 1}, minute=9)  # the declaration stays
+    state = derive(log.events, PLAYBOOK)
+    assert "cause" not in state.ticked and "identified" not in state.moments
+    assert state.severity == "P1"
+    assert [entry.seq for entry in state.timeline] == [1]
+
+
+def test_roles_fields_comms_and_escalation() -> None:
+    log = declared()
+    log.add(inc.ROLE_ASSIGNED, {"role": "commander", "name": "Ann"}, minute=1)
+    log.add(inc.ROLE_ASSIGNED, {"role": "scribe", "name": "Bob"}, minute=2)
+    log.add(inc.ROLE_ASSIGNED, {"role": "commander", "name": "Cy"}, minute=3)
+    log.add(inc.ROLE_ASSIGNED, {"role": "scribe", "name": ""}, minute=3.5)
+    log.add(inc.FIELD_SET, {"name": "cause", "value": "bad deploy"}, minute=4)
+    log.add(inc.COMMS_COPIED, {"template": "investigating", "text": "…", "via": "osc52"}, minute=5)
+    log.add(inc.COMMS_COPIED, {"template": "identified", "text": "…", "via": "file"}, minute=20)
+    log.add(inc.ESCALATED, {"level": 2}, minute=31)
+    state = derive(log.events, PLAYBOOK)
+    assert dict(state.roles) == {"commander": "Cy"}
+    assert dict(state.fields) == {"cause": "bad deploy"}
+    assert state.last_status_update == T0 + timedelta(minutes=20)
+    assert state.escalation_level == 2 and state.escalated_at == T0 + timedelta(minutes=31)
+    assert state.timeline[-1].text == "Escalated to level 2: Tech lead"
+
+
+def test_first_response_is_the_first_tick_or_note_not_other_events() -> None:
+    log = declared()
+    log.add(inc.HEALTH_CHANGED, {"target": "backend", "from": "up", "to": "down"}, minute=1)
+    log.add(inc.ROLE_ASSIGNED, {"role": "commander", "name": "Ann"}, minute=2)
+    assert derive(log.events, PLAYBOOK).first_response_at is None
+    log.add(inc.NOTE_ADDED, {"text": "looking"}, minute=4)
+    log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=6)
+    assert derive(log.events, PLAYBOOK).first_response_at == T0 + timedelta(minutes=4)
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "text"),
+    [
+        (
+            inc.HEALTH_CHANGED,
+            {"target": "backend", "from": "up", "to": "down", "status": 503, "reason": "503"},
+            "backend: up → down (503)",
+        ),
+        (
+            inc.HEALTH_CHANGED,
+            {"target": "fly", "from": "up", "to": "degraded"},
+            "fly: up → degraded",
+        ),
+        (
+            inc.COMMAND_RUN,
+            {"name": "restart", "argv": ["fly"], "exit_code": 1, "output": "x"},
+            "Ran restart: exit 1",
+        ),
+        (
+            inc.LOG_PINNED,
+            {"source": "backend", "line": "ERROR boom", "logged_at": "t"},
+            "Pinned [backend] ERROR boom",
+        ),
+        (inc.ROLE_ASSIGNED, {"role": "comms", "name": "Dee"}, "Comms: Dee"),
+        (inc.ITEM_TICKED, {"item_id": "gone-from-playbook"}, "Ticked: gone-from-playbook"),
+        (inc.NOTE_ADDED, {"text": "line one\nline two"}, "line one ⏎ line two"),
+        ("custom.kind", {"a": 1}, 'custom.kind {"a": 1}'),
+    ],
+)
+def test_timeline_text_reads_as_one_line(kind: str, payload: dict[str, Any], text: str) -> None:
+    log = declared()
+    log.add(kind, payload, minute=1)
+    assert derive(log.events, PLAYBOOK).timeline[-1].text == text
+
+
+def test_timeline_is_in_time_order_even_if_events_are_not() -> None:
+    log = declared()
+    log.add(inc.NOTE_ADDED, {"text": "b"}, minute=5)
+    log.add(inc.NOTE_ADDED, {"text": "a"}, minute=3)  # another terminal's clock was behind
+    assert [e.text for e in derive(log.events, PLAYBOOK).timeline][1:] == ["a", "b"]
+
+
+def test_format_incident_id() -> None:
+    assert format_incident_id(date(2025, 3, 1), 7) == "INC-20250301-007"
+    assert format_incident_id(date(2025, 12, 31), 1234) == "INC-20251231-1234"
+
+
+def test_state_mappings_are_read_only() -> None:
+    state = derive(declared().events, PLAYBOOK)
+    with pytest.raises(TypeError):
+        state.roles["commander"] = "x"  # type: ignore[index]
+
+
+def test_shipped_playbook_items_set_moments() -> None:
+    path = REPO / "playbook.toml"
+    if not path.exists():
+        pytest.skip("playbook.toml not written yet")
+    from warroom.playbook import load_playbook
+
+    playbook = load_playbook(path)
+    with_moment = [
+        (item.id, item.moment) for phase in playbook.phases for item in phase.items if item.moment
+    ]
+    assert with_moment, "the shipped playbook marks items that set key moments"
+    log = declared()
+    for minute, (item_id, _) in enumerate(with_moment, start=1):
+        log.add(inc.ITEM_TICKED, {"item_id": item_id}, minute=minute)
+    state = derive(log.events, playbook)
+    assert set(state.moments) == {moment for _, moment in with_moment}
+    assert all(
+        entry.text.startswith("Ticked: ")
+        and entry.text != f"Ticked: {entry.event.payload['item_id']}"
+        for entry in state.timeline[1:]
+    )
