@@ -213,6 +213,8 @@ BAD_CASES: dict[str, tuple[int, str]] = {
     "bad_timezone": (4, "'Mars/Olympus' is not a known IANA time zone"),
     "duplicate_item_id": (54, "duplicate checklist item id 'alert-received'"),
     "bracket_in_multiline_string": (70, "unknown key 'colour'"),
+    "unknown_key_in_inline_table": (29, "service[0].body.equls: unknown key 'equls'"),
+    "format_spec": (64, "placeholder {started} takes no format spec or conversion"),
 }
 
 

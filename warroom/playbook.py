@@ -12,6 +12,7 @@ environment at load time.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import os
 import re
@@ -432,7 +433,12 @@ def _locate(text: str) -> dict[Path_, int]:
     every header, key and array element starts (strings are skipped so that a `[word]`
     inside a multi-line template is never taken for a table header).
     """
-    return _Scanner(text).run()
+    scanner = _Scanner(text)
+    # A gap in this scanner must cost line numbers (problems fall back to an enclosing
+    # table, or line 1), never a traceback instead of the problem list.
+    with contextlib.suppress(ValueError, IndexError):
+        scanner.run()
+    return scanner.lines
 
 
 class _Scanner:
@@ -521,11 +527,10 @@ class _Scanner:
                 self.pair(table)
 
     def pair(self, table: Path_) -> None:
-        start = self.i
         path = (*table, *self.key())
-        self.i, keep = start, self.i
-        self.record(path)
-        self.i = keep
+        # `body.path = ".ok"` also locates `body`.
+        for end in range(len(table) + 1, len(path) + 1):
+            self.record(path[:end])
         self.skip_space(newlines=False)
         self.i += 1  # the "="
         self.skip_space(newlines=False)
@@ -1145,9 +1150,12 @@ class _Checker:
         except ValueError as exc:
             table.problem(key, f"{exc} (write {{{{ and }}}} for literal braces)")
             return
-        for _, name, _, _ in parsed:
+        for _, name, spec, conversion in parsed:
             if name is not None and name not in fields:
                 table.problem(key, f"unknown placeholder {{{name}}}")
+            elif spec or conversion:
+                # Every field is filled with text, so a format spec could only break it.
+                table.problem(key, f"placeholder {{{name}}} takes no format spec or conversion")
 
     def post_incident(self, tables: list[_Table]) -> tuple[PostIncidentStage, ...]:
         out: list[PostIncidentStage] = []
