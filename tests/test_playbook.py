@@ -238,14 +238,18 @@ def test_bad_playbook_is_rejected_at_its_line(name: str, line: int, fragment: st
 
 def test_several_problems_are_reported_at_once(tmp_path: Path) -> None:
     text = MINIMAL.read_text(encoding="utf-8")
-    text = text.replace('response_time = "1h"', 'response_time = "an hour"')
     text = text.replace('moment = "detected"', 'moment = "noticed"')
+    text = text.replace('response_time = "1h"', 'response_time = "an hour"')
+    text = text.replace('display_timezone = "Europe/Paris"', 'display_timezone = "Nowhere"')
+    text = text.replace('level = "P3"', 'level = "P4"')  # also reports P3 missing, at line 6
     path = tmp_path / "playbook.toml"
     path.write_text(text, encoding="utf-8")
 
     problems = problems_of(path)
 
-    assert [p.split(": ")[0] for p in problems] == [f"{path}:14", f"{path}:51"]
+    # All three, in file order (the checker finds them in another order).
+    lines = [int(p.split(":")[1]) for p in problems]
+    assert lines == [4, 6, 14, 22, 51]
 
 
 def test_an_unreadable_playbook_is_one_problem_not_a_traceback(tmp_path: Path) -> None:

@@ -407,7 +407,9 @@ def load_playbook(path: Path, env: Mapping[str, str] | None = None) -> Playbook:
     data = checker.expand(data, ())
     playbook = checker.playbook(data)
     if checker.problems:
-        raise PlaybookError(checker.problems)
+        # In file order, so the list reads top to bottom alongside the file.
+        ordered = sorted(checker.problems, key=lambda problem: problem[0])
+        raise PlaybookError([f"{path}:{line}: {message}" for line, message in ordered])
     return playbook
 
 
@@ -778,7 +780,8 @@ class _Checker:
         self.path = path
         self.lines = lines
         self.env = env
-        self.problems: list[str] = []
+        self.problems: list[tuple[int, str]] = []
+        """(line, message) pairs."""
         # Strings whose ${VAR} could not be expanded: already reported, and whatever else is
         # wrong with them follows from that.
         self.unexpanded: set[Path_] = set()
@@ -792,7 +795,7 @@ class _Checker:
             if where[:end] in self.lines:
                 line = self.lines[where[:end]]
                 break
-        self.problems.append(f"{self.path}:{line}: {message}")
+        self.problems.append((line, message))
 
     def expand(self, value: Any, where: Path_) -> Any:
         """Replace `${VAR}` in every string, reporting variables that are not set."""
