@@ -1,0 +1,211 @@
+"""The health pane in a tiny harness app, polling local servers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from test_health import FakeHealthServer, response, summary_json
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.widgets import Label, Static
+
+from warroom.health import HealthMonitor, HealthSample
+from warroom.playbook import Provider, Service
+from warroom.ui.widgets.health_pane import (
+    HealthDetailScreen,
+    HealthPane,
+    HealthRow,
+    format_age,
+    sparkline,
+)
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class Harness(App[None]):
+    def __init__(self, monitor: HealthMonitor) -> None:
+        super().__init__()
+        self.monitor = monitor
+
+    def compose(self) -> ComposeResult:
+        yield HealthPane(monitor=self.monitor)
+
+
+class Waiter:
+    """Collects posted messages; `wait_for` resolves when one matches."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self._waiting: list[tuple[Callable[[Message], bool], asyncio.Future[Message]]] = []
+
+    def __call__(self, message: Message) -> None:
+        self.messages.append(message)
+        for predicate, future in list(self._waiting):
+            if not future.done() and predicate(message):
+                future.set_result(message)
+
+    async def wait_for(self, predicate: Callable[[Message], bool], timeout: float = 5) -> Message:
+        for message in self.messages:
+            if predicate(message):
+                return message
+        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        self._waiting.append((predicate, future))
+        return await asyncio.wait_for(future, timeout)
+
+
+def changed_to(target: str, state: str) -> Callable[[Message], bool]:
+    return lambda m: (
+        isinstance(m, HealthPane.TargetChanged)
+        and m.sample.target == target
+        and m.sample.state == state
+    )
+
+
+def screen_lines(app: App[None]) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def label(row: HealthRow, cls: str) -> str:
+    return str(row.query_one(f".{cls}", Label).content)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeHealthServer]:
+    fake = FakeHealthServer()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def fast_service(server: FakeHealthServer, name: str, path: str) -> Service:
+    return Service(
+        name=name,
+        url=server.url(path),
+        interval=timedelta(seconds=0.05),
+        timeout=timedelta(seconds=1),
+        failures_to_down=1,
+        successes_to_up=1,
+    )
+
+
+async def test_target_going_down_shows_down_and_posts_target_changed(
+    server: FakeHealthServer,
+) -> None:
+    server.routes["/backend"] = response(200, '{"ok": true}')
+    server.routes["/frontend"] = response(200, "ok")
+    monitor = HealthMonitor(
+        [fast_service(server, "backend", "/backend"), fast_service(server, "frontend", "/frontend")]
+    )
+    waiter = Waiter()
+    app = Harness(monitor)
+    async with app.run_test(size=(80, 22), message_hook=waiter) as pilot:
+        first = await waiter.wait_for(changed_to("backend", "up"))
+        assert isinstance(first, HealthPane.TargetChanged) and first.previous == "unknown"
+        server.routes["/backend"] = response(503, "overloaded")
+        changed = await waiter.wait_for(changed_to("backend", "down"))
+        assert isinstance(changed, HealthPane.TargetChanged)
+        assert changed.payload() == {
+            "target": "backend",
+            "from": "up",
+            "to": "down",
+            "status": 503,
+            "reason": "HTTP 503",
+        }
+        summary = await waiter.wait_for(
+            lambda m: isinstance(m, HealthPane.SummaryChanged) and m.down == 1
+        )
+        assert isinstance(summary, HealthPane.SummaryChanged)
+        assert (summary.total, summary.text) == (2, "1/2 down")
+        await pilot.pause()
+        row = app.query_one(HealthPane)._rows["backend"]
+        assert label(row, "hp-state") == "✗ down"  # the word and symbol, not only a colour
+        assert row.has_class("-down")
+        assert any("✗ down" in line and "backend" in line for line in screen_lines(app))
+        assert app.query_one(HealthPane).border_title == "1/2 down"
+
+
+async def test_detail_view_shows_body_literally(server: FakeHealthServer) -> None:
+    server.routes["/h"] = response(200, "[bold]loud[/bold] \x1b]52;c;aGVsbG8=\x07 end")
+    monitor = HealthMonitor([fast_service(server, "api", "/h")])
+    waiter = Waiter()
+    app = Harness(monitor)
+    async with app.run_test(size=(100, 30), message_hook=waiter) as pilot:
+        await waiter.wait_for(changed_to("api", "up"))
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, HealthDetailScreen)
+        body = app.screen.query_one("#health-detail-body", Static)
+        text = str(body.content)
+        assert "[bold]loud[/bold] ␛]52;c;aGVsbG8=␇ end" in text
+        assert "\x1b" not in text
+        shown = "\n".join(screen_lines(app))
+        assert "[bold]loud[/bold]" in shown and "␛]52;c;" in shown
+        assert "HTTP/1.1 200" in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HealthDetailScreen)
+
+
+async def test_quarter_screen_stays_readable(server: FakeHealthServer) -> None:
+    server.routes["/a"] = response(503, "no")
+    server.routes["/fly/api/v2/summary.json"] = response(
+        200, summary_json("minor", broken="Machines API")
+    )
+    targets: list[Service | Provider] = [
+        fast_service(server, "frontend", "/a"),
+        Provider(name="Fly.io", page=server.url("/fly"), interval=timedelta(seconds=0.05)),
+    ]
+    waiter = Waiter()
+    app = Harness(HealthMonitor(targets))
+    async with app.run_test(size=(48, 10), message_hook=waiter) as pilot:
+        await waiter.wait_for(changed_to("frontend", "down"))
+        await waiter.wait_for(changed_to("Fly.io", "degraded"))
+        await pilot.pause()
+        pane = app.query_one(HealthPane)
+        assert pane.has_class("-narrow")
+        lines = screen_lines(app)
+        assert any(line.startswith("✗ down") and "frontend" in line for line in lines), lines
+        fly = next(line for line in lines if "Fly.io" in line)
+        assert "! degraded" in fly and "minor" in fly
+        row = pane._rows["Fly.io"]
+        assert row.query_one(".hp-reason", Label).region.width >= 10
+
+
+async def test_full_region_shows_sparkline(server: FakeHealthServer) -> None:
+    server.routes["/a"] = response(200, "ok")
+    waiter = Waiter()
+    app = Harness(HealthMonitor([fast_service(server, "frontend", "/a")]))
+    async with app.run_test(size=(80, 22), message_hook=waiter) as pilot:
+        pane = app.query_one(HealthPane)
+        await waiter.wait_for(changed_to("frontend", "up"))
+        await pilot.pause()
+        assert not pane.has_class("-narrow")
+        spark = pane._rows["frontend"].query_one(".hp-spark", Label)
+        assert spark.region.width > 0 and str(spark.content) != ""
+
+
+class BrokenMonitor(HealthMonitor):
+    async def run(self, on_sample: Callable[[HealthSample], None]) -> None:
+        raise RuntimeError("boom [bold]")
+
+
+async def test_worker_failure_does_not_take_the_app_down() -> None:
+    app = Harness(BrokenMonitor([Service(name="x", url="http://127.0.0.1:1/")]))
+    async with app.run_test(size=(80, 22)) as pilot:
+        pane = app.query_one(HealthPane)
+        assert pane.worker is not None
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        assert pane.border_subtitle == "polling stopped (error)"
+
+
+def test_sparkline_and_age() -> None:
+    assert sparkline([0.1, 0.2, None, 0.3], 12) == "▁▄✗█"
+    assert sparkline([0.1] * 20, 12) == "▁" * 12
+    now = datetime(2025, 1, 1, 12, tzinfo=UTC)
+    assert format_age(now - timedelta(seconds=42), now) == "42s"
+    assert format_age(now - timedelta(minutes=5, seconds=3), now) == "5m"
+    assert format_age(now - timedelta(hours=3), now) == "3h"

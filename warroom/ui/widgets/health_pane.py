@@ -1,0 +1,330 @@
+"""The health pane: one row per service and provider, live, with the last answer on enter.
+
+The pane owns nothing but its rows: a `HealthMonitor` is passed in and run in a worker;
+each sample arrives as a message, updates one row, and — when the shown state changed —
+bubbles up as `HealthPane.TargetChanged` for the screen to record on the timeline.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import Resize
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Label, ListItem, ListView, Static
+from textual.worker import Worker, WorkerState
+
+from warroom.health import HealthMonitor, HealthSample, State, summary
+from warroom.playbook import Provider, Service
+
+SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
+"""A distinct symbol per state, so the state reads without colour."""
+SPARKS = "▁▂▃▄▅▆▇█"
+NO_ANSWER = "✗"
+NARROW = 64
+"""Below this many cells the sparkline column is dropped so the reason keeps some room."""
+
+
+def sparkline(latencies: tuple[float | None, ...] | list[float | None], width: int) -> str:
+    """The last `width` latencies as block characters scaled to their own range; `✗` marks
+    a poll that got no answer."""
+    recent = list(latencies)[-width:]
+    answered = [v for v in recent if v is not None]
+    if not answered:
+        return NO_ANSWER * len(recent)
+    low, high = min(answered), max(answered)
+    span = high - low
+    out = []
+    for value in recent:
+        if value is None:
+            out.append(NO_ANSWER)
+        else:
+            level = 0 if span <= 0 else int((value - low) / span * (len(SPARKS) - 1))
+            out.append(SPARKS[level])
+    return "".join(out)
+
+
+def format_latency(latency: float | None) -> str:
+    """`123ms`, `1.2s`, or `-` when there was no answer."""
+    if latency is None:
+        return "-"
+    return f"{latency * 1000:.0f}ms" if latency < 1 else f"{latency:.1f}s"
+
+
+def format_age(since: datetime | None, now: datetime) -> str:
+    """Time since `since` in one short unit: `12s`, `4m`, `2h`, `3d`."""
+    if since is None:
+        return ""
+    seconds = max(0, int((now - since).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+class HealthRow(ListItem):
+    """One target: state, name, latency, sparkline, time in state, reason."""
+
+    DEFAULT_CSS = """
+    HealthRow {
+        height: 1;
+        & > Horizontal { height: 1; }
+        & Label { height: 1; text-wrap: nowrap; text-overflow: ellipsis; margin-right: 1; }
+        & .hp-state { width: 10; color: $text-muted; }
+        & .hp-name { width: 12; }
+        & .hp-latency { width: 5; text-align: right; }
+        & .hp-spark { width: 12; }
+        & .hp-since { width: 4; text-align: right; }
+        & .hp-reason { width: 1fr; margin-right: 0; color: $text-muted; }
+        &.-up .hp-state { color: $success; }
+        &.-degraded .hp-state { color: $warning; text-style: bold; }
+        &.-down .hp-state { color: $error; text-style: bold; }
+        &.-down .hp-reason, &.-degraded .hp-reason { color: $foreground; }
+    }
+    """
+
+    def __init__(self, *, target: str, kind: str) -> None:
+        super().__init__(classes="-unknown")
+        self.target = target
+        """Name of the service or provider shown."""
+        self.kind = kind
+        self.sample: HealthSample | None = None
+        """The latest sample, shown by the detail view."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(f"{SYMBOLS['unknown']} unknown", classes="hp-state")
+            yield Label(Text(self.target), classes="hp-name")
+            yield Label("-", classes="hp-latency")
+            yield Label("", classes="hp-spark")
+            yield Label("", classes="hp-since")
+            yield Label("waiting for the first poll", classes="hp-reason")
+
+    def show(self, sample: HealthSample, now: datetime) -> None:
+        """Show `sample` (its reason is already printable; it is still never markup)."""
+        self.sample = sample
+        for state in SYMBOLS:
+            self.set_class(state == sample.state, f"-{state}")
+        self.query_one(".hp-state", Label).update(f"{SYMBOLS[sample.state]} {sample.state}")
+        self.query_one(".hp-latency", Label).update(format_latency(sample.latency))
+        self.query_one(".hp-spark", Label).update(sparkline(sample.history, 12))
+        self.query_one(".hp-reason", Label).update(Text(sample.reason))
+        self.show_age(now)
+
+    def show_age(self, now: datetime) -> None:
+        """Refresh the time-in-state column."""
+        since = self.sample.since if self.sample is not None else None
+        self.query_one(".hp-since", Label).update(format_age(since, now))
+
+
+class HealthDetailScreen(ModalScreen[None]):
+    """The last response of one target, as plain text: status line, headers, body start.
+
+    | Key | Does |
+    | :- | :- |
+    | escape, q | close |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close", id="health-detail-close"),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    HealthDetailScreen {
+        align: center middle;
+        & > VerticalScroll {
+            width: 90%; height: 90%; max-width: 120;
+            border: round $primary; background: $surface; padding: 0 1;
+        }
+    }
+    """
+
+    def __init__(self, *, target: str, sample: HealthSample | None) -> None:
+        super().__init__()
+        self._target = target
+        self._sample = sample
+
+    def compose(self) -> ComposeResult:
+        sample = self._sample
+        if sample is None:
+            head, body = "no answer yet", ""
+        else:
+            latency = format_latency(sample.latency)
+            head = f"{sample.state} · {latency} · {sample.at:%Y-%m-%d %H:%M:%S} UTC"
+            body = f"{sample.reason}\n\n{sample.detail}"
+        scroll = VerticalScroll()
+        scroll.border_title = Text(f"{self._target}: {head}")
+        scroll.border_subtitle = "escape to close"
+        with scroll:
+            # Text, never a markup string: the body came from the network.
+            yield Static(Text(body), markup=False, id="health-detail-body")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
+
+
+class _SampleArrived(Message):
+    """A sample from the monitor worker; handled by the pane itself."""
+
+    def __init__(self, sample: HealthSample) -> None:
+        super().__init__()
+        self.sample = sample
+
+
+class HealthPane(Widget):
+    """Live health of every service and provider.
+
+    | Key | Does |
+    | :- | :- |
+    | up/down | move between targets |
+    | enter, d | show the highlighted target's last response |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "show_detail", "Last response", id="health-show-detail"),
+    ]
+
+    DEFAULT_CSS = """
+    HealthPane {
+        height: 1fr;
+        & > ListView { height: 1fr; background: transparent; }
+        &.-narrow .hp-spark { display: none; }
+        &.-narrow .hp-name { width: 10; }
+    }
+    """
+
+    summary_text: reactive[str] = reactive("")
+    """The header summary, e.g. "2/7 down, 1 degraded"."""
+
+    class TargetChanged(Message):
+        """A target's shown state changed (its first sample counts: from "unknown")."""
+
+        def __init__(self, sample: HealthSample, previous: State) -> None:
+            super().__init__()
+            self.sample = sample
+            self.previous: State = previous
+            """The state shown before `sample`."""
+
+        def payload(self) -> dict[str, object]:
+            """The `health.changed` event payload: target, from, to, status, reason."""
+            return {
+                "target": self.sample.target,
+                "from": self.previous,
+                "to": self.sample.state,
+                "status": self.sample.status,
+                "reason": self.sample.reason,
+            }
+
+    class SummaryChanged(Message):
+        """The counts behind the header summary changed."""
+
+        def __init__(self, down: int, total: int, text: str) -> None:
+            super().__init__()
+            self.down = down
+            self.total = total
+            self.text = text
+            """E.g. "2/7 down, 1 degraded" or "7/7 up"."""
+
+    def __init__(
+        self,
+        *,
+        monitor: HealthMonitor,
+        autostart: bool = True,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002
+        classes: str | None = None,
+    ) -> None:
+        """`autostart=False` leaves polling to `start()` (tests, or a paused demo)."""
+        super().__init__(name=name, id=id, classes=classes)
+        self.monitor = monitor
+        self._autostart = autostart
+        self._rows = {t.name: HealthRow(target=t.name, kind=_kind(t)) for t in monitor.targets}
+        self._states: dict[str, State] = dict.fromkeys(self._rows, "unknown")
+        self.worker: Worker[None] | None = None
+        """The polling worker, once started."""
+
+    def compose(self) -> ComposeResult:
+        yield ListView(*self._rows.values())
+
+    def on_mount(self) -> None:
+        self._update_summary()
+        self.set_interval(1.0, self._refresh_ages)
+        if self._autostart:
+            self.start()
+
+    def start(self) -> None:
+        """Start polling in a worker that never takes the app down."""
+        if self.worker is None or self.worker.is_finished:
+            self.worker = self.run_worker(
+                self.monitor.run(self._on_sample),
+                name="health-monitor",
+                group="health",
+                exit_on_error=False,
+            )
+
+    def _on_sample(self, sample: HealthSample) -> None:
+        # Called in the worker: only post, never touch widgets from here.
+        self.post_message(_SampleArrived(sample))
+
+    @on(_SampleArrived)
+    def _show_sample(self, message: _SampleArrived) -> None:
+        sample = message.sample
+        row = self._rows.get(sample.target)
+        if row is None:
+            return
+        row.show(sample, self.monitor.clock())
+        self._states[sample.target] = sample.state
+        if sample.changed:
+            self.post_message(self.TargetChanged(sample, sample.previous))
+            self._update_summary()
+
+    def _update_summary(self) -> None:
+        down, total, text = summary(self._states.values())
+        if text != self.summary_text:
+            self.summary_text = text
+            self.border_title = text
+            self.post_message(self.SummaryChanged(down, total, text))
+
+    def _refresh_ages(self) -> None:
+        now = self.monitor.clock()
+        for row in self._rows.values():
+            row.show_age(now)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    @on(ListView.Selected)
+    def _selected(self, event: ListView.Selected) -> None:
+        event.stop()
+        if isinstance(event.item, HealthRow):
+            self._open_detail(event.item)
+
+    def action_show_detail(self) -> None:
+        """Show the last response of the highlighted target."""
+        item = self.query_one(ListView).highlighted_child
+        if isinstance(item, HealthRow):
+            self._open_detail(item)
+
+    def _open_detail(self, row: HealthRow) -> None:
+        self.app.push_screen(HealthDetailScreen(target=row.target, sample=row.sample))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self.worker and event.state == WorkerState.ERROR:
+            self.border_subtitle = "polling stopped (error)"
+            self.notify(
+                f"Health polling stopped: {event.worker.error}", severity="error", markup=False
+            )
+
+
+def _kind(target: Service | Provider) -> str:
+    return "provider" if isinstance(target, Provider) else "service"
