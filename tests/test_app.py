@@ -1,0 +1,159 @@
+"""The war room shell driven through Textual's Pilot, on a real SQLite file."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList
+
+from warroom import incident as kinds
+from warroom.playbook import Playbook, load_playbook
+from warroom.store import SqliteStore, open_store
+from warroom.ui.app import WarRoomApp
+from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.widgets.checklist import ChecklistPane
+from warroom.ui.widgets.incident_header import IncidentHeader
+
+SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
+
+
+def quiet_playbook() -> Playbook:
+    """The shipped playbook with nothing to poll or tail: only the incident is on screen."""
+    return dataclasses.replace(load_playbook(SHIPPED), services=(), providers=(), log_sources=())
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    async with await open_store(tmp_path / "incidents.db") as opened:
+        yield opened
+
+
+async def declare(store: SqliteStore) -> str:
+    event = await store.declare(title="Backend returning 503s", severity="P1", actor="alice")
+    return event.incident_id
+
+
+def war_room(store: SqliteStore, incident_id: str | None) -> WarRoomApp:
+    return WarRoomApp(playbook=quiet_playbook(), store=store, incident_id=incident_id, actor="bob")
+
+
+async def until(pilot, condition, *, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the app process messages until `condition()` holds (bounded, no fixed sleep)."""
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_wide_screen_shows_all_four_regions_and_the_header(store: SqliteStore) -> None:
+    incident_id = await declare(store)
+    app = war_room(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, WarRoomScreen)
+        await until(pilot, lambda: screen.state is not None, what="incident loaded")
+        for key in ("health", "logs", "checklist", "timeline"):
+            region = screen.query_one(f"#{key}-region")
+            assert region.display and region.region.width > 40 and region.region.height > 10, key
+        header = screen.query_one(IncidentHeader)
+        rendered = " ".join(str(label.render()) for label in header.query("Label"))
+        assert (
+            incident_id in rendered
+            and "P1 High" in rendered
+            and "Backend returning 503s" in rendered
+        )
+
+
+async def test_small_screen_switches_regions_instead_of_squeezing(store: SqliteStore) -> None:
+    app = war_room(store, await declare(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.state is not None, what="incident loaded")
+        visible = lambda: [r.id for r in screen.query(".region") if r.display]  # noqa: E731
+        assert visible() == ["health-region"]
+        await pilot.press("3")
+        assert visible() == ["checklist-region"]
+        assert screen.query_one("#checklist-region").region.height >= 15
+        await pilot.press("4")
+        assert visible() == ["timeline-region"]
+
+
+async def test_ticking_an_item_appends_an_event_and_shows_the_time(store: SqliteStore) -> None:
+    incident_id = await declare(store)
+    app = war_room(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        checklist = app.screen.query_one(ChecklistPane)
+        await until(pilot, lambda: checklist.option_count > 0, what="checklist filled")
+        first_item = checklist.get_option_at_index(checklist.highlighted).id
+        await pilot.press("space")
+        await until(pilot, lambda: first_item in app.screen.state.ticked, what="tick shown")
+        ticks = [e for e in await store.events(incident_id) if e.kind == kinds.ITEM_TICKED]
+        assert [(t.payload["item_id"], t.actor) for t in ticks] == [(first_item, "bob")]
+        assert str(checklist.get_option(first_item).prompt).startswith("[x] ")
+        await pilot.press("space")
+        await until(pilot, lambda: first_item not in app.screen.state.ticked, what="untick")
+        assert str(checklist.get_option(first_item).prompt).startswith("[ ] ")
+
+
+async def test_note_and_severity_change_reach_store_and_timeline(store: SqliteStore) -> None:
+    incident_id = await declare(store)
+    app = war_room(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("n")
+        await pilot.press(*"db pool exhausted [bold]")
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: any("db pool exhausted" in e.text for e in app.screen.state.timeline),
+            what="note",
+        )
+        await pilot.press("s")
+        severity_list = app.screen.query_one(OptionList)
+        severity_list.highlighted = 0
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.state.severity == "P0", what="severity P0")
+    recorded = [(e.kind, e.payload) for e in await store.events(incident_id)]
+    assert (kinds.NOTE_ADDED, {"text": "db pool exhausted [bold]"}) in recorded
+    assert (kinds.SEVERITY_CHANGED, {"from": "P1", "to": "P0"}) in recorded
+
+
+async def test_events_from_another_process_appear(store: SqliteStore, tmp_path: Path) -> None:
+    incident_id = await declare(store)
+    app = war_room(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        async with await open_store(tmp_path / "incidents.db") as other_terminal:
+            await other_terminal.append(
+                incident_id, kinds.NOTE_ADDED, {"text": "from pane 2"}, actor="carol"
+            )
+        await until(
+            pilot,
+            lambda: any(e.text.endswith("from pane 2") for e in app.screen.state.timeline),
+            what="synced note",
+        )
+
+
+async def test_without_an_incident_the_app_offers_to_declare_one(store: SqliteStore) -> None:
+    app = war_room(store, None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.screen.query_one("#title", Input).focus()
+        await pilot.press(*"Checkout broken", "enter")
+        await pilot.press("down", "enter")  # P1
+        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="war room")
+        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        assert app.screen.state.title == "Checkout broken"
+        assert app.screen.state.severity == "P1"
+    assert [s.title for s in await store.list_incidents()] == ["Checkout broken"]
+
+
+async def test_every_key_is_also_a_palette_command(store: SqliteStore) -> None:
+    app = war_room(store, await declare(store))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Add note", "Change severity", "Health", "Logs", "Checklist", "Timeline"} <= titles

@@ -1,0 +1,142 @@
+"""The command line, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+
+
+def warroom(
+    *args: str, db: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "warroom", *args]
+    if db is not None:
+        command += ["--db", str(db)]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "WARROOM_PLAYBOOK": str(SHIPPED_PLAYBOOK), **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = warroom("--help")
+    assert result.returncode == 0
+    for name in ("demo", "new", "open", "note", "list", "check", "validate", "status-text"):
+        assert name in result.stdout
+
+
+def test_every_subcommand_has_help_with_the_common_options() -> None:
+    for name in ("demo", "new", "open", "note", "list", "check", "validate", "status-text"):
+        result = warroom(name, "--help")
+        assert result.returncode == 0, name
+        for option in ("--db", "--playbook", "--as"):
+            assert option in result.stdout, (name, option)
+
+
+def test_new_prints_an_id_and_list_shows_it(tmp_path: Path) -> None:
+    db = tmp_path / "incidents.db"
+    first = warroom("new", "--severity", "P1", "--title", "Backend returning 503s", db=db)
+    second = warroom("new", "--severity", "p2", "--title", "Slow chat", db=db)
+    assert first.returncode == 0, first.stderr
+    first_id, second_id = first.stdout.strip(), second.stdout.strip()
+    assert re.fullmatch(r"INC-\d{8}-001", first_id)
+    assert second_id == first_id[:-3] + "002"
+
+    listed = json.loads(warroom("list", "--json", db=db).stdout)
+    assert [row["id"] for row in listed] == [second_id, first_id]
+    assert listed[0]["severity"] == "P2" and listed[1]["title"] == "Backend returning 503s"
+
+
+def test_note_is_appended_and_recorded_with_the_actor(tmp_path: Path) -> None:
+    db = tmp_path / "incidents.db"
+    incident_id = warroom("new", "--severity", "P0", "--title", "Site down", db=db).stdout.strip()
+    result = warroom("note", incident_id, "rolled", "back", "to", "v41", "--as", "alice", db=db)
+    assert result.returncode == 0, result.stderr
+
+    from warroom.incident import NOTE_ADDED
+    from warroom.store import open_store
+
+    async def read() -> list:
+        async with await open_store(db) as store:
+            return await store.events(incident_id)
+
+    import asyncio
+
+    notes = [e for e in asyncio.run(read()) if e.kind == NOTE_ADDED]
+    assert [(n.payload["text"], n.actor) for n in notes] == [("rolled back to v41", "alice")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("new", "--severity", "P7", "--title", "x"), "Unknown severity 'P7'"),
+        (("new", "--severity", "P1", "--title", "   "), "title"),
+        (("note", "INC-20000101-001", "hello"), "There is no incident INC-20000101-001"),
+        (("open", "INC-20000101-001"), "There is no incident INC-20000101-001"),
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_2(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = warroom(*args, db=tmp_path / "incidents.db")
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_database_directory_is_bad_input(tmp_path: Path) -> None:
+    result = warroom("list", db=tmp_path / "nowhere" / "incidents.db")
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_db_from_environment(tmp_path: Path) -> None:
+    db = tmp_path / "env.db"
+    created = warroom("new", "--severity", "P3", "--title", "typo", env={"WARROOM_DB": str(db)})
+    assert created.returncode == 0, created.stderr
+    assert db.exists()
+
+
+def test_validate_shipped_playbook() -> None:
+    result = warroom("validate", str(SHIPPED_PLAYBOOK))
+    assert result.returncode == 0, result.stderr
+    assert "ok" in result.stdout
+
+
+def test_validate_reports_path_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SHIPPED_PLAYBOOK.read_text().replace('interval = "10s"', 'interval = "ten"', 1))
+    result = warroom("validate", str(bad))
+    assert result.returncode == 2
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if '"ten"' in text)
+    assert result.stderr.startswith(f"{bad}:{line}:")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_playbook_stops_every_command_before_anything_runs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[settings\n")
+    result = warroom(
+        "new",
+        "--severity",
+        "P1",
+        "--title",
+        "x",
+        db=tmp_path / "i.db",
+        env={"WARROOM_PLAYBOOK": str(bad)},
+    )
+    assert result.returncode == 2 and result.stderr.startswith(f"{bad}:1:")
+    assert not (tmp_path / "i.db").exists()

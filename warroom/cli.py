@@ -1,0 +1,130 @@
+"""The `warroom` command line: parses arguments, picks a command, nothing else.
+
+Heavy modules (Textual, httpx) are imported by the commands that need them, so that
+`warroom note` or `warroom list` answer without paying for a UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from warroom import __version__
+from warroom.commands import CommandError, Options
+
+SEVERITY_HELP = "severity level from the playbook: P0, P1, P2 or P3"
+
+
+def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """Options every subcommand accepts, before or after the subcommand name.
+
+    On subparsers the defaults are suppressed so that `warroom --db X list` is not
+    overwritten by the subparser's own default.
+    """
+    default = argparse.SUPPRESS if suppress else None
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("common options")
+    group.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="incident database (default: $WARROOM_DB, else the user data dir)",
+    )
+    group.add_argument(
+        "--playbook",
+        metavar="PATH",
+        default=default,
+        help="playbook file (default: $WARROOM_PLAYBOOK, ./playbook.toml, the user config dir, "
+        "else the bundled one)",
+    )
+    group.add_argument(
+        "--as",
+        dest="actor",
+        metavar="NAME",
+        default=default,
+        help="who is acting, recorded on every event (default: $WARROOM_AS, else your login)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warroom",
+        description="A full-screen terminal war room for the person running a production "
+        "incident. Without a command, opens the active incident or offers to declare one.",
+        parents=[_common_options(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = [_common_options(suppress=True)]
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text, parents=common)
+
+    command("demo", "the war room on a simulated outage, all local, on a throwaway database")
+
+    new = command("new", "declare an incident and print its id")
+    new.add_argument("--severity", required=True, metavar="LEVEL", help=SEVERITY_HELP)
+    new.add_argument("--title", required=True, help="one line saying what is wrong")
+
+    open_ = command("open", "open the war room on an incident")
+    open_.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
+
+    note = command("note", "append a note to an incident's timeline")
+    note.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
+    note.add_argument("text", nargs="+", help="the note (several words are joined)")
+
+    listing = command("list", "list incidents, newest first")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    check = command("check", "poll every service and provider once and print a table")
+    check.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    validate = command("validate", "check a playbook and report every problem with its line")
+    validate.add_argument(
+        "path", nargs="?", metavar="PATH", help="playbook to check (default: as --playbook)"
+    )
+
+    status = command("status-text", "print the status-page text that copying would produce")
+    status.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
+    status.add_argument(
+        "--template",
+        required=True,
+        metavar="NAME",
+        help="investigating, identified, monitoring, resolved or email",
+    )
+    status.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="fill a placeholder the incident has no value for (repeatable)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    options = Options.from_args(args)
+    from warroom import commands
+
+    handlers = {
+        None: commands.run_default,
+        "demo": commands.run_demo,
+        "new": commands.run_new,
+        "open": commands.run_open,
+        "note": commands.run_note,
+        "list": commands.run_list,
+        "check": commands.run_check,
+        "validate": commands.run_validate,
+        "status-text": commands.run_status_text,
+    }
+    try:
+        return handlers[args.command](options, args)
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,275 @@
+"""What each `warroom` subcommand does, given parsed options.
+
+Every failure the user can fix is a `CommandError` with one clear sentence (exit 2 for bad
+input, 1 for an operational failure); nothing here lets a traceback reach the terminal for
+a predictable problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from warroom.playbook import Playbook, PlaybookError, load_playbook
+from warroom.resources import bundled_playbook_path
+
+if TYPE_CHECKING:
+    from warroom.store import SqliteStore
+
+T = TypeVar("T")
+
+BAD_INPUT = 2
+OPERATIONAL_FAILURE = 1
+
+
+class CommandError(Exception):
+    """A problem to report on stderr as it is, then exit with `exit_code`."""
+
+    def __init__(self, message: str, exit_code: int = BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options every subcommand accepts, with their environment fallbacks applied."""
+
+    db: Path | None
+    """Database named by --db or WARROOM_DB; None means the user data dir."""
+    playbook: Path | None
+    """Playbook named by --playbook or WARROOM_PLAYBOOK; None means search the defaults."""
+    actor: str
+    """Recorded on every event this process appends."""
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Options:
+        db = getattr(args, "db", None) or os.environ.get("WARROOM_DB")
+        playbook = getattr(args, "playbook", None) or os.environ.get("WARROOM_PLAYBOOK")
+        actor = getattr(args, "actor", None) or os.environ.get("WARROOM_AS") or _login_name()
+        return cls(
+            db=Path(db).expanduser() if db else None,
+            playbook=Path(playbook).expanduser() if playbook else None,
+            actor=actor,
+        )
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def database_path(options: Options) -> Path:
+    if options.db is not None:
+        if not options.db.parent.is_dir():
+            raise CommandError(f"The database directory {options.db.parent} does not exist.")
+        return options.db
+    from platformdirs import user_data_path
+
+    data_dir = user_data_path("warroom", appauthor=False)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return data_dir / "incidents.db"
+
+
+def playbook_path(options: Options, explicit: str | None = None) -> Path:
+    if explicit is not None:
+        return Path(explicit).expanduser()
+    if options.playbook is not None:
+        return options.playbook
+    from platformdirs import user_config_path
+
+    for candidate in (
+        Path.cwd() / "playbook.toml",
+        user_config_path("warroom", appauthor=False) / "playbook.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    return bundled_playbook_path()
+
+
+def load(path: Path) -> Playbook:
+    if not path.is_file():
+        raise CommandError(f"{path}: no such playbook file.")
+    try:
+        return load_playbook(path)
+    except PlaybookError as error:
+        raise CommandError("\n".join(error.problems)) from None
+
+
+def with_store(options: Options, work: Callable[[SqliteStore], Awaitable[T]]) -> T:
+    """Open the incident database, run `work` on it and close it again."""
+    from warroom.store import StoreError, UnknownIncident, open_store
+
+    path = database_path(options)
+
+    async def run() -> T:
+        async with await open_store(path) as store:
+            return await work(store)
+
+    try:
+        return asyncio.run(run())
+    except UnknownIncident as error:
+        raise CommandError(f"There is no incident {error.args[0]} in {path}.") from None
+    except StoreError as error:
+        raise CommandError(str(error), OPERATIONAL_FAILURE) from None
+
+
+def run_validate(options: Options, args: argparse.Namespace) -> int:
+    path = playbook_path(options, args.path)
+    playbook = load(path)
+    print(
+        f"{path}: ok ({len(playbook.severities)} severities, {len(playbook.services)} services, "
+        f"{len(playbook.providers)} providers, {len(playbook.log_sources)} log sources, "
+        f"{len(playbook.phases)} phases, {len(playbook.runbooks)} runbooks, "
+        f"{len(playbook.templates)} templates)"
+    )
+    return 0
+
+
+def run_new(options: Options, args: argparse.Namespace) -> int:
+    playbook = load(playbook_path(options))
+    severity = _known_severity(playbook, args.severity)
+    title = " ".join(args.title.split())
+    if not title:
+        raise CommandError("The title must say what is wrong; it is empty.")
+
+    async def declare(store: SqliteStore) -> str:
+        event = await store.declare(title=title, severity=severity, actor=options.actor)
+        return event.incident_id
+
+    print(with_store(options, declare))
+    return 0
+
+
+def _known_severity(playbook: Playbook, level: str) -> str:
+    levels = [severity.level for severity in playbook.severities]
+    normalised = level.strip().upper()
+    if normalised not in levels:
+        raise CommandError(f"Unknown severity {level!r}: use one of {', '.join(levels)}.")
+    return normalised
+
+
+def run_note(options: Options, args: argparse.Namespace) -> int:
+    from warroom.incident import NOTE_ADDED
+
+    text = " ".join(args.text).strip()
+    if not text:
+        raise CommandError("The note is empty.")
+
+    async def append(store: SqliteStore) -> int:
+        event = await store.append(
+            args.incident_id, NOTE_ADDED, {"text": text}, actor=options.actor
+        )
+        return event.seq
+
+    with_store(options, append)
+    return 0
+
+
+def run_list(options: Options, args: argparse.Namespace) -> int:
+    async def fetch(store: SqliteStore) -> list[dict[str, str]]:
+        return [
+            {
+                "id": summary.id,
+                "severity": summary.severity,
+                "status": summary.status,
+                "declared_at": summary.declared_at.isoformat(),
+                "last_event_at": summary.last_event_at.isoformat(),
+                "title": summary.title,
+            }
+            for summary in await store.list_incidents()
+        ]
+
+    rows = with_store(options, fetch)
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+        return 0
+    if not rows:
+        print("No incidents yet. Declare one with: warroom new --severity P1 --title '...'")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "sev", "status", "declared (UTC)", "title", box=None)
+    for row in rows:
+        table.add_row(
+            row["id"], row["severity"], row["status"], row["declared_at"][:16], row["title"]
+        )
+    Console(highlight=False).print(table)
+    return 0
+
+
+def run_check(options: Options, args: argparse.Namespace) -> int:
+    from warroom.checkcmd import run_check as check
+
+    playbook = load(playbook_path(options))
+    return check(playbook, as_json=args.json, out=sys.stdout)
+
+
+def run_status_text(options: Options, args: argparse.Namespace) -> int:
+    from warroom import comms
+    from warroom.incident import Event, derive, utc_now
+
+    playbook = load(playbook_path(options))
+    extra = _assignments(args.assignments)
+
+    async def events(store: SqliteStore) -> list[Event]:
+        await store.incident(args.incident_id)  # raises UnknownIncident for a bad id
+        return await store.events(args.incident_id)
+
+    state = derive(with_store(options, events), playbook)
+    try:
+        text = comms.status_text(state, playbook, args.template, now=utc_now(), extra=extra)
+    except comms.UnknownTemplate as error:
+        raise CommandError(
+            f"Unknown template {args.template!r}: use one of {', '.join(error.known)}."
+        ) from None
+    except comms.MissingFields as error:
+        sets = " ".join(f"--set {name}=..." for name in error.names)
+        raise CommandError(
+            f"The incident has no value yet for {', '.join(error.names)}: give it with {sets}."
+        ) from None
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _assignments(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"--set takes FIELD=VALUE, not {pair!r}.")
+        values[name.strip()] = value
+    return values
+
+
+def run_open(options: Options, args: argparse.Namespace) -> int:
+    playbook = load(playbook_path(options))
+    from warroom.launch import launch_war_room
+
+    return launch_war_room(
+        playbook, database_path(options), options.actor, incident_id=args.incident_id
+    )
+
+
+def run_default(options: Options, args: argparse.Namespace) -> int:
+    playbook = load(playbook_path(options))
+    from warroom.launch import launch_war_room
+
+    return launch_war_room(playbook, database_path(options), options.actor, incident_id=None)
+
+
+def run_demo(options: Options, args: argparse.Namespace) -> int:
+    from warroom.launch import launch_demo
+
+    return launch_demo(db=database_path(options) if options.db else None, actor=options.actor)

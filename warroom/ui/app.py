@@ -1,0 +1,99 @@
+"""The Textual application: owns the injected parts and pushes the war room screen."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from warroom.incident import Clock, utc_now
+from warroom.playbook import Playbook
+from warroom.store import SqliteStore
+from warroom.ui.screens.declare import Declaration, DeclareScreen
+from warroom.ui.screens.war_room import WarRoomScreen
+
+
+class WarRoomApp(App[None]):
+    """One incident on one screen. Everything it touches is passed in."""
+
+    CSS_PATH = "warroom.tcss"
+    TITLE = "warroom"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "show_keys", "Keys", id="show-keys"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="command-palette"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        playbook: Playbook,
+        store: SqliteStore,
+        incident_id: str | None,
+        actor: str,
+        clock: Clock = utc_now,
+    ) -> None:
+        super().__init__()
+        self.playbook = playbook
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+        self._incident_id = incident_id
+
+    def on_mount(self) -> None:
+        if self._incident_id is None:
+            self.push_screen(DeclareScreen(playbook=self.playbook), self._declared)
+        else:
+            self._open(self._incident_id)
+
+    async def _declared(self, declaration: Declaration | None) -> None:
+        if declaration is None:
+            self.exit()
+            return
+        event = await self.store.declare(
+            title=declaration.title, severity=declaration.severity, actor=self.actor
+        )
+        self._open(event.incident_id)
+
+    def _open(self, incident_id: str) -> None:
+        self.push_screen(
+            WarRoomScreen(
+                incident_id=incident_id,
+                playbook=self.playbook,
+                store=self.store,
+                actor=self.actor,
+                clock=self.clock,
+            )
+        )
+
+    def action_show_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key binding of the screen is also a palette command, named by what it does."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            help_text = binding.tooltip or f"key: {binding.key}"
+            yield SystemCommand(
+                binding.description, help_text, _runner(active.node, binding.action)
+            )
+        if isinstance(screen, WarRoomScreen):
+            yield from screen.palette_commands()
+
+
+def _runner(node: DOMNode, action: str) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await node.run_action(action)
+
+    return run

@@ -1,0 +1,198 @@
+"""The war room: header, four regions (health, logs, checklist, timeline), footer.
+
+State flows down: the screen follows the incident's event log in the store, derives the
+incident state and binds it into the widgets. Events flow up: widgets post messages saying
+what the user asked for; the screen appends the matching event and only the store's answer
+changes what is shown, so nothing looks done before it is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static, Tab, Tabs
+
+from warroom import incident as events
+from warroom.incident import Clock, Event, IncidentState, derive
+from warroom.playbook import Playbook
+from warroom.store import SqliteStore
+from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
+from warroom.ui.widgets.checklist import ChecklistPane
+from warroom.ui.widgets.incident_header import IncidentHeader
+from warroom.ui.widgets.timeline import TimelinePane
+
+REGIONS: dict[str, str] = {
+    "health": "Health",
+    "logs": "Logs",
+    "checklist": "Checklist",
+    "timeline": "Timeline",
+}
+"""Region id -> title, in the order of their number keys."""
+
+
+class WarRoomScreen(Screen[None]):
+    """One incident. Below 100×28 cells the regions are switched instead of squeezed.
+
+    | Key | Does |
+    | :- | :- |
+    | 1–4 | show / focus health, logs, checklist, timeline |
+    | n | add a note to the timeline |
+    | s | change severity |
+    """
+
+    BINDINGS = [
+        Binding("1", "show_region('health')", "Health", id="region-health"),
+        Binding("2", "show_region('logs')", "Logs", id="region-logs"),
+        Binding("3", "show_region('checklist')", "Checklist", id="region-checklist"),
+        Binding("4", "show_region('timeline')", "Timeline", id="region-timeline"),
+        Binding("n", "add_note", "Add note", id="add-note"),
+        Binding("s", "change_severity", "Change severity", id="change-severity"),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
+
+    state: reactive[IncidentState | None] = reactive(None)
+    """The incident derived from every event read so far."""
+    now: reactive[datetime | None] = reactive(None)
+    """The clock, advanced every second; drives elapsed times and countdowns."""
+    active_region: reactive[str] = reactive("health")
+    """The region shown when they are switched, and the one that has focus."""
+
+    def __init__(
+        self,
+        *,
+        incident_id: str,
+        playbook: Playbook,
+        store: SqliteStore,
+        actor: str,
+        clock: Clock,
+    ) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        self.playbook = playbook
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+        self._events: dict[int, Event] = {}
+
+    def compose(self) -> ComposeResult:
+        zone = self.playbook.settings.display_timezone
+        yield IncidentHeader(
+            severity_names={s.level: s.name for s in self.playbook.severities}
+        ).data_bind(WarRoomScreen.state, WarRoomScreen.now)
+        yield Tabs(*(Tab(f"{n} {title}", id=f"tab-{key}") for n, (key, title) in _numbered()))
+        with Container(id="regions"):
+            for key, title in REGIONS.items():
+                with Vertical(id=f"{key}-region", classes="region") as region:
+                    region.border_title = f"{list(REGIONS).index(key) + 1} {title}"
+                    yield self._region_body(key, zone)
+        yield Footer()
+
+    def _region_body(self, key: str, zone: str) -> Widget:
+        if key == "checklist":
+            return ChecklistPane(playbook=self.playbook, timezone=zone).data_bind(
+                WarRoomScreen.state
+            )
+        if key == "timeline":
+            return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
+        return Static(f"{REGIONS[key]}: not connected yet.", classes="not-connected", markup=False)
+
+    async def on_mount(self) -> None:
+        self._show_region(self.active_region)
+        self.now = self.clock()
+        self.set_interval(1.0, self._tick)
+        self._ingest(await self.store.events(self.incident_id))
+        self._follow()
+
+    def _tick(self) -> None:
+        self.now = self.clock()
+
+    @work(exclusive=True, group="follow-store", exit_on_error=False)
+    async def _follow(self) -> None:
+        """Pick up events appended by this process and by any other one on the same db."""
+        after = max(self._events, default=0)
+        async for batch in self.store.follow(self.incident_id, after_seq=after):
+            self._ingest(batch)
+
+    def _ingest(self, batch: Sequence[Event]) -> None:
+        fresh = [event for event in batch if event.seq not in self._events]
+        if not fresh:
+            return
+        self._events.update((event.seq, event) for event in fresh)
+        self.state = derive([self._events[seq] for seq in sorted(self._events)], self.playbook)
+
+    async def record(self, kind: str, payload: Mapping[str, Any]) -> Event:
+        """Append an event; it is shown once the store has committed it."""
+        event = await self.store.append(self.incident_id, kind, payload, actor=self.actor)
+        self._ingest([event])
+        return event
+
+    # Regions ------------------------------------------------------------------------------
+
+    def action_show_region(self, key: str) -> None:
+        self.active_region = key
+
+    def watch_active_region(self, key: str) -> None:
+        if self.is_mounted:
+            self._show_region(key)
+
+    def _show_region(self, key: str) -> None:
+        for region in self.query(".region"):
+            region.set_class(region.id == f"{key}-region", "-active")
+        self.query_one(Tabs).active = f"tab-{key}"
+        region_body = self.query_one(f"#{key}-region").children
+        if region_body and region_body[0].focusable:
+            region_body[0].focus()
+
+    @on(Tabs.TabActivated)
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id is not None:
+            self.active_region = event.tab.id.removeprefix("tab-")
+
+    # What widgets ask for -----------------------------------------------------------------
+
+    @on(ChecklistPane.ItemToggled)
+    async def _item_toggled(self, message: ChecklistPane.ItemToggled) -> None:
+        kind = events.ITEM_TICKED if message.ticked else events.ITEM_UNTICKED
+        await self.record(kind, {"item_id": message.item_id})
+
+    def action_add_note(self) -> None:
+        def add(text: str | None) -> None:
+            if text:
+                self.run_worker(self.record(events.NOTE_ADDED, {"text": text}))
+
+        self.app.push_screen(TextPrompt(question="Note for the timeline:"), add)
+
+    def action_change_severity(self) -> None:
+        current = self.state.severity if self.state else None
+        choices = [
+            (s.level, f"{s.level}  {s.name}: {s.summary} ({s.response_label})")
+            for s in self.playbook.severities
+        ]
+
+        def change(level: str | None) -> None:
+            if level and self.state is not None and level != self.state.severity:
+                payload = {"from": self.state.severity, "to": level}
+                self.run_worker(self.record(events.SEVERITY_CHANGED, payload))
+
+        self.app.push_screen(
+            ChoicePrompt(question="Severity:", choices=choices, selected=current), change
+        )
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Commands only the palette offers (the keyed ones come from the bindings)."""
+        return ()
+
+
+def _numbered() -> Iterable[tuple[int, tuple[str, str]]]:
+    return enumerate(REGIONS.items(), start=1)
