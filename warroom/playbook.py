@@ -6,7 +6,12 @@ is wrong in any way raises `PlaybookError` carrying `PATH:LINE: what is wrong` l
 
 Durations are written as strings ("30s", "5m", "1h", "2d") and held as `timedelta`.
 Commands are argv lists, never shell strings. `${VAR}` in any string is read from the
-environment at load time.
+environment at load time (`$${VAR}` stays a literal `${VAR}`).
+
+The file's tables: [settings], [[severity]], [[service]], [[provider]], [[log_source]],
+[[log_preset]], [[quick_check]], [[phase]] with [[phase.item]], [[escalation]],
+[[external_support]], [[runbook]] with [[runbook.diagnosis]] and [[runbook.solution]] (with
+[[runbook.solution.step]]), [[emergency]], [template.NAME], [[post_incident]], [postmortem].
 """
 
 from __future__ import annotations
