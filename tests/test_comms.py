@@ -211,3 +211,30 @@ def test_values_are_never_read_as_template_syntax_or_terminal_controls() -> None
 def test_template_attribute_access_is_not_evaluated() -> None:
     template = Template(name="investigating", title="t", text="{description.upper}")
     assert comms.missing_fields(template, {"description": "x"}) == ["description.upper"]
+
+
+def test_postmortem_is_filled_from_the_incident_and_marks_unwritten_sections(
+    shipped: Playbook,
+) -> None:
+    state = incident(
+        shipped,
+        moment("identified", 20),
+        moment("mitigated", 31),
+        (timedelta(minutes=125), "incident.resolved", {}),
+        field("cause", "An expired signing key."),
+        field("went_well", "- Quick detection"),
+    )
+    text = comms.render_postmortem(state, shipped, now=NOW + timedelta(hours=3))
+    assert text.startswith(f"# Post-mortem: {INCIDENT}\n")
+    assert "**Severity**: P1 (High)\n" in text
+    assert "**Duration**: 2 hours 5 minutes\n" in text
+    assert "## Timeline\n- 14:05 UTC: Issue detected\n- 14:25 UTC: Root cause identified\n" in text
+    assert "## Root Cause\nAn expired signing key.\n" in text
+    assert "## What Went Well\n- Quick detection\n" in text
+    assert f"## Lessons Learned\n{comms.POSTMORTEM_TODO}\n" in text
+    assert "{" not in text
+
+
+def test_postmortem_of_an_open_incident_says_so(shipped: Playbook) -> None:
+    text = comms.render_postmortem(incident(shipped), shipped, now=NOW)
+    assert "**Duration**: 50 minutes so far (open)\n" in text

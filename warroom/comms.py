@@ -11,14 +11,15 @@ Pure: no I/O, no Textual, no clock — `now` is always passed in.
 
 from __future__ import annotations
 
+import contextlib
 import string
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from warroom.playbook import Playbook, Template
+from warroom.playbook import POSTMORTEM_FIELDS, Playbook, Template
 
 MOMENT_LABELS: dict[str, str] = {
     "detected": "Issue detected",
@@ -227,3 +228,42 @@ def status_text(
     filled = fields_for(state, playbook, now=now)
     filled.update({k: v for k, v in (overrides or {}).items() if v.strip()})
     return render(template, filled)
+
+
+POSTMORTEM_TODO = "(to be written)"
+"""What the post-mortem shows for a section nobody has written yet: it is a draft to edit."""
+
+
+def duration_text(span: timedelta) -> str:
+    """'2 hours 5 minutes', '45 minutes', '1 hour 0 minutes' — whole minutes, never negative."""
+    minutes = max(0, int(span.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    minute_text = f"{minutes} minute{'' if minutes == 1 else 's'}"
+    if not hours:
+        return minute_text
+    return f"{hours} hour{'' if hours == 1 else 's'} {minute_text}"
+
+
+def postmortem_fields(state: IncidentLike, playbook: Playbook, *, now: datetime) -> dict[str, str]:
+    """Every post-mortem placeholder: what the incident knows, `POSTMORTEM_TODO` for the rest."""
+    filled = fields_for(state, playbook, now=now)
+    with contextlib.suppress(KeyError):  # a severity the playbook no longer lists
+        filled.setdefault("severity_name", playbook.severity(state.severity).name)
+    end = state.moments.get("resolved") or state.resolved_at
+    if end is None:
+        filled.setdefault("duration", f"{duration_text(now - started_at(state))} so far (open)")
+    else:
+        filled.setdefault("duration", duration_text(end - started_at(state)))
+    if "cause" in filled:
+        filled.setdefault("root_cause", filled["cause"])
+    for name in POSTMORTEM_FIELDS:
+        filled.setdefault(name, POSTMORTEM_TODO)
+    return filled
+
+
+def render_postmortem(state: IncidentLike, playbook: Playbook, *, now: datetime) -> str:
+    """The playbook's post-mortem template filled from the incident (a draft: sections with
+    nothing recorded read `POSTMORTEM_TODO`). Empty when the playbook has no template."""
+    if not playbook.postmortem_template:
+        return ""
+    return _fill(playbook.postmortem_template, postmortem_fields(state, playbook, now=now))
