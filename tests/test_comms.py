@@ -196,9 +196,9 @@ def test_unknown_template_lists_the_known_names(shipped: Playbook) -> None:
     assert "investigating" in str(raised.value)
 
 
-def test_overrides_fill_missing_fields_for_one_rendering(shipped: Playbook) -> None:
+def test_extra_values_fill_missing_fields_for_one_rendering(shipped: Playbook) -> None:
     state = incident(shipped)
-    text = comms.status_text(state, shipped, "identified", now=NOW, overrides={"cause": "DNS"})
+    text = comms.status_text(state, shipped, "identified", now=NOW, extra={"cause": "DNS"})
     assert "Cause: DNS\n" in text
 
 

@@ -217,16 +217,16 @@ def status_text(
     template_name: str,
     *,
     now: datetime,
-    overrides: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> str:
     """What copying `template_name` would produce right now (`warroom status-text`).
 
-    `overrides` are values given for this one rendering (the CLI's `--set name=value`); they
+    `extra` are values given for this one rendering (the CLI's `--set name=value`); they
     win over what the incident remembers. Raises `UnknownTemplate` or `MissingFields`.
     """
     template = template_named(playbook, template_name)
     filled = fields_for(state, playbook, now=now)
-    filled.update({k: v for k, v in (overrides or {}).items() if v.strip()})
+    filled.update({k: v for k, v in (extra or {}).items() if v.strip()})
     return render(template, filled)
 
 
