@@ -370,3 +370,33 @@ def test_core_modules_do_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout) == []
+
+
+async def test_concurrent_tasks_can_append_through_one_store(store: SqliteStore) -> None:
+    # the UI ticking while the health worker records a change: two writers, one connection
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    feed = store.follow(declared.incident_id, after_seq=1, poll_interval=3600)
+    appended = await asyncio.gather(
+        *(
+            store.append(declared.incident_id, inc.NOTE_ADDED, {"text": str(n)}, actor="a")
+            for n in range(20)
+        ),
+        *(store.archive_log_lines(declared.incident_id, [(T0, "s", "x")]) for _ in range(5)),
+    )
+    assert sorted(e.seq for e in appended[:20]) == list(range(2, 22))
+    seen: list[inc.Event] = []
+    while len(seen) < 20:
+        seen.extend(await asyncio.wait_for(anext(feed), 5))
+    assert [e.seq for e in seen] == list(range(2, 22))
+    await feed.aclose()
+
+
+async def test_follow_ends_when_the_store_closes(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "incidents.db")
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    feed = store.follow(declared.incident_id, after_seq=0, poll_interval=3600)
+    assert [e.seq for e in await asyncio.wait_for(anext(feed), 5)] == [1]
+    pending = asyncio.ensure_future(anext(feed))  # now waiting for more, for up to an hour
+    await store.close()
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(pending, 5)

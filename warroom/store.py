@@ -207,6 +207,10 @@ class SqliteStore:
         # data_version ignores this connection's own commits, so followers also watch this.
         self._local_writes = 0
         self._closed = False
+        # One connection is shared by every task of the app (UI, health, log archive): each
+        # transaction, and each read, must have it to itself, or a second BEGIN fails and a
+        # reader could see rows that are later rolled back.
+        self._lock = asyncio.Lock()
 
     async def __aenter__(self) -> Self:
         return self
@@ -226,7 +230,8 @@ class SqliteStore:
         self._closed = True
         for wakeup in self._wakeups:
             wakeup.set()
-        await self._db.close()
+        async with self._lock:  # let a transaction or read in flight finish first
+            await self._db.close()
 
     async def _prepare(self) -> None:
         await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -253,21 +258,31 @@ class SqliteStore:
     async def _transaction(self) -> AsyncIterator[None]:
         # IMMEDIATE takes the write lock up front, so the read-then-write in declare/append
         # cannot interleave with another process's.
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
-        self._local_writes += 1
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+            self._local_writes += 1
         for wakeup in self._wakeups:
             wakeup.set()
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """First column of the first row; callers hold the lock (inside a transaction)."""
         async with self._db.execute(sql, params) as cursor:
             row = await cursor.fetchone()
         return None if row is None else row[0]
+
+    async def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """All rows of a query made outside any transaction of ours."""
+        async with self._lock:
+            if self._closed:
+                raise StoreError(f"The incident database {self.path} is closed.")
+            async with self._db.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
 
     async def declare(
         self, *, title: str, severity: str, actor: str, at: datetime | None = None
@@ -367,12 +382,11 @@ class SqliteStore:
 
     async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]:
         """The incident's events with seq > after_seq, in order (empty for an unknown id)."""
-        async with self._db.execute(
+        rows = await self._read(
             "SELECT seq, at, kind, actor, payload FROM events"
             " WHERE incident_id = ? AND seq > ? ORDER BY seq",
             (incident_id, after_seq),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             Event(seq, incident_id, from_db_time(at), kind, actor, json.loads(payload))
             for seq, at, kind, actor, payload in rows
@@ -391,11 +405,18 @@ class SqliteStore:
         try:
             while not self._closed:
                 wakeup.clear()
-                # Snapshot before reading, so a commit landing during the read is seen next time.
-                current = (await self._scalar("PRAGMA data_version"), self._local_writes)
+                try:
+                    # Snapshot before reading, so a commit landing during the read is seen
+                    # next time round.
+                    version = (await self._read("PRAGMA data_version"))[0][0]
+                    current = (version, self._local_writes)
+                    batch = await self.events(incident_id, after_seq) if current != seen else []
+                except StoreError:
+                    if self._closed:
+                        return
+                    raise
                 if current != seen:
                     seen = current
-                    batch = await self.events(incident_id, after_seq)
                     if batch:
                         after_seq = batch[-1].seq
                         yield batch
@@ -424,12 +445,11 @@ class SqliteStore:
     async def _summaries(
         self, where: str, params: Sequence[Any], *, limit: int = -1
     ) -> list[IncidentSummary]:
-        async with self._db.execute(
+        rows = await self._read(
             "SELECT id, title, severity, declared_at, status, last_event_at FROM incidents"
             f" {where} ORDER BY declared_at DESC, day DESC, number DESC LIMIT ?",
             (*params, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             IncidentSummary(
                 id=row[0],
@@ -488,13 +508,12 @@ class SqliteStore:
         self, incident_id: str, *, search: str = "", limit: int = 1000
     ) -> list[tuple[datetime, str, str]]:
         """The newest `limit` archived lines containing `search` (any case), oldest first."""
-        if await self._scalar("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)) is None:
+        if not await self._read("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)):
             raise UnknownIncident(incident_id)
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        async with self._db.execute(
+        rows = await self._read(
             "SELECT logged_at, source, line FROM log_lines WHERE incident_id = ?"
             " AND line LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
             (incident_id, f"%{escaped}%", limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [(from_db_time(at), source, line) for at, source, line in reversed(rows)]
