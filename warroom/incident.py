@@ -304,11 +304,11 @@ def _moments(
             moments[moment] = at
     if resolved_at is not None:
         moments.setdefault("resolved", resolved_at)
-    for moment, at in hand.items():
-        if at is None:
+    for moment, hand_at in hand.items():
+        if hand_at is None:
             moments.pop(moment, None)
         else:
-            moments[moment] = at
+            moments[moment] = hand_at
     return {moment: moments[moment] for moment in KEY_MOMENTS if moment in moments}
 
 
@@ -387,8 +387,8 @@ def describe(event: Event, playbook: Playbook) -> str:
     if kind == ESCALATED:
         level = p.get("level", "?")
         names = {rung.level: rung.name for rung in playbook.escalation}
-        name = names.get(level) if isinstance(level, int) else None
-        return f"Escalated to level {level}" + (f": {name}" if name else "")
+        rung = names.get(level) if isinstance(level, int) else None
+        return f"Escalated to level {level}" + (f": {rung}" if rung else "")
     if kind == RESOLVED:
         return "Incident resolved"
     if kind == REOPENED:

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +86,7 @@ class EventStore(Protocol):
 
     def follow(
         self, incident_id: str, after_seq: int = 0, *, poll_interval: float = 0.2
-    ) -> AsyncIterator[list[Event]]: ...
+    ) -> AsyncGenerator[list[Event], None]: ...
 
     async def incident(self, incident_id: str) -> IncidentSummary: ...
 
@@ -394,7 +394,7 @@ class SqliteStore:
 
     async def follow(
         self, incident_id: str, after_seq: int = 0, *, poll_interval: float = 0.2
-    ) -> AsyncIterator[list[Event]]:
+    ) -> AsyncGenerator[list[Event], None]:
         """Yield batches of events appended after `after_seq`, by this or any other process.
 
         Runs until the store is closed or the consumer stops iterating.
