@@ -10,14 +10,13 @@ import pytest
 from test_health import FakeHealthServer, response, summary_json
 from textual.app import App, ComposeResult
 from textual.message import Message
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from warroom.health import HealthMonitor, HealthSample
 from warroom.playbook import Provider, Service
 from warroom.ui.widgets.health_pane import (
     HealthDetailScreen,
     HealthPane,
-    HealthRow,
     format_age,
     sparkline,
 )
@@ -66,10 +65,6 @@ def changed_to(target: str, state: str) -> Callable[[Message], bool]:
 
 def screen_lines(app: App[None]) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
-
-
-def label(row: HealthRow, cls: str) -> str:
-    return str(row.query_one(f".{cls}", Label).content)
 
 
 @pytest.fixture
@@ -121,7 +116,8 @@ async def test_target_going_down_shows_down_and_posts_target_changed(
         assert (summary.total, summary.text) == (2, "1/2 down")
         await pilot.pause()
         row = app.query_one(HealthPane)._rows["backend"]
-        assert label(row, "hp-state") == "✗ down"  # the word and symbol, not only a colour
+        # The word and the symbol, not only a colour.
+        assert row.line(80).plain.startswith("✗ down     backend")
         assert row.has_class("-down")
         assert any("✗ down" in line and "backend" in line for line in screen_lines(app))
         assert app.query_one(HealthPane).border_title == "1/2 down"
@@ -163,14 +159,11 @@ async def test_quarter_screen_stays_readable(server: FakeHealthServer) -> None:
         await waiter.wait_for(changed_to("frontend", "down"))
         await waiter.wait_for(changed_to("Fly.io", "degraded"))
         await pilot.pause()
-        pane = app.query_one(HealthPane)
-        assert pane.has_class("-narrow")
         lines = screen_lines(app)
-        assert any(line.startswith("✗ down") and "frontend" in line for line in lines), lines
-        fly = next(line for line in lines if "Fly.io" in line)
-        assert "! degraded" in fly and "minor" in fly
-        row = pane._rows["Fly.io"]
-        assert row.query_one(".hp-reason", Label).region.width >= 10
+        assert lines[0].startswith("✗ down     frontend") and "HTTP 503" in lines[0], lines
+        # Each target on exactly one line; the reason keeps room (no sparkline when narrow).
+        assert lines[1].startswith("! degraded Fly.io") and "minor: Machine" in lines[1], lines
+        assert "▁" not in "".join(lines)
 
 
 async def test_full_region_shows_sparkline(server: FakeHealthServer) -> None:
@@ -178,12 +171,11 @@ async def test_full_region_shows_sparkline(server: FakeHealthServer) -> None:
     waiter = Waiter()
     app = Harness(HealthMonitor([fast_service(server, "frontend", "/a")]))
     async with app.run_test(size=(80, 22), message_hook=waiter) as pilot:
-        pane = app.query_one(HealthPane)
         await waiter.wait_for(changed_to("frontend", "up"))
         await pilot.pause()
-        assert not pane.has_class("-narrow")
-        spark = pane._rows["frontend"].query_one(".hp-spark", Label)
-        assert spark.region.width > 0 and str(spark.content) != ""
+        line = screen_lines(app)[0]
+        assert line.startswith("✓ up       frontend") and "HTTP 200" in line
+        assert any(block in line for block in "▁▂▃▄▅▆▇█"), line
 
 
 class BrokenMonitor(HealthMonitor):

@@ -10,17 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.events import Resize
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Label, ListItem, ListView, Static
+from textual.widgets import ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
 from warroom.health import HealthMonitor, HealthSample, State, summary
@@ -72,23 +72,28 @@ def format_age(since: datetime | None, now: datetime) -> str:
 
 
 class HealthRow(ListItem):
-    """One target: state, name, latency, sparkline, time in state, reason."""
+    """One target on one line: state, name, latency, sparkline, time in state, reason.
+
+    Drawn by `render()` rather than as six Labels: a sample then costs one repaint of one
+    line, with no layout pass, which keeps key presses quick while many targets report.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "health-row--up",
+        "health-row--degraded",
+        "health-row--down",
+        "health-row--unknown",
+        "health-row--muted",
+    }
 
     DEFAULT_CSS = """
     HealthRow {
         height: 1;
-        & > Horizontal { height: 1; }
-        & Label { height: 1; text-wrap: nowrap; text-overflow: ellipsis; margin-right: 1; }
-        & .hp-state { width: 10; color: $text-muted; }
-        & .hp-name { width: 12; }
-        & .hp-latency { width: 5; text-align: right; }
-        & .hp-spark { width: 12; }
-        & .hp-since { width: 4; text-align: right; }
-        & .hp-reason { width: 1fr; margin-right: 0; color: $text-muted; }
-        &.-up .hp-state { color: $success; }
-        &.-degraded .hp-state { color: $warning; text-style: bold; }
-        &.-down .hp-state { color: $error; text-style: bold; }
-        &.-down .hp-reason, &.-degraded .hp-reason { color: $foreground; }
+        & > .health-row--up { color: $success; }
+        & > .health-row--degraded { color: $warning; text-style: bold; }
+        & > .health-row--down { color: $error; text-style: bold; }
+        & > .health-row--unknown { color: $text-muted; }
+        & > .health-row--muted { color: $text-muted; }
     }
     """
 
@@ -99,31 +104,56 @@ class HealthRow(ListItem):
         self.kind = kind
         self.sample: HealthSample | None = None
         """The latest sample, shown by the detail view."""
-
-    def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label(f"{SYMBOLS['unknown']} unknown", classes="hp-state")
-            yield Label(Text(self.target), classes="hp-name")
-            yield Label("-", classes="hp-latency")
-            yield Label("", classes="hp-spark")
-            yield Label("", classes="hp-since")
-            yield Label("waiting for the first poll", classes="hp-reason")
+        self.age = ""
+        """Time in the current state, e.g. "4m"."""
 
     def show(self, sample: HealthSample, now: datetime) -> None:
-        """Show `sample` (its reason is already printable; it is still never markup)."""
+        """Show `sample`."""
         self.sample = sample
         for state in SYMBOLS:
             self.set_class(state == sample.state, f"-{state}")
-        self.query_one(".hp-state", Label).update(f"{SYMBOLS[sample.state]} {sample.state}")
-        self.query_one(".hp-latency", Label).update(format_latency(sample.latency))
-        self.query_one(".hp-spark", Label).update(sparkline(sample.history, 12))
-        self.query_one(".hp-reason", Label).update(Text(sample.reason))
-        self.show_age(now)
+        self.age = format_age(sample.since, now)
+        self.refresh()
 
     def show_age(self, now: datetime) -> None:
-        """Refresh the time-in-state column."""
-        since = self.sample.since if self.sample is not None else None
-        self.query_one(".hp-since", Label).update(format_age(since, now))
+        """Refresh the time-in-state column (repaints only if it changed)."""
+        age = format_age(self.sample.since if self.sample else None, now)
+        if age != self.age:
+            self.age = age
+            self.refresh()
+
+    def line(self, width: int) -> Text:
+        """The row as plain text cells (no markup is ever parsed: reasons are untrusted)."""
+        sample = self.sample
+        state: State = sample.state if sample else "unknown"
+        narrow = width < NARROW
+        state_style = self.get_component_rich_style(f"health-row--{state}", partial=True)
+        muted = self.get_component_rich_style("health-row--muted", partial=True)
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+
+        def cell(text: str, size: int, style: Style | str = "", right: bool = False) -> None:
+            piece = Text(text, style=style, no_wrap=True, end="")
+            piece.truncate(size, overflow="ellipsis")
+            if right:
+                piece.pad_left(size - piece.cell_len)
+            else:
+                piece.pad_right(size - piece.cell_len)
+            line.append_text(piece)
+            line.append(" ")
+
+        cell(f"{SYMBOLS[state]} {state}", 10, state_style)
+        cell(self.target, 10 if narrow else 12)
+        cell(format_latency(sample.latency) if sample else "-", 5, right=True)
+        if not narrow:
+            cell(sparkline(sample.history, 12) if sample else "", 12, muted)
+        cell(self.age, 4, muted, right=True)
+        reason = sample.reason if sample else "waiting for the first poll"
+        line.append_text(Text(reason, style="" if state in ("down", "degraded") else muted))
+        line.truncate(width, overflow="ellipsis")
+        return line
+
+    def render(self) -> Text:
+        return self.line(self.size.width)
 
 
 class HealthDetailScreen(ModalScreen[None]):
@@ -173,12 +203,8 @@ class HealthDetailScreen(ModalScreen[None]):
         self.dismiss(result)
 
 
-class _SampleArrived(Message):
-    """A sample from the monitor worker; handled by the pane itself."""
-
-    def __init__(self, sample: HealthSample) -> None:
-        super().__init__()
-        self.sample = sample
+class _SamplesArrived(Message):
+    """Samples from the monitor worker are waiting in the pane; handled by the pane itself."""
 
 
 class HealthPane(Widget):
@@ -198,8 +224,9 @@ class HealthPane(Widget):
     HealthPane {
         height: 1fr;
         & > ListView { height: 1fr; background: transparent; }
-        &.-narrow .hp-spark { display: none; }
-        &.-narrow .hp-name { width: 10; }
+        /* ListView gives its items height: auto, which would measure the line at a width
+           it does not have yet; a row is one line, always. */
+        & > ListView > HealthRow { height: 1; }
     }
     """
 
@@ -250,6 +277,7 @@ class HealthPane(Widget):
         self._autostart = autostart
         self._rows = {t.name: HealthRow(target=t.name, kind=_kind(t)) for t in monitor.targets}
         self._states: dict[str, State] = dict.fromkeys(self._rows, "unknown")
+        self._pending: list[HealthSample] = []
         self.worker: Worker[None] | None = None
         """The polling worker, once started."""
 
@@ -273,19 +301,27 @@ class HealthPane(Widget):
             )
 
     def _on_sample(self, sample: HealthSample) -> None:
-        # Called in the worker: only post, never touch widgets from here.
-        self.post_message(_SampleArrived(sample))
+        # Called in the worker: never touch widgets here. Samples that arrive together
+        # (a burst of polls finishing at once) are shown in one batch, one message.
+        self._pending.append(sample)
+        if len(self._pending) == 1:
+            self.post_message(_SamplesArrived())
 
-    @on(_SampleArrived)
-    def _show_sample(self, message: _SampleArrived) -> None:
-        sample = message.sample
-        row = self._rows.get(sample.target)
-        if row is None:
-            return
-        row.show(sample, self.monitor.clock())
-        self._states[sample.target] = sample.state
-        if sample.changed:
-            self.post_message(self.TargetChanged(sample, sample.previous))
+    @on(_SamplesArrived)
+    def _show_samples(self) -> None:
+        samples, self._pending = self._pending, []
+        now = self.monitor.clock()
+        changed = False
+        for sample in samples:
+            row = self._rows.get(sample.target)
+            if row is None:
+                continue
+            row.show(sample, now)
+            self._states[sample.target] = sample.state
+            if sample.changed:
+                changed = True
+                self.post_message(self.TargetChanged(sample, sample.previous))
+        if changed:
             self._update_summary()
 
     def _update_summary(self) -> None:
@@ -299,9 +335,6 @@ class HealthPane(Widget):
         now = self.monitor.clock()
         for row in self._rows.values():
             row.show_age(now)
-
-    def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW, "-narrow")
 
     @on(ListView.Selected)
     def _selected(self, event: ListView.Selected) -> None:
