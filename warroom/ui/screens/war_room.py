@@ -22,11 +22,14 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from warroom import incident as events
+from warroom.health import HealthMonitor
 from warroom.incident import Clock, Event, IncidentState, derive
 from warroom.playbook import Playbook
 from warroom.store import SqliteStore
+from warroom.ui.messages import EventRequested
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
 from warroom.ui.widgets.checklist import ChecklistPane
+from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.timeline import TimelinePane
 
@@ -65,6 +68,8 @@ class WarRoomScreen(Screen[None]):
     """The incident derived from every event read so far."""
     now: reactive[datetime | None] = reactive(None)
     """The clock, advanced every second; drives elapsed times and countdowns."""
+    health_summary: reactive[str] = reactive("")
+    """e.g. '2/7 down', as the health pane last counted."""
     active_region: reactive[str] = reactive("health")
     """The region shown when they are switched, and the one that has focus."""
 
@@ -89,7 +94,7 @@ class WarRoomScreen(Screen[None]):
         zone = self.playbook.settings.display_timezone
         yield IncidentHeader(
             severity_names={s.level: s.name for s in self.playbook.severities}
-        ).data_bind(WarRoomScreen.state, WarRoomScreen.now)
+        ).data_bind(WarRoomScreen.state, WarRoomScreen.now, WarRoomScreen.health_summary)
         yield Tabs(*(Tab(f"{n} {title}", id=f"tab-{key}") for n, (key, title) in _numbered()))
         with Container(id="regions"):
             for key, title in REGIONS.items():
@@ -105,6 +110,9 @@ class WarRoomScreen(Screen[None]):
             )
         if key == "timeline":
             return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
+        if key == "health":
+            targets = (*self.playbook.services, *self.playbook.providers)
+            return HealthPane(monitor=HealthMonitor(targets, clock=self.clock))
         return Static(f"{REGIONS[key]}: not connected yet.", classes="not-connected", markup=False)
 
     async def on_mount(self) -> None:
@@ -160,6 +168,32 @@ class WarRoomScreen(Screen[None]):
             self.active_region = event.tab.id.removeprefix("tab-")
 
     # What widgets ask for -----------------------------------------------------------------
+
+    @on(EventRequested)
+    async def _event_requested(self, message: EventRequested) -> None:
+        message.stop()
+        await self.record(message.kind, message.payload)
+
+    @on(HealthPane.SummaryChanged)
+    def _health_counted(self, message: HealthPane.SummaryChanged) -> None:
+        self.health_summary = message.text
+
+    @on(HealthPane.TargetChanged)
+    async def _health_changed(self, message: HealthPane.TargetChanged) -> None:
+        # Every terminal on the incident polls; only a state the log does not already
+        # hold is recorded, so pairing and restarts add no duplicate entries.
+        payload = message.payload()
+        if self.state is None or self.state.status != "open":
+            return
+        if payload["to"] != self._recorded_health(str(payload["target"])):
+            await self.record(events.HEALTH_CHANGED, payload)
+
+    def _recorded_health(self, target: str) -> object:
+        for seq in sorted(self._events, reverse=True):
+            event = self._events[seq]
+            if event.kind == events.HEALTH_CHANGED and event.payload.get("target") == target:
+                return event.payload.get("to")
+        return "up"
 
     @on(ChecklistPane.ItemToggled)
     async def _item_toggled(self, message: ChecklistPane.ItemToggled) -> None:

@@ -1,0 +1,55 @@
+"""SVG snapshots of the war room's layout, built the way the CLI builds the app.
+
+The clock and the declaration time are fixed and nothing is polled or tailed, so a
+snapshot changes only when what the screen shows changes. Update deliberately with
+`pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from warroom.playbook import load_playbook
+from warroom.store import SqliteStore, open_store
+from warroom.ui.app import WarRoomApp
+
+SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
+DECLARED = datetime(2026, 11, 29, 3, 0, 0, tzinfo=UTC)
+NOW = DECLARED + timedelta(minutes=7, seconds=30)
+
+
+@pytest.fixture
+def declared(tmp_path: Path) -> Iterator[tuple[SqliteStore, str]]:
+    # snap_compare runs the app in its own event loop; aiosqlite's connection thread
+    # answers whichever loop awaits it, so the store can be opened here first.
+    store = asyncio.run(open_store(tmp_path / "incidents.db"))
+    event = asyncio.run(
+        store.declare(title="Backend returning 503s", severity="P1", actor="alice", at=DECLARED)
+    )
+    yield store, event.incident_id
+    asyncio.run(store.close())
+
+
+def app_for(store: SqliteStore, incident_id: str) -> WarRoomApp:
+    playbook = dataclasses.replace(
+        load_playbook(SHIPPED), services=(), providers=(), log_sources=()
+    )
+    return WarRoomApp(
+        playbook=playbook, store=store, incident_id=incident_id, actor="bob", clock=lambda: NOW
+    )
+
+
+def test_war_room_at_100x30(snap_compare, declared: tuple[SqliteStore, str]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(*declared), terminal_size=(100, 30), press=["_"])
+
+
+def test_war_room_at_80x24_shows_one_region(
+    snap_compare, declared: tuple[SqliteStore, str]
+) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(*declared), terminal_size=(80, 24), press=["3", "_"])
