@@ -201,6 +201,7 @@ class SourceRunner:
         self._wake = asyncio.Event()
         self._stopping = False
         self._restart_now = False
+        self._killer: asyncio.Task[int] | None = None
         self._last_data = time.monotonic()
         self._last_data_at = datetime.now(UTC)
 
@@ -219,7 +220,8 @@ class SourceRunner:
         self._stopping = True
         self._wake.set()
         if self._proc is not None:
-            _signal_group(self._proc.pid, signal.SIGTERM)
+            # SIGTERM, then SIGKILL: a leader that ignores SIGTERM must not keep us waiting.
+            await self._kill(self._proc)
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -230,7 +232,7 @@ class SourceRunner:
         self._restart_now = True
         self._wake.set()
         if self._proc is not None:
-            _signal_group(self._proc.pid, signal.SIGTERM)
+            self._killer = asyncio.create_task(self._kill(self._proc))
 
     def _set(self, **changes: object) -> None:
         self.status = replace(self.status, **changes)  # type: ignore[arg-type]
