@@ -37,7 +37,14 @@ async def declare(store: SqliteStore) -> str:
 
 
 def war_room(store: SqliteStore, incident_id: str | None) -> WarRoomApp:
-    return WarRoomApp(playbook=quiet_playbook(), store=store, incident_id=incident_id, actor="bob")
+    return WarRoomApp(
+        playbook=quiet_playbook(),
+        store=store,
+        incident_id=incident_id,
+        actor="bob",
+        copies_dir=store.path.parent / "copies",
+        local_clipboard=None,
+    )
 
 
 async def until(pilot, condition, *, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -157,3 +164,32 @@ async def test_every_key_is_also_a_palette_command(store: SqliteStore) -> None:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Add note", "Change severity", "Health", "Logs", "Checklist", "Timeline"} <= titles
+
+
+async def test_copying_a_status_text_records_exactly_what_was_said(store: SqliteStore) -> None:
+    incident_id = await declare(store)
+    app = war_room(store, incident_id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await pilot.press("c")
+        choices = app.screen.query_one(OptionList)
+        choices.highlighted = [o.id for o in choices.options].index("investigating")
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "CommsScreen", what="preview")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="copied")
+        await until(pilot, lambda: app.screen.state.last_status_update is not None, what="recorded")
+        copied = [e for e in await store.events(incident_id) if e.kind == kinds.COMMS_COPIED]
+        assert len(copied) == 1
+        assert copied[0].payload["template"] == "investigating"
+        assert copied[0].payload["text"] == app.clipboard
+        assert "Backend returning 503s" in app.clipboard
+
+
+async def test_palette_offers_every_template(store: SqliteStore) -> None:
+    app = war_room(store, await declare(store))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for name in ("investigating", "identified", "monitoring", "resolved", "email"):
+            assert f"Copy status: {name}" in titles

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
 from warroom.store import SqliteStore
@@ -35,8 +37,18 @@ class WarRoomApp(App[None]):
         incident_id: str | None,
         actor: str,
         clock: Clock = utc_now,
+        copies_dir: Path | None = None,
+        local_clipboard: LocalClipboard | None = system_clipboard,
     ) -> None:
+        """`copies_dir` (default: the user cache dir) keeps copied texts that no clipboard
+        confirmed; `local_clipboard=None` never touches the host's clipboard."""
         super().__init__()
+        if copies_dir is None:
+            from platformdirs import user_cache_path
+
+            copies_dir = user_cache_path("warroom", appauthor=False) / "copies"
+        self.copies_dir = copies_dir
+        self.local_clipboard = local_clipboard
         self.playbook = playbook
         self.store = store
         self.actor = actor
@@ -66,6 +78,8 @@ class WarRoomApp(App[None]):
                 store=self.store,
                 actor=self.actor,
                 clock=self.clock,
+                copies_dir=self.copies_dir,
+                local_clipboard=self.local_clipboard,
             )
         )
 

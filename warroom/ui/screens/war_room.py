@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -22,11 +24,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from warroom import incident as events
+from warroom.clipboard import LocalClipboard
 from warroom.health import HealthMonitor
 from warroom.incident import Clock, Event, IncidentState, derive
 from warroom.playbook import Playbook
 from warroom.store import SqliteStore
 from warroom.ui.messages import EventRequested
+from warroom.ui.screens.comms import CommsCopied, CommsScreen
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.health_pane import HealthPane
@@ -59,6 +63,7 @@ class WarRoomScreen(Screen[None]):
         Binding("4", "show_region('timeline')", "Timeline", id="region-timeline"),
         Binding("n", "add_note", "Add note", id="add-note"),
         Binding("s", "change_severity", "Change severity", id="change-severity"),
+        Binding("c", "copy_status", "Copy status text", id="copy-status"),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -81,8 +86,14 @@ class WarRoomScreen(Screen[None]):
         store: SqliteStore,
         actor: str,
         clock: Clock,
+        copies_dir: Path,
+        local_clipboard: LocalClipboard | None,
     ) -> None:
+        """`copies_dir` receives copied texts no clipboard confirmed; `local_clipboard`
+        None leaves the host clipboard alone (tests)."""
         super().__init__()
+        self.copies_dir = copies_dir
+        self.local_clipboard = local_clipboard
         self.incident_id = incident_id
         self.playbook = playbook
         self.store = store
@@ -223,9 +234,45 @@ class WarRoomScreen(Screen[None]):
             ChoicePrompt(question="Severity:", choices=choices, selected=current), change
         )
 
+    # Communication -----------------------------------------------------------------------
+
+    def action_copy_status(self) -> None:
+        choices = [(name, f"{name}: {t.title}") for name, t in self.playbook.templates.items()]
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.open_comms(name)
+
+        self.app.push_screen(ChoicePrompt(question="Copy which text?", choices=choices), chosen)
+
+    def open_comms(self, template_name: str) -> None:
+        """Preview a template filled from the incident; copying records what was said."""
+        if self.state is None:
+            return
+        screen = CommsScreen(
+            playbook=self.playbook,
+            state=self.state,
+            template_name=template_name,
+            now=self.clock(),
+            fallback_dir=self.copies_dir,
+            local=self.local_clipboard,
+        )
+        self.app.push_screen(screen, self._copied)
+
+    async def _copied(self, copied: CommsCopied | None) -> None:
+        if copied is None:
+            return
+        for name, value in copied.typed.items():
+            await self.record(events.FIELD_SET, {"name": name, "value": value})
+        payload = {"template": copied.template, "text": copied.text, "via": copied.report.via}
+        await self.record(events.COMMS_COPIED, payload)
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Commands only the palette offers (the keyed ones come from the bindings)."""
-        return ()
+        for name, template in self.playbook.templates.items():
+            yield SystemCommand(
+                f"Copy status: {name}", template.title, partial(self.open_comms, name)
+            )
 
 
 def _numbered() -> Iterable[tuple[int, tuple[str, str]]]:
