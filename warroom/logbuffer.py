@@ -132,6 +132,14 @@ class LogBuffer:
             if record is not None:
                 yield record
 
+    def export_lines(self, *, only_shown: bool) -> list[tuple[str, str]]:
+        """(source, line) of the shown (or all held) lines, oldest first: a snapshot."""
+        if not only_shown:
+            raws, sources = self._ordered()
+            return list(zip(sources, raws, strict=True))
+        n = self.max_lines
+        return [(self._src[s % n], self._raw[s % n]) for s in self._matches[self._start :]]
+
     def seq_at_row(self, row: int) -> int:
         """The line number shown on filtered row `row` (IndexError when out of range)."""
         if not 0 <= row < self.match_count:

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.widgets import Static
+
+from warroom.logtail import RestartPolicy
+from warroom.playbook import LogPreset, LogSource
+from warroom.ui.widgets.log_pane import LogPane
+
+FAST = RestartPolicy(initial=0.05, maximum=0.2, healthy_after=60, kill_grace=0.5)
+
+LINES = [
+    "2026-01-01T10:00:01Z app[aaaaaaaa11] iad [info]GET / 200 5ms",
+    "2026-01-01T10:00:02Z app[bbbbbbbb22] iad [error]DB timeout [bold]x[/]",
+    "2026-01-01T10:00:03Z app[aaaaaaaa11] iad [warn]GET /health 503 slow",
+    "2026-01-01T10:00:04Z app[bbbbbbbb22] iad [debug]Timeout config loaded",
+    "osc \x1b]52;c;aGk=\x07 and clear \x1b[2J",
+]
+
+
+def source(tmp_path: Path, name: str = "back", lines: list[str] = LINES) -> LogSource:
+    path = tmp_path / f"{name}.py"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            import os, sys, time
+            open({str(tmp_path / (name + ".pids"))!r}, "a").write(f"{{os.getpid()}}\\n")
+            sys.stdout.write("".join(l + "\\n" for l in {lines!r}))
+            sys.stdout.flush()
+            time.sleep(600)
+            """
+        )
+    )
+    return LogSource(name, (sys.executable, str(path)))
+
+
+class PaneApp(App[None]):
+    def __init__(self, pane: LogPane) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+
+def make(tmp_path: Path, *sources: LogSource, **kwargs: object) -> tuple[PaneApp, LogPane]:
+    pane = LogPane(
+        sources=sources or (source(tmp_path),),
+        presets=(LogPreset("errors", min_level="error"),),
+        export_dir=tmp_path,
+        policy=FAST,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return PaneApp(pane), pane
+
+
+async def lines_in(pane: LogPane, count: int) -> None:
+    """Await the tail's batches until the buffer holds `count` lines (no sleeping)."""
+    arrived = asyncio.Event()
+    original = pane.tail.on_batch
+
+    def hook(added: int, shown: int) -> None:
+        assert original is not None
+        original(added, shown)
+        arrived.set()
+
+    pane.tail.on_batch = hook
+    try:
+        while len(pane.tail.buffer) < count:
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), 15)
+    finally:
+        pane.tail.on_batch = original
+
+
+def info(pane: LogPane) -> str:
+    return str(pane.query_one("#log-info", Static).render())
+
+
+def screen_text(pane: LogPane) -> str:
+    view = pane.view
+    return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+
+async def test_filter_highlight_count_and_invalid_regex(tmp_path: Path) -> None:
+    app, pane = make(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        await pilot.press("slash", *"timeout", "enter")
+        assert pane.tail.buffer.match_count == 2
+        assert "2 / 5" in info(pane)
+        shown = screen_text(pane)
+        assert "DB timeout" in shown and "Timeout config" in shown and "GET /" not in shown
+        highlighted = {
+            seg.text
+            for y in range(2)
+            for seg in pane.view.render_line(y)
+            if seg.style is not None and seg.style.bgcolor is not None and seg.text.strip()
+        }
+        assert {"timeout", "Timeout"} <= highlighted
+        await pilot.press("slash", "ctrl+u", *"(oops", "enter")
+        error = str(pane.query_one("#log-error", Static).render())
+        assert "filter not applied" in error and "(oops" in error
+        assert pane.spec.include == ("timeout",) and pane.tail.buffer.match_count == 2
+        await pilot.press("escape", "f")  # preset "errors": min level error
+        assert pane.preset == "errors" and pane.tail.buffer.match_count == 1
+
+
+async def test_untrusted_text_is_shown_not_run(tmp_path: Path) -> None:
+    app, pane = make(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        await pilot.pause()
+        shown = screen_text(pane)
+        assert "␛]52;c;aGk=␇ and clear ␛[2J" in shown
+        assert "[bold]x[/]" in shown  # markup stays literal
+        assert "\x1b" not in shown and "\x07" not in shown
+
+
+async def test_pause_counts_new_lines_and_resume_jumps_to_end(tmp_path: Path) -> None:
+    app, pane = make(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        await pilot.press("space")
+        assert not pane.following
+        await pilot.press("up", "up")
+        selected = pane.view.cursor_seq
+        await pilot.press("r")  # restart: the source prints its five lines again
+        await lines_in(pane, 10)
+        pane._tick()
+        assert pane.new_while_paused == 5 and "paused +5 new" in info(pane)
+        assert pane.view.cursor_seq == selected  # the view held still
+        await pilot.press("space")
+        assert pane.following and pane.view.cursor == pane.view.rows - 1
+
+
+async def test_pin_posts_line_with_its_own_time_and_source(tmp_path: Path) -> None:
+    app, pane = make(tmp_path)
+    messages: list[Message] = []
+    async with app.run_test(size=(120, 30), message_hook=messages.append) as pilot:
+        await lines_in(pane, 5)
+        await pilot.press("space", "home", "down", "p")
+        await pilot.pause()
+    # The hook sees a bubbling message at each level; count distinct messages.
+    pinned = list({id(m): m for m in messages if isinstance(m, LogPane.LinePinned)}.values())
+    assert len(pinned) == 1
+    record = pinned[0].record
+    assert record.source == "back" and "DB timeout" in record.raw
+    assert record.time is not None and record.time.isoformat() == "2026-01-01T10:00:02+00:00"
+
+
+async def test_marks_and_jump_to_time(tmp_path: Path) -> None:
+    app, pane = make(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        await pilot.press("space", "home", "m", "down", "down", "m", "end")
+        await pilot.press("N")
+        assert pane.view.cursor == 2
+        await pilot.press("N")
+        assert pane.view.cursor == 0
+        await pilot.press("t", *"10:00:03", "enter")
+        assert pane.view.cursor == 2
+
+
+async def test_export_writes_shown_lines_to_named_file(tmp_path: Path) -> None:
+    app, pane = make(tmp_path)
+    messages: list[Message] = []
+    async with app.run_test(size=(120, 30), message_hook=messages.append) as pilot:
+        await lines_in(pane, 5)
+        await pilot.press("slash", *"timeout", "enter", "e")
+        await pilot.pause()
+        exported = [m for m in messages if isinstance(m, LogPane.Exported)]
+        while not exported:
+            await pilot.pause()
+            exported = [m for m in messages if isinstance(m, LogPane.Exported)]
+    path = exported[0].path
+    assert path.parent == tmp_path and path.name.startswith("incident-logs-")
+    assert len(path.stem) == len("incident-logs-YYYYMMDD-HHMMSS")
+    text = path.read_text()
+    assert text.splitlines() == [f"back {LINES[1]}", f"back {LINES[3]}"]
+
+
+async def test_quarter_screen_and_no_child_survives_the_app(tmp_path: Path) -> None:
+    sources = (source(tmp_path, "frontend"), source(tmp_path, "backend"))
+    app, pane = make(tmp_path, *sources)
+    async with app.run_test(size=(48, 10)) as pilot:
+        await lines_in(pane, 10)
+        await pilot.pause()
+        status = str(pane.query_one("#log-status", Static).render())
+        assert "frontend: streaming" in status
+        shown = screen_text(pane)
+        assert shown.count("\n") >= 4 and "10:00:0" in shown
+        pids = [
+            int(p)
+            for s in ("frontend", "backend")
+            for p in (tmp_path / f"{s}.pids").read_text().split()
+        ]
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        assert state == "Z", f"source {pid} survived the app"

@@ -1,0 +1,402 @@
+"""The log pane: every playbook log source tailed, filtered, followed, pinned, exported.
+
+A thin view over `warroom.logtail.LogTail`. Ingest happens in the tail's tasks; the tail only
+bumps counters here, and a timer repaints at most `FPS` times a second, so a flood of lines
+costs one refresh per tick, not one message per line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, time, tzinfo
+from pathlib import Path
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from warroom.logfilter import FilterError, FilterSpec
+from warroom.logparse import LogRecord
+from warroom.logtail import Archive, LogTail, RestartPolicy, SourceState, SourceStatus
+from warroom.playbook import LogPreset, LogSource
+from warroom.safetext import visible
+from warroom.ui.widgets.log_view import LogView
+
+FPS = 15
+"""Repaints per second at most while lines arrive."""
+LEVELS = ("", "info", "warn", "error")
+"""The minimum levels `v` cycles through ('' = all)."""
+
+
+class LogPane(Vertical):
+    """Tail of all log sources with filters, follow/pause, marks, pin and export.
+
+    | key | action |
+    |---|---|
+    | `/` | edit the filter (`ERROR\\|timeout -health level:warn src:backend`) |
+    | `c` | toggle ignore-case |
+    | `v` | cycle the minimum level |
+    | `s` | cycle the source shown |
+    | `f` | cycle the playbook's filter presets |
+    | `space` | follow / pause (paused: "+N new") |
+    | `t` | jump to a time |
+    | `m`, `n`, `N` | mark the line, next / previous mark |
+    | `p` | pin the selected line to the timeline |
+    | `e`, `E` | export the shown / all lines |
+    | `r` | restart every source |
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("slash", "edit_filter", "Filter", id="logs-filter"),
+        Binding("space", "toggle_follow", "Follow/Pause", id="logs-follow"),
+        Binding("p", "pin", "Pin", id="logs-pin"),
+        Binding("c", "toggle_case", "Case", show=False, id="logs-case"),
+        Binding("v", "cycle_level", "Level", show=False, id="logs-level"),
+        Binding("s", "cycle_source", "Source", show=False, id="logs-source"),
+        Binding("f", "cycle_preset", "Preset", id="logs-preset"),
+        Binding("t", "goto_time", "Go to time", show=False, id="logs-goto"),
+        Binding("m", "toggle_mark", "Mark", show=False, id="logs-mark"),
+        Binding("n", "next_mark(1)", "Next mark", show=False, id="logs-next-mark"),
+        Binding("N", "next_mark(-1)", "Previous mark", show=False, id="logs-prev-mark"),
+        Binding("e", "export(True)", "Export", id="logs-export"),
+        Binding("E", "export(False)", "Export all", show=False, id="logs-export-all"),
+        Binding("r", "restart_sources", "Restart logs", show=False, id="logs-restart"),
+        Binding("escape", "close_inputs", "Close", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    LogPane {
+        height: 1fr;
+        & > #log-status { height: 1; color: $text-muted; }
+        & > #log-status.-trouble { color: $warning; }
+        & > #log-info { height: 1; background: $boost; }
+        & > #log-error { height: auto; color: $error; display: none; }
+        & > #log-error.-shown { display: block; }
+        & > Input { display: none; }
+        & > Input.-shown { display: block; }
+    }
+    """
+
+    following: reactive[bool] = reactive(True)
+    """Keep the newest line in view; False freezes the view while ingest continues."""
+
+    class LinePinned(Message):
+        """The user pinned a line: record it on the incident's timeline."""
+
+        def __init__(self, record: LogRecord) -> None:
+            super().__init__()
+            self.record = record
+            """The line, with its own `time` (UTC, may be None), `source` and `raw` text."""
+
+    class Exported(Message):
+        """Lines were written to `path`."""
+
+        def __init__(self, path: Path, lines: int) -> None:
+            super().__init__()
+            self.path = path
+            self.lines = lines
+
+    def __init__(
+        self,
+        *,
+        sources: Sequence[LogSource],
+        presets: Sequence[LogPreset] = (),
+        archive: Archive | None = None,
+        archive_cap: int = 1_000_000,
+        max_lines: int = 100_000,
+        export_dir: Path | None = None,
+        tz: tzinfo = UTC,
+        policy: RestartPolicy | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
+        """`archive` captures every line with the incident (None: no capture);
+        `export_dir` is where exports go (None: the working directory at export time)."""
+        super().__init__(id=id)
+        self.sources = tuple(sources)
+        self.presets = tuple(presets)
+        self.export_dir = export_dir
+        self.tz = tz
+        self.tail = LogTail(
+            self.sources,
+            max_lines=max_lines,
+            archive=archive,
+            archive_cap=archive_cap,
+            on_batch=self._on_batch,
+            on_status=self._on_status,
+            policy=policy or RestartPolicy(),
+        )
+        self.spec = FilterSpec()
+        """The filter in force (the last one that compiled)."""
+        self.preset = ""
+        self.marks: set[int] = set()
+        self.new_while_paused = 0
+        """Lines the filter showed since the view was paused."""
+        self._dirty = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="log-status", markup=False)
+        yield LogView(
+            self.tail.buffer,
+            marks=self.marks,
+            tz=self.tz,
+            source_width=max((len(s.name) for s in self.sources), default=4),
+            id="log-view",
+        )
+        yield Static("", id="log-error", markup=False)
+        yield Input(placeholder="ERROR|timeout -health level:warn src:NAME", id="log-filter")
+        yield Input(placeholder="HH:MM[:SS] or ISO time, Enter to jump", id="log-goto")
+        yield Static("", id="log-info", markup=False)
+
+    @property
+    def view(self) -> LogView:
+        """The line list."""
+        return self.query_one("#log-view", LogView)
+
+    def on_mount(self) -> None:
+        self.tail.start()
+        self.set_interval(1 / FPS, self._tick)
+        self.set_interval(1.0, self._show_status)
+        self._show_status()
+
+    async def on_unmount(self) -> None:
+        await self.tail.stop()
+
+    # -- feed from the tail (called on the event loop, once per chunk) -------------------
+
+    def _on_batch(self, added: int, shown: int) -> None:
+        self._dirty = True
+        if not self.following:
+            self.new_while_paused += shown
+
+    def _on_status(self, status: SourceStatus) -> None:
+        if self.is_mounted:
+            self.call_later(self._show_status)
+
+    def _tick(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        self.view.sync(follow=self.following)
+        self._show_info()
+
+    def _show_status(self) -> None:
+        now = datetime.now(UTC)
+        parts = []
+        trouble = False
+        for name, status in self.tail.statuses.items():
+            parts.append(f"{name}: {status.describe(now, self.tz)}")
+            trouble |= status.state not in (SourceState.STREAMING, SourceState.STARTING)
+        status_line = self.query_one("#log-status", Static)
+        status_line.update(visible(" · ".join(parts) or "no log sources in the playbook"))
+        status_line.set_class(trouble, "-trouble")
+
+    def _show_info(self) -> None:
+        buffer = self.tail.buffer
+        mode = "following" if self.following else f"paused +{self.new_while_paused:,} new"
+        case = "aA" if self.spec.ignore_case else "Aa"
+        query = self.spec.to_query()
+        bits = [f"{buffer.match_count:,} / {len(buffer):,}", mode, case]
+        if self.preset:
+            bits.append(f"preset {self.preset}")
+        if query:
+            bits.append(query)
+        archiver = self.tail.archiver
+        if archiver is not None and (archiver.dropped or archiver.error):
+            bits.append(f"capture: {archiver.error or f'{archiver.dropped:,} not archived'}")
+        self.query_one("#log-info", Static).update(visible(" │ ".join(bits)))
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def apply_filter(self, spec: FilterSpec, *, preset: str = "") -> bool:
+        """Re-filter the whole buffer with `spec`; on a bad regex show it, keep the old one."""
+        error = self.query_one("#log-error", Static)
+        try:
+            self.tail.set_filter(spec)
+        except FilterError as exc:
+            error.update(f"filter not applied: {visible(str(exc))}")
+            error.add_class("-shown")
+            return False
+        error.remove_class("-shown")
+        self.spec = spec
+        self.preset = preset
+        self._dirty = True
+        self._tick()
+        return True
+
+    def action_edit_filter(self) -> None:
+        box = self.query_one("#log-filter", Input)
+        box.value = self.spec.to_query()
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Submitted, "#log-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.apply_filter(self.spec.with_query(event.value)):
+            event.input.remove_class("-shown")
+            self.view.focus()
+
+    def action_close_inputs(self) -> None:
+        for box in self.query(Input):
+            box.remove_class("-shown")
+        self.query_one("#log-error", Static).remove_class("-shown")
+        self.view.focus()
+
+    def action_toggle_case(self) -> None:
+        self.apply_filter(replace(self.spec, ignore_case=not self.spec.ignore_case))
+
+    def action_cycle_level(self) -> None:
+        current = self.spec.min_level if self.spec.min_level in LEVELS else ""
+        level = LEVELS[(LEVELS.index(current) + 1) % len(LEVELS)]
+        self.apply_filter(replace(self.spec, min_level=level))
+
+    def action_cycle_source(self) -> None:
+        names: list[str | None] = [None, *(s.name for s in self.sources)]
+        current = next(iter(self.spec.sources)) if self.spec.sources else None
+        index = names.index(current) if current in names else 0
+        nxt = names[(index + 1) % len(names)]
+        self.apply_filter(replace(self.spec, sources=None if nxt is None else frozenset({nxt})))
+
+    def action_cycle_preset(self) -> None:
+        names = ["", *(p.name for p in self.presets)]
+        index = names.index(self.preset) if self.preset in names else 0
+        name = names[(index + 1) % len(names)]
+        if not name:
+            self.apply_filter(FilterSpec(sources=self.spec.sources))
+            return
+        preset = next(p for p in self.presets if p.name == name)
+        spec = FilterSpec(
+            include=preset.include,
+            exclude=preset.exclude,
+            ignore_case=preset.ignore_case,
+            min_level=preset.min_level,
+            sources=self.spec.sources,
+        )
+        self.apply_filter(spec, preset=name)
+
+    # -- follow, time, marks ---------------------------------------------------------------
+
+    def watch_following(self, following: bool) -> None:
+        self.set_class(not following, "-paused")
+        if following:
+            self.new_while_paused = 0
+            self._dirty = True
+        if self.is_mounted:
+            self._tick()
+            self._show_info()
+
+    def action_toggle_follow(self) -> None:
+        self.following = not self.following
+
+    def on_key(self, event: events.Key) -> None:
+        # Moving the selection up means reading: stop following so lines hold still.
+        if event.key in ("up", "k", "pageup", "home") and self.following:
+            self.following = False
+
+    def _select_row(self, row: int) -> None:
+        self.following = False
+        self.view.cursor = row
+
+    def action_goto_time(self) -> None:
+        box = self.query_one("#log-goto", Input)
+        box.value = ""
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Submitted, "#log-goto")
+    def _goto_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.query_one("#log-error", Static)
+        when = self._parse_time(event.value.strip())
+        if when is None:
+            error.update(f"not a time: {visible(event.value, limit=40)} (HH:MM[:SS] or ISO)")
+            error.add_class("-shown")
+            return
+        error.remove_class("-shown")
+        event.input.remove_class("-shown")
+        buffer = self.tail.buffer
+        self._select_row(min(buffer.row_at_time(when), max(0, buffer.match_count - 1)))
+        self.view.focus()
+
+    def _parse_time(self, text: str) -> datetime | None:
+        try:
+            when = datetime.fromisoformat(text)
+            return when if when.tzinfo else when.replace(tzinfo=self.tz)
+        except ValueError:
+            pass
+        try:
+            clock = time.fromisoformat(text)
+        except ValueError:
+            return None
+        # A bare time means that time on the day of the newest line (in the display zone).
+        buffer = self.tail.buffer
+        latest = buffer.time_at_row(buffer.match_count - 1) if buffer.match_count else None
+        day = (latest or datetime.now(UTC)).astimezone(self.tz).date()
+        return datetime.combine(day, clock, tzinfo=self.tz)
+
+    def _selected(self) -> LogRecord | None:
+        view = self.view
+        if not view.rows:
+            return None
+        return self.tail.buffer.row(min(view.cursor, view.rows - 1))
+
+    def action_toggle_mark(self) -> None:
+        record = self._selected()
+        if record is None:
+            return
+        self.marks.symmetric_difference_update({record.seq})
+        self.view.refresh()
+
+    def action_next_mark(self, direction: int) -> None:
+        record = self._selected()
+        buffer = self.tail.buffer
+        here = record.seq if record else -1
+        marked = sorted(s for s in self.marks if buffer.get(s) is not None)
+        after = [s for s in marked if (s > here if direction > 0 else s < here)]
+        if not after:
+            self.notify("no more marks", severity="warning", timeout=2)
+            return
+        target = after[0] if direction > 0 else after[-1]
+        row = buffer.row_of_seq(target)
+        if row < buffer.match_count and buffer.seq_at_row(row) == target:
+            self._select_row(row)
+        else:
+            self.notify("that mark is hidden by the filter", severity="warning", timeout=2)
+
+    # -- pin, export, restart ----------------------------------------------------------------
+
+    def action_pin(self) -> None:
+        record = self._selected()
+        if record is None:
+            return
+        self.post_message(self.LinePinned(record))
+        self.notify(f"pinned {record.source} line to the timeline", timeout=2)
+
+    async def action_export(self, only_shown: bool) -> None:
+        buffer = self.tail.buffer
+        lines = buffer.export_lines(only_shown=only_shown)
+        stamp = datetime.now(self.tz).strftime("%Y%m%d-%H%M%S")
+        folder = self.export_dir if self.export_dir is not None else Path.cwd()
+        path = folder / f"incident-logs-{stamp}.log"
+
+        def write() -> None:
+            with path.open("w", encoding="utf-8") as out:
+                out.writelines(f"{source} {visible(raw, limit=None)}\n" for source, raw in lines)
+
+        try:
+            await asyncio.to_thread(write)
+        except OSError as exc:
+            self.notify(f"export failed: {visible(str(exc))}", severity="error")
+            return
+        self.notify(f"exported {len(lines):,} lines to {path}", timeout=8)
+        self.post_message(self.Exported(path, len(lines)))
+
+    def action_restart_sources(self) -> None:
+        self.tail.restart()
+        self.notify("restarting log sources", timeout=2)

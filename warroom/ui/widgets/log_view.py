@@ -1,0 +1,213 @@
+"""The scrolling list of log lines: renders only the visible rows, straight from the buffer.
+
+Like toolong's `LogLines`, this is a `ScrollView` with `render_line`: the buffer may hold
+100,000 lines, but only the ~50 on screen are ever turned into styled text, at render time,
+so ingest costs nothing here. Every line goes through `safetext.visible`: log text can never
+inject markup or terminal sequences.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, tzinfo
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from warroom.logbuffer import LogBuffer
+from warroom.logparse import ERROR_RANK, level_rank
+from warroom.safetext import visible
+
+WIDE = 110
+"""From this width on, rows also show provider[instance] and region."""
+
+
+class LogView(ScrollView, can_focus=True):
+    """Rows of the filtered buffer with a cursor (the selected line) and marks.
+
+    | key | action |
+    |---|---|
+    | up/down, pageup/pagedown | move the selected line |
+    | home/end | first/last line |
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First line", show=False),
+        Binding("end", "last", "Last line", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "log-view--cursor",
+        "log-view--match",
+        "log-view--time",
+        "log-view--source",
+        "log-view--mark",
+        "log-view--error",
+        "log-view--warn",
+        "log-view--info",
+        "log-view--debug",
+    }
+
+    DEFAULT_CSS = """
+    LogView {
+        height: 1fr;
+        overflow-x: auto;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        & > .log-view--cursor { background: $boost; text-style: bold; }
+        &:focus > .log-view--cursor { background: $accent 40%; }
+        & > .log-view--match { background: $warning 50%; text-style: bold; }
+        & > .log-view--time { color: $text-muted; }
+        & > .log-view--source { color: $secondary; }
+        & > .log-view--mark { color: $accent; text-style: bold; }
+        & > .log-view--error { color: $error; text-style: bold; }
+        & > .log-view--warn { color: $warning; }
+        & > .log-view--info { color: $primary; }
+        & > .log-view--debug { color: $text-muted; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+    """Row of the selected line."""
+
+    def __init__(
+        self,
+        buffer: LogBuffer,
+        *,
+        marks: set[int],
+        tz: tzinfo = UTC,
+        source_width: int = 8,
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
+        super().__init__(id=id)
+        self.buffer = buffer
+        self.marks = marks
+        """Marked line numbers (`seq`), shared with the pane."""
+        self.tz = tz
+        self.cursor_seq: int | None = None
+        """Number of the selected line: what a paused view holds still."""
+        self._width_seen = 0
+        self.source_width = min(source_width, 12)
+
+    @property
+    def rows(self) -> int:
+        """Rows in the filtered view."""
+        return self.buffer.match_count
+
+    def sync(self, *, follow: bool) -> None:
+        """The buffer changed: resize; follow the newest line, or hold the selected one still.
+
+        Rows shift when old lines are evicted or the filter changes, so a paused view is
+        anchored on the selected line's number, not its row.
+        """
+        rows = self.rows
+        self.virtual_size = Size(max(self._width_seen, self.scrollable_content_region.width), rows)
+        if follow:
+            self.cursor = max(0, rows - 1)
+            self.scroll_to(y=max(0, rows - self.scrollable_content_region.height), animate=False)
+        elif self.cursor_seq is not None:
+            row = min(self.buffer.row_of_seq(self.cursor_seq), max(0, rows - 1))
+            if row != self.cursor:
+                offset = self.cursor - self.scroll_y
+                self.cursor = row
+                self.scroll_to(y=max(0, row - offset), animate=False)
+        self.refresh()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        rows = self.rows
+        if rows and not 0 <= new < rows:
+            self.cursor = min(max(new, 0), rows - 1)
+            return
+        self.cursor_seq = self.buffer.seq_at_row(new) if rows else None
+        height = self.scrollable_content_region.height
+        if new < self.scroll_y:
+            self.scroll_to(y=new, animate=False)
+        elif height and new >= self.scroll_y + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor = self.cursor + delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor = self.cursor + direction * max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = max(0, self.rows - 1)
+
+    def render_line(self, y: int) -> Strip:
+        """Style and crop one visible row; nothing is rendered for off-screen rows."""
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        if row >= self.rows:
+            return Strip.blank(width, self.rich_style)
+        text = self._row_text(row, width)
+        if text.cell_len > self._width_seen:
+            self._width_seen = text.cell_len
+            self.call_later(self._grow)
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        if row == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("log-view--cursor"))
+        return strip.apply_style(self.rich_style)
+
+    def _grow(self) -> None:
+        self.virtual_size = Size(max(self._width_seen, self.size.width), self.rows)
+
+    def _row_text(self, row: int, width: int) -> Text:
+        seq = self.buffer.seq_at_row(row)
+        record = self.buffer.get(seq)
+        assert record is not None
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, end="")
+        text.append("●" if seq in self.marks else " ", style("log-view--mark"))
+        # Narrow panes (a quarter of the screen) get a short source tag.
+        tag = self.source_width if width >= 70 else min(self.source_width, 6)
+        text.append(f"{record.source[:tag]:<{tag}} ", style("log-view--source"))
+        if record.time is None:
+            text.append(visible(record.raw))
+        else:
+            stamp = record.time.astimezone(self.tz).strftime("%H:%M:%S")
+            text.append(f"{stamp} ", style("log-view--time"))
+            if record.continued:
+                text.append("  " + visible(record.raw))
+            else:
+                text.append(f"{record.level[:5] or '-':<5} ", self._level_style(record.level))
+                if width >= WIDE:
+                    who = record.provider + (f"[{record.instance}]" if record.instance else "")
+                    text.append(
+                        visible(f"{who} {record.region} ", limit=80), style("log-view--time")
+                    )
+                text.append(visible(record.rest))
+        highlight = self.buffer.filter.highlight
+        if highlight is not None:
+            match_style = style("log-view--match")
+            for m in highlight.finditer(text.plain):
+                if m.end() > m.start():
+                    text.stylize(match_style, m.start(), m.end())
+        return text
+
+    def _level_style(self, level: str) -> Style:
+        rank = level_rank(level)
+        name = (
+            "error"
+            if rank >= ERROR_RANK
+            else "warn"
+            if rank >= 30
+            else "info"
+            if rank >= 20
+            else "debug"
+        )
+        return self.get_component_rich_style(f"log-view--{name}")
