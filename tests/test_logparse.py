@@ -164,3 +164,11 @@ def test_row_at_time_and_levels_chain() -> None:
     state: dict[str, str] = {}
     entry_levels([SAMPLE[1][1]], ["back"], state)
     assert entry_levels(["cont"], ["back"], state) == ["error"]
+
+
+def test_ignore_case_folding_keeps_regex_meaning() -> None:
+    buffer = _buffer(SAMPLE)
+    # Upper-case pattern, ignore-case: folded to lower case, still finds "Timeout" and "timeout".
+    assert len(_shown(buffer, FilterSpec(include=("TIMEOUT",)))) == 3
+    # \S must not become \s when folding: only "]Timeout" follows a non-space.
+    assert _shown(buffer, FilterSpec(include=(r"\STIMEOUT",))) == ["Timeout config loaded"]

@@ -209,6 +209,9 @@ def run(app: str, *, as_json: bool, rate: float, count: int | None, flood: bool)
                 written += 1
             else:
                 text = format_entry(now, provider, instance, region, level, message, fields)
+                if count is not None and written + text.count("\n") > count:
+                    # --count is exact in physical lines, even mid-traceback.
+                    text = "".join(text.splitlines(keepends=True)[: count - written])
                 written += text.count("\n")
             out.write(text.encode())
         out.flush()

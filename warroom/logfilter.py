@@ -21,6 +21,8 @@ from itertools import compress
 
 from warroom.logparse import LEVEL_RANKS, entry_levels, level_rank
 
+_CASE_ESCAPE = re.compile(r"\\[A-Zxu]")
+
 
 class FilterError(ValueError):
     """A filter that cannot be used; the message says which pattern and why."""
@@ -44,10 +46,13 @@ class FilterSpec:
     def compile(self) -> CompiledFilter:
         """The filter ready to run; raises `FilterError` for a bad regex or level."""
         patterns = (*self.include, *self.exclude)
-        # Lower-casing the text once and matching case-sensitively is ~3x faster than
-        # IGNORECASE, and equivalent when no pattern contains an upper-case letter.
-        fold = self.ignore_case and not any(c.isupper() for p in patterns for c in p)
+        # Lower-casing the text once and matching a lower-cased pattern case-sensitively is
+        # ~3x faster than IGNORECASE. It is equivalent unless lower-casing changes what an
+        # escape means (\S -> \s, \D, \W, \B, \A, \Z, \N{…}, \x/\u code points).
+        fold = self.ignore_case and not any(_CASE_ESCAPE.search(p) for p in patterns)
         flags = re.IGNORECASE if self.ignore_case and not fold else 0
+        include = tuple(p.lower() for p in self.include) if fold else self.include
+        exclude = tuple(p.lower() for p in self.exclude) if fold else self.exclude
         known = (*LEVEL_RANKS, "error", "fatal", "critical", "panic")
         if self.min_level and self.min_level.lower() not in known:
             raise FilterError(f"unknown level {self.min_level!r}")
@@ -55,8 +60,8 @@ class FilterSpec:
         return CompiledFilter(
             self,
             highlight,
-            _join(self.include, flags, "include"),
-            _join(self.exclude, flags, "exclude"),
+            _join(include, flags, "include"),
+            _join(exclude, flags, "exclude"),
             level_rank(self.min_level) if self.min_level else 0,
             fold,
         )

@@ -1,0 +1,153 @@
+"""Benchmark of the log tail in the running app (prints figures; not a test).
+
+    /work/venv/bin/python bench/logtail.py [--lines 1000000]
+
+A fakefly source floods `--lines` fly-format lines as fast as it can into a `LogPane` with an
+include filter (`ERROR|timeout`) in a headless Textual app. Printed:
+- ingest rate (lines/s) from the first to the last line buffered;
+- key->handler latency during the flood: a Key event is posted to the app every 20 ms and
+  the binding's action records when it ran (`pilot.press` waits for idle, so it cannot
+  measure this: perf-notes.md);
+- re-filter of the full 100,000-line buffer (apply_filter, including the repaint);
+- RSS at the end;
+- for scale, a bare `re.search` loop over the same lines, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from warroom.logfilter import FilterSpec
+from warroom.playbook import LogSource
+from warroom.safetext import strip_sgr
+from warroom.ui.widgets.log_pane import LogPane
+
+PATTERN = "ERROR|timeout"
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class BenchApp(App[None]):
+    BINDINGS = [Binding("z", "ping", "ping", priority=True)]
+
+    def __init__(self, pane: LogPane) -> None:
+        super().__init__()
+        self.pane = pane
+        self.sent: float | None = None
+        self.latencies: list[float] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+    def action_ping(self) -> None:
+        if self.sent is not None:
+            self.latencies.append(time.perf_counter() - self.sent)
+            self.sent = None
+
+
+async def run_app(lines: int) -> dict[str, float]:
+    cmd = (sys.executable, "-m", "warroom.fakefly", "logs", "--app", "bench", "--flood")
+    pane = LogPane(sources=[LogSource("bench", (*cmd, "--count", str(lines)))])
+    spec = FilterSpec(include=(PATTERN,))
+    pane.tail.set_filter(spec)
+    pane.spec = spec
+    app = BenchApp(pane)
+    figures: dict[str, float] = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        first: float | None = None
+        done = asyncio.Event()
+        original = pane.tail.on_batch
+        assert original is not None
+
+        def hook(added: int, shown: int) -> None:
+            nonlocal first
+            original(added, shown)
+            if first is None:
+                first = time.perf_counter()
+            if pane.tail.buffer.next_seq >= lines:
+                done.set()
+
+        pane.tail.on_batch = hook
+
+        async def pinger() -> None:
+            while not done.is_set():
+                app.sent = time.perf_counter()
+                app.post_message(events.Key("z", "z"))
+                await asyncio.sleep(0.02)
+
+        ping_task = asyncio.create_task(pinger())
+        await asyncio.wait_for(done.wait(), 120)
+        end = time.perf_counter()
+        await ping_task
+        assert first is not None
+        figures["ingest"] = lines / (end - first)
+        figures["matched"] = pane.tail.buffer.match_count
+        figures["held"] = len(pane.tail.buffer)
+        lat = sorted(app.latencies)
+        figures["pings"] = len(lat)
+        if lat:
+            figures["p50"] = statistics.median(lat) * 1000
+            figures["p95"] = lat[int(len(lat) * 0.95) - 1 if len(lat) > 1 else 0] * 1000
+            figures["max"] = lat[-1] * 1000
+        await pilot.pause()
+        timings = []
+        for pattern in ("GET /api", "timeout|5\\d\\d", PATTERN):
+            t0 = time.perf_counter()
+            pane.apply_filter(FilterSpec(include=(pattern,)))
+            timings.append(time.perf_counter() - t0)
+        figures["refilter"] = max(timings) * 1000
+        figures["rss"] = rss_mb()
+    return figures
+
+
+def bare_loop(lines: int) -> float:
+    cmd = [sys.executable, "-m", "warroom.fakefly", "logs", "--app", "bench", "--flood"]
+    out = subprocess.run([*cmd, "--count", str(lines)], capture_output=True, check=True).stdout
+    texts = strip_sgr(out.decode()).split("\n")
+    search = re.compile(PATTERN).search
+    t0 = time.perf_counter()
+    for text in texts:
+        search(text)
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    args = parser.parse_args()
+    f = asyncio.run(run_app(args.lines))
+    bare = bare_loop(args.lines)
+    print(f"lines flooded               {args.lines:>12,}")
+    print(f"ingest, filter '{PATTERN}'  {f['ingest']:>12,.0f} lines/s   (target >= 300,000)")
+    print(f"bare re.search loop         {bare:>12,.0f} lines/s   (same lines, same run)")
+    print(f"ingest / bare loop          {f['ingest'] / bare:>12.2f}")
+    print(f"matched / held              {f['matched']:>8,.0f} / {f['held']:,.0f}")
+    if "p95" in f:
+        print(
+            f"key->handler during flood   p50 {f['p50']:.1f} ms  p95 {f['p95']:.1f} ms  "
+            f"max {f['max']:.1f} ms  ({f['pings']:.0f} keys; target p95 <= 50 ms)"
+        )
+    print(f"re-filter 100k buffer       {f['refilter']:>9.1f} ms   (worst of 3; target <= 150)")
+    print(f"RSS at end                  {f['rss']:>9.1f} MB   (target <= 200)")
+
+
+if __name__ == "__main__":
+    main()
