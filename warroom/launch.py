@@ -7,6 +7,7 @@ connection to a loop), then handed to the app by constructor injection.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import tempfile
 from pathlib import Path
@@ -19,8 +20,12 @@ DEMO_SEVERITY = "P1"
 
 
 async def _run(playbook: Playbook, db_path: Path, actor: str, incident_id: str | None) -> None:
+    from warroom.logtail import kill_all_sources
     from warroom.store import StoreError, UnknownIncident, open_store
     from warroom.ui.app import WarRoomApp
+
+    # Whatever way the process ends, no `fly logs` child outlives it.
+    atexit.register(kill_all_sources)
 
     try:
         store = await open_store(db_path)

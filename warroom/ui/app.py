@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
@@ -56,6 +58,11 @@ class WarRoomApp(App[None]):
         self._incident_id = incident_id
 
     def on_mount(self) -> None:
+        # A closed terminal (SIGHUP: tmux killed, SSH dropped) or SIGTERM leaves the way
+        # `q` does, so log sources are stopped and the store is closed behind us.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.exit)
         if self._incident_id is None:
             self.push_screen(DeclareScreen(playbook=self.playbook), self._declared)
         else:
