@@ -1,0 +1,62 @@
+"""The war room on the simulated outage, as `warroom demo` runs it (minus the terminal)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from warroom import incident as kinds
+from warroom import scenario
+from warroom.demo import DemoWorld, demo_playbook
+from warroom.playbook import load_playbook
+from warroom.resources import bundled_playbook_path
+from warroom.store import open_store
+from warroom.ui.app import WarRoomApp
+from warroom.ui.widgets.health_pane import HealthPane
+
+
+async def until(pilot, condition, *, what: str, tries: int = 500) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_outage_reaches_the_health_pane_header_and_timeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = next(e for e in scenario.EPISODES if e.target == "backend")
+    # Start the world mid-outage: backend already answering 503.
+    with DemoWorld(epoch=time.time() - backend.start - 1) as world:
+        for name, value in world.environment().items():
+            monkeypatch.setenv(name, value)
+        playbook = demo_playbook(load_playbook(bundled_playbook_path()), world.base_url)
+        async with await open_store(tmp_path / "demo.db") as store:
+            declared = await store.declare(title="demo", severity="P1", actor="a")
+            app = WarRoomApp(
+                playbook=playbook,
+                store=store,
+                incident_id=declared.incident_id,
+                actor="bob",
+                copies_dir=tmp_path,
+                local_clipboard=None,
+            )
+            async with app.run_test(size=(160, 48)) as pilot:
+                screen = app.screen
+                await until(
+                    pilot,
+                    lambda: any(
+                        e.kind == kinds.HEALTH_CHANGED and e.text.startswith("backend:")
+                        for e in (screen.state.timeline if screen.state else ())
+                    ),
+                    what="backend's outage on the timeline",
+                )
+                entry = next(e for e in screen.state.timeline if e.text.startswith("backend:"))
+                assert entry.text == "backend: unknown → down (HTTP 503)"
+                assert "down" in screen.health_summary
+                monitor = screen.query_one(HealthPane).monitor
+                assert monitor.last["backend"].state == "down"
+                assert monitor.last["mcp"].state == "up"
