@@ -319,11 +319,37 @@ def _item_moment(playbook: Playbook, item_id: str) -> KeyMoment | None:
         return None
 
 
+SEVERITY_ACTION_PREFIX = "severity:"
+"""Item ids under which a severity's own actions are ticked: `severity:P0:1` is P0's first."""
+
+
+def severity_action_id(level: str, number: int) -> str:
+    """The item id for ticking severity `level`'s `number`th action (counted from 1)."""
+    return f"{SEVERITY_ACTION_PREFIX}{level}:{number}"
+
+
+def severity_action_text(playbook: Playbook, item_id: str) -> str | None:
+    """The action a `severity:LEVEL:N` item id names, or None if it names none."""
+    level, _, number = item_id.removeprefix(SEVERITY_ACTION_PREFIX).partition(":")
+    if not item_id.startswith(SEVERITY_ACTION_PREFIX) or not number.isdigit():
+        return None
+    try:
+        actions = playbook.severity(level).actions
+    except KeyError:
+        return None
+    index = int(number) - 1
+    return actions[index] if 0 <= index < len(actions) else None
+
+
 def _item_text(playbook: Playbook, item_id: str) -> str:
     try:
         return playbook.item(item_id).text
     except KeyError:
-        return item_id  # an item since removed from the playbook still shows what was ticked
+        pass
+    action = severity_action_text(playbook, item_id)
+    if action is not None:
+        return f"{action} ({item_id.split(':')[1]})"
+    return item_id  # an item since removed from the playbook still shows what was ticked
 
 
 def _entry(
