@@ -1,21 +1,36 @@
-"""The phase checklist: every phase's items, ticked with a timestamp, keyboard only."""
+"""The checklist: the severity's own actions, then every phase's items, keyboard only.
+
+Severity actions are ticked like phase items, under ids `severity:P0:1` (see
+`warroom.incident.severity_action_id`), so a tick is the same event with time and actor.
+Phase headings show the playbook window, progress, the current phase (▶) and OVERDUE when
+the incident has outlived the window with items still open.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from warroom.incident import IncidentState
+from warroom.incident import IncidentState, severity_action_id
 from warroom.playbook import Playbook
+from warroom.timers import PhaseProgress, phase_progress
 from warroom.ui.timefmt import clock_time
+from warroom.ui.widgets.clock_strip import span, window_label
+
+
+def is_all_hands(action: str) -> bool:
+    """The action that calls everyone in (P0's "All hands on deck"): shown prominently."""
+    return "all hands" in action.lower()
 
 
 class ChecklistPane(OptionList):
-    """Phases as headings, their items as lines to tick.
+    """Severity actions and phases as headings, their items as lines to tick.
 
     | Key | Does |
     | :- | :- |
@@ -28,11 +43,13 @@ class ChecklistPane(OptionList):
     ]
 
     DEFAULT_CSS = """
-    ChecklistPane { height: 1fr; border: none; }
+    ChecklistPane, ChecklistPane:focus { height: 1fr; border: none; }
     """
 
     state: reactive[IncidentState | None] = reactive(None)
     """The incident as derived from its events; ticks shown are the ones in force."""
+    now: reactive[datetime | None] = reactive(None)
+    """The current time; phases turn overdue as it passes their window's end."""
 
     class ItemToggled(Message):
         """The user asked to tick (`ticked=True`) or untick an item; nothing is changed yet."""
@@ -46,32 +63,87 @@ class ChecklistPane(OptionList):
         super().__init__(id=id)
         self._playbook = playbook
         self._timezone = timezone
+        self._drawn: object = None
 
-    def watch_state(self, state: IncidentState | None) -> None:
+    def watch_state(self) -> None:
+        self._redraw()
+
+    def watch_now(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        state = self.state
+        progress = phase_progress(state, self._playbook, self.now) if state and self.now else ()
+        # The clock ticks every second; the list is rebuilt only when what it shows changes
+        # (a new state, or a phase turning overdue / its overdue minutes), keeping the cursor.
+        signature = (id(state), tuple(_heading_key(p) for p in progress))
+        if signature == self._drawn:
+            return
+        self._drawn = signature
         highlighted = self.highlighted
-        self.set_options(self._checklist_options(state))
-        if highlighted is not None and highlighted < self.option_count:
-            self.highlighted = highlighted
-        elif self.option_count:
-            self.highlighted = 1
+        keep = self.get_option_at_index(highlighted).id if highlighted is not None else None
+        self.set_options(self._checklist_options(state, progress))
+        if keep is not None and self._has_option(keep):
+            self.highlighted = self.get_option_index(keep)
+        else:
+            self.highlighted = self._first_open_index(state)
 
-    def _checklist_options(self, state: IncidentState | None) -> list[Option]:
+    def _has_option(self, option_id: str) -> bool:
+        try:
+            self.get_option_index(option_id)
+        except OptionDoesNotExist:  # e.g. the severity changed under the cursor
+            return False
+        return True
+
+    def _first_open_index(self, state: IncidentState | None) -> int | None:
         ticked = state.ticked if state is not None else {}
-        options: list[Option] = []
-        for phase in self._playbook.phases:
-            done = sum(1 for item in phase.items if item.id in ticked)
-            heading = Text.assemble(
-                (phase.name, "bold"), f"  {done}/{len(phase.items)}", style="underline"
+        enabled = [i for i in range(self.option_count) if not self.get_option_at_index(i).disabled]
+        for index in enabled:
+            if self.get_option_at_index(index).id not in ticked:
+                return index
+        return enabled[0] if enabled else None
+
+    def _checklist_options(
+        self, state: IncidentState | None, progress: tuple[PhaseProgress, ...]
+    ) -> list[Option]:
+        if state is None:
+            return []
+        options = self._severity_options(state)
+        for phase in progress:
+            options.append(Option(_phase_heading(phase), disabled=True))
+            options.extend(
+                self._item_option(state, item.id, item.text) for item in phase.phase.items
             )
-            options.append(Option(heading, disabled=True))
-            for item in phase.items:
-                tick = ticked.get(item.id)
-                line = Text("[x] " if tick else "[ ] ")
-                line.append(item.text)
-                if tick is not None:
-                    line.append(f"  {clock_time(tick.at, self._timezone)} {tick.actor}", "dim")
-                options.append(Option(line, id=item.id))
         return options
+
+    def _severity_options(self, state: IncidentState) -> list[Option]:
+        try:
+            severity = self._playbook.severity(state.severity)
+        except KeyError:
+            return []
+        ids = [severity_action_id(severity.level, n) for n in range(1, len(severity.actions) + 1)]
+        done = sum(1 for item_id in ids if item_id in state.ticked)
+        heading = Text.assemble(
+            (f"{severity.level} {severity.name} actions", "bold"),
+            f"  {done}/{len(ids)}",
+            style="underline",
+        )
+        options = [Option(heading, disabled=True)]
+        for item_id, action in zip(ids, severity.actions, strict=True):
+            prominent = is_all_hands(action)
+            text = f"‼ {action.upper()} ‼" if prominent else action
+            options.append(self._item_option(state, item_id, text, bold=prominent))
+        return options
+
+    def _item_option(
+        self, state: IncidentState, item_id: str, text: str, *, bold: bool = False
+    ) -> Option:
+        tick = state.ticked.get(item_id)
+        line = Text("[x] " if tick else "[ ] ")
+        line.append(text, "bold reverse" if bold and tick is None else "bold" if bold else "")
+        if tick is not None:
+            line.append(f"  {clock_time(tick.at, self._timezone)} {tick.actor}", "dim")
+        return Option(line, id=item_id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -86,3 +158,23 @@ class ChecklistPane(OptionList):
             return
         ticked = self.state is not None and item_id in self.state.ticked
         self.post_message(self.ItemToggled(item_id, ticked=not ticked))
+
+
+def _heading_key(phase: PhaseProgress) -> tuple[bool, bool, int]:
+    minutes = int(phase.overdue_by.total_seconds()) // 60 if phase.overdue_by else -1
+    return phase.is_current, phase.overdue, minutes
+
+
+def _phase_heading(phase: PhaseProgress) -> Text:
+    """'▶ Investigation  5–15 min  2/5  OVERDUE +3:00' — words and marks, not only colour."""
+    mark = "✓ " if phase.complete else "▶ " if phase.is_current else "  "
+    window = window_label(phase.phase.window_start, phase.phase.window_end)
+    heading = Text.assemble(
+        mark, (phase.phase.name, "bold"), f"  {window}  {phase.done}/{phase.total}"
+    )
+    if phase.overdue and phase.overdue_by is not None:
+        # Minutes are enough here; the strip above counts the current phase in seconds.
+        late = span(timedelta(minutes=int(phase.overdue_by.total_seconds()) // 60))
+        heading.append(f"  OVERDUE +{late}", "bold reverse")
+    heading.stylize("underline")
+    return heading

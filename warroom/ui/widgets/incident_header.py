@@ -24,7 +24,7 @@ class IncidentHeader(Horizontal):
     IncidentHeader #severity.-p0 { background: $error; }
     IncidentHeader #severity.-p1 { background: $warning; color: $background; }
     IncidentHeader #severity.-p2 { background: $accent; }
-    IncidentHeader #title { width: 1fr; }
+    IncidentHeader #title { width: 1fr; min-width: 16; }
     IncidentHeader #status.-resolved { background: $success; color: $background; }
     """
 

@@ -1,0 +1,140 @@
+"""The clock strip under the header: the incident's countdowns, always on screen.
+
+Response target, next status update, next escalation and the current phase, each as words
+and symbols (✓ ✗ ⚠) so they read the same without colour. Everything shown is computed by
+`warroom.timers.clocks` from the bound state and the screen's ticking `now`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Label
+
+from warroom.incident import IncidentState
+from warroom.playbook import Playbook
+from warroom.timers import Clocks, EscalationClock, ResponseClock, UpdateClock, clocks
+
+_HOUR = timedelta(hours=1)
+
+
+def span(value: timedelta) -> str:
+    """A span without its sign, as a countdown reads: '4:05', '1:02:03', '13d 04h'."""
+    seconds = int(abs(value.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def window_label(start: timedelta, end: timedelta) -> str:
+    """A phase window as the playbook's reader says it: '5–15 min', '24–48 h'."""
+    if end > 2 * _HOUR and start % _HOUR == timedelta(0) and end % _HOUR == timedelta(0):
+        return f"{start // _HOUR}–{end // _HOUR} h"
+    return f"{int(start.total_seconds()) // 60}–{int(end.total_seconds()) // 60} min"
+
+
+def response_text(clock: ResponseClock | None, *, short: bool = False) -> tuple[str, bool]:
+    """The response target in words, and whether it was missed; `short` for the strip."""
+    if clock is None:
+        return "Response: no target", False
+    target = "" if short else f" (target {span(clock.target)})"
+    if clock.met is True and clock.response_time is not None:
+        return f"Response ✓ met in {span(clock.response_time)}{target}", False
+    if clock.met is False and clock.response_time is not None:
+        return f"Response ✗ late: {span(clock.response_time)}{target}", True
+    if clock.met is False:
+        return f"Response ✗ MISSED +{span(clock.remaining)}{target}", True
+    return f"Response due in {span(clock.remaining)}{target}", False
+
+
+def update_text(clock: UpdateClock) -> tuple[str, bool]:
+    """The next status update in words, and whether it is overdue."""
+    if not clock.active:
+        return "Updates: none due (resolved)", False
+    if clock.overdue:
+        return f"⚠ UPDATE OVERDUE +{span(clock.remaining)}", True
+    return f"Next update in {span(clock.remaining)}", False
+
+
+def escalation_text(clock: EscalationClock, *, contact: bool = True) -> tuple[str, bool]:
+    """The next escalation in words (who, when), and whether it is overdue."""
+    if clock.current is None:
+        return "Escalation: no ladder", False
+    if clock.next is None:
+        return f"Escalated to the top: {clock.current.name}", False
+    who = clock.next.name
+    if contact and clock.next.contact:
+        who += f" ({clock.next.contact})"
+    if clock.remaining is None:
+        return f"Next level: {who}", False
+    if clock.overdue:
+        return f"⚠ ESCALATE → {who} +{span(clock.remaining)}", True
+    return f"Escalate → {who} in {span(clock.remaining)}", False
+
+
+def phase_text(now: Clocks) -> tuple[str, bool]:
+    """The current phase, its progress and whether it is overdue."""
+    phase = now.current_phase
+    if phase is None:
+        return "Checklist: all done", False
+    text = f"Phase: {phase.phase.name} {phase.done}/{phase.total}"
+    if phase.overdue and phase.overdue_by is not None:
+        return f"{text} ⚠ OVERDUE +{span(phase.overdue_by)}", True
+    return text, False
+
+
+class ClockStrip(Horizontal):
+    """One line of countdowns: response, next update, escalation, current phase.
+
+    Labels carry `-overdue` when their clock has run out, so the theme can flag them;
+    the words already say it.
+    """
+
+    DEFAULT_CSS = """
+    ClockStrip { height: 1; background: $boost; }
+    ClockStrip Label { padding: 0 1; }
+    ClockStrip Label.-overdue { background: $error; color: $text; text-style: bold; }
+    ClockStrip #clock-phase { width: 1fr; content-align-horizontal: right; }
+    """
+
+    state: reactive[IncidentState | None] = reactive(None)
+    """The incident as derived from its events."""
+    now: reactive[datetime | None] = reactive(None)
+    """The current time, advanced by the screen's clock every second."""
+
+    def __init__(self, *, playbook: Playbook, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._playbook = playbook
+
+    def compose(self) -> ComposeResult:
+        for name in ("response", "update", "escalation", "phase"):
+            yield Label("", id=f"clock-{name}", markup=False)
+
+    def watch_state(self) -> None:
+        self._refresh_clocks()
+
+    def watch_now(self) -> None:
+        self._refresh_clocks()
+
+    def _refresh_clocks(self) -> None:
+        if self.state is None or self.now is None or not self.is_mounted:
+            return
+        at = clocks(self.state, self._playbook, self.now)
+        for name, (text, overdue) in (
+            # Short forms: the strip must fit 80 columns; the panel has the long ones.
+            ("response", response_text(at.response, short=True)),
+            ("update", update_text(at.update)),
+            ("escalation", escalation_text(at.escalation, contact=False)),
+            ("phase", phase_text(at)),
+        ):
+            label = self.query_one(f"#clock-{name}", Label)
+            label.update(text)
+            label.set_class(overdue, "-overdue")
