@@ -1,0 +1,178 @@
+"""Small forms for incident command: a key moment with its time, the incident's roles.
+
+They only answer what was typed; the war room turns the answer into events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from warroom.incident import ROLES
+from warroom.playbook import KEY_MOMENTS, KeyMoment
+from warroom.ui.timefmt import clock_time
+from warroom.ui.widgets.command_panel import ROLE_TITLES
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def parse_moment_time(text: str, *, now: datetime, timezone: str) -> datetime | None:
+    """A typed time in the display zone as aware UTC; None for empty (clear the moment).
+
+    'HH:MM[:SS]' is the latest such time not after `now` (so 23:50 typed at 00:10 is
+    yesterday's); 'YYYY-MM-DD HH:MM[:SS]' is that instant. Raises ValueError, with a
+    sentence to show, for anything else or for a time in the future.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    zone = ZoneInfo(timezone)
+    local_now = now.astimezone(zone)
+    if match := _CLOCK.fullmatch(text):
+        hour, minute, second = (int(part or 0) for part in match.groups())
+        if hour > 23 or minute > 59 or second > 59:
+            raise ValueError(f"{text!r} is not a time of day")
+        at = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        if at > local_now:
+            at -= timedelta(days=1)
+        return at.astimezone(UTC)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r}: write HH:MM, HH:MM:SS or YYYY-MM-DD HH:MM") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=zone)
+    if at > now:
+        raise ValueError("a key moment cannot be in the future")
+    return at.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class MomentAnswer:
+    """What the moment form answers: which moment, and when (None clears it)."""
+
+    moment: KeyMoment
+    at: datetime | None
+
+
+class MomentForm(ModalScreen[MomentAnswer | None]):
+    """Pick a key moment, then confirm or edit its time (defaults to now).
+
+    | Key | Does |
+    | :- | :- |
+    | up/down, enter | pick the moment, then edit the time |
+    | enter (in the time) | set it; an empty time clears the moment |
+    | tab | between the list and the time |
+    | escape | cancel |
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="moment-cancel")]
+
+    DEFAULT_CSS = """
+    MomentForm OptionList { height: auto; max-height: 6; }
+    MomentForm #moment-error { color: $error; }
+    """
+
+    def __init__(
+        self, *, moments: Mapping[KeyMoment, datetime], now: datetime, timezone: str
+    ) -> None:
+        super().__init__()
+        self._moments = moments
+        self._now = now
+        self._timezone = timezone
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Label("Key moment:", classes="heading")
+            yield OptionList(
+                *(Option(self._moment_line(moment), id=moment) for moment in KEY_MOMENTS),
+                id="moment-choice",
+            )
+            zone = self._now.astimezone(ZoneInfo(self._timezone)).tzname()
+            yield Label(f"When ({zone}; HH:MM[:SS] or YYYY-MM-DD HH:MM; empty clears):")
+            yield Input(id="moment-time")
+            yield Label("", id="moment-error", markup=False)
+
+    def _moment_line(self, moment: KeyMoment) -> str:
+        at = self._moments.get(moment)
+        return f"{moment.capitalize():<11} {clock_time(at, self._timezone) if at else '— not set'}"
+
+    def on_mount(self) -> None:
+        # The next moment not yet recorded is the likely one to set.
+        unset = [m for m in KEY_MOMENTS if m not in self._moments]
+        choice = self.query_one(OptionList)
+        choice.highlighted = KEY_MOMENTS.index(unset[0]) if unset else 0
+        choice.focus()
+
+    @on(OptionList.OptionHighlighted)
+    def _moment_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        at = self._moments.get(event.option.id or "", self._now)  # type: ignore[call-overload]
+        local = at.astimezone(ZoneInfo(self._timezone))
+        self.query_one(Input).value = f"{local:%Y-%m-%d %H:%M:%S}"
+
+    @on(OptionList.OptionSelected)
+    def _moment_chosen(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _time_entered(self, event: Input.Submitted) -> None:
+        highlighted = self.query_one(OptionList).highlighted_option
+        if highlighted is None or highlighted.id not in KEY_MOMENTS:
+            return
+        try:
+            at = parse_moment_time(event.value, now=self._now, timezone=self._timezone)
+        except ValueError as problem:
+            self.query_one("#moment-error", Label).update(str(problem))
+            return
+        self.dismiss(MomentAnswer(highlighted.id, at))  # type: ignore[arg-type]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RoleForm(ModalScreen[dict[str, str] | None]):
+    """The three roles' names, prefilled; answers only the ones changed ("" clears one).
+
+    | Key | Does |
+    | :- | :- |
+    | tab, shift+tab | between the roles |
+    | enter | save |
+    | escape | cancel |
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="roles-cancel")]
+
+    def __init__(self, *, roles: Mapping[str, str], suggestion: str) -> None:
+        super().__init__()
+        self._roles = roles
+        self._suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Label("Roles (enter saves, an empty name clears the role):", classes="heading")
+            for role in ROLES:
+                yield Label(ROLE_TITLES.get(role, role))
+                yield Input(
+                    value=self._roles.get(role, ""),
+                    placeholder=f"e.g. {self._suggestion}",
+                    id=f"role-{role}",
+                )
+
+    @on(Input.Submitted)
+    def _save(self) -> None:
+        names = {role: self.query_one(f"#role-{role}", Input).value.strip() for role in ROLES}
+        self.dismiss({r: n for r, n in names.items() if n != self._roles.get(r, "")})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
