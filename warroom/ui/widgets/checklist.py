@@ -73,7 +73,9 @@ class ChecklistPane(OptionList):
 
     def _redraw(self) -> None:
         state = self.state
-        progress = phase_progress(state, self._playbook, self.now) if state and self.now else ()
+        # Until a clock is bound, the phases show as at declaration: nothing overdue yet.
+        now = self.now or (state.declared_at if state else None)
+        progress = phase_progress(state, self._playbook, now) if state and now else ()
         # The clock ticks every second; the list is rebuilt only when what it shows changes
         # (a new state, or a phase turning overdue / its overdue minutes), keeping the cursor.
         signature = (id(state), tuple(_heading_key(p) for p in progress))
