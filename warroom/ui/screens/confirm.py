@@ -27,6 +27,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     DEFAULT_CSS = """
+    ConfirmScreen Label { width: 1fr; }
     ConfirmScreen Horizontal { height: auto; margin-top: 1; }
     ConfirmScreen Button { margin-right: 2; }
     """
