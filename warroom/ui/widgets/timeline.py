@@ -1,46 +1,377 @@
-"""The timeline: the incident's event log as readable lines, oldest first."""
+"""The timeline: the incident's event log as readable lines, oldest first, and its editing.
+
+Each line is one `TimelineEntry` as `derive` left it (edits applied, retractions gone):
+time in the display zone with the zone named, a `◆ MOMENT` badge when the entry is what a
+key moment currently rests on, who, what, and `(edited)` when an edit changed it. Entry text
+quotes log lines and HTTP reasons, so it goes through `warroom.safetext` into plain `Text`.
+
+Corrections never touch the store from here: the pane asks for them with `EventRequested`
+(`entry.edited`, `entry.retracted`, `moment.set`) and shows the result only when the
+derived state comes back down through `state`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from warroom.incident import IncidentState
+from warroom import incident as kinds
+from warroom.incident import IncidentState, TimelineEntry
+from warroom.playbook import KEY_MOMENTS, KeyMoment
+from warroom.safetext import safe_text, visible
+from warroom.ui.messages import EventRequested
+from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
+from warroom.ui.screens.timeline_edit import ConfirmPrompt, TimePrompt
 from warroom.ui.timefmt import clock_time
 
 
+@dataclass(frozen=True)
+class TimelineFilter:
+    """One way of narrowing the timeline, by the kinds of entries it keeps."""
+
+    label: str
+    """Shown in the filter chooser and above the list, e.g. "Notes only"."""
+    kinds: frozenset[str] | None
+    """Entry kinds kept; None keeps every kind."""
+    moments_only: bool = False
+    """Keep only entries a key moment rests on (and moments set by hand)."""
+
+
+FILTERS: Mapping[str, TimelineFilter] = {
+    "all": TimelineFilter("All entries", None),
+    "notes": TimelineFilter("Notes only", frozenset({kinds.NOTE_ADDED})),
+    "moments": TimelineFilter("Key moments", None, moments_only=True),
+    "health": TimelineFilter("Health", frozenset({kinds.HEALTH_CHANGED})),
+    "logs": TimelineFilter("Pinned logs", frozenset({kinds.LOG_PINNED})),
+    "checklist": TimelineFilter("Checklist", frozenset({kinds.ITEM_TICKED, kinds.ITEM_UNTICKED})),
+    "comms": TimelineFilter("Comms", frozenset({kinds.COMMS_COPIED, kinds.FIELD_SET})),
+    "severity": TimelineFilter(
+        "Severity and status",
+        frozenset(
+            {
+                kinds.DECLARED,
+                kinds.SEVERITY_CHANGED,
+                kinds.ESCALATED,
+                kinds.RESOLVED,
+                kinds.REOPENED,
+                kinds.ROLE_ASSIGNED,
+            }
+        ),
+    ),
+    "commands": TimelineFilter("Commands run", frozenset({kinds.COMMAND_RUN})),
+}
+"""Filter id -> filter, in the order the chooser lists them."""
+
+
+def moment_marks(state: IncidentState) -> dict[int, list[KeyMoment]]:
+    """seq -> the key moments that currently rest on that entry.
+
+    A moment rests on the tick (or resolution) that means it, unless set by hand; a hand-set
+    one rests on the entry it was marked from (`target_seq`) while that is shown, else on
+    the moment.set entry itself. Setting a moment again moves it off the earlier entry.
+    """
+    marks: dict[int, list[KeyMoment]] = {}
+    # As in `derive`, the moment.set recorded last (highest seq) is the one in force.
+    by_hand: dict[KeyMoment, TimelineEntry] = {
+        entry.moment: entry
+        for entry in sorted(state.timeline, key=lambda entry: entry.seq)
+        if entry.kind == kinds.MOMENT_SET and entry.moment is not None
+    }
+    shown = {entry.seq for entry in state.timeline}
+    for entry in state.timeline:
+        moment = "resolved" if entry.kind == kinds.RESOLVED else entry.moment
+        if moment is None or state.moments.get(moment) != entry.at:
+            continue
+        if entry.kind != kinds.MOMENT_SET:
+            if moment not in by_hand:
+                marks.setdefault(entry.seq, []).append(moment)
+            continue
+        if by_hand[moment] is not entry:
+            continue
+        # Marked from an entry still shown: the badge goes on that entry, where it happened.
+        target = entry.event.payload.get("target_seq")
+        seq = target if isinstance(target, int) and target in shown else entry.seq
+        if moment not in marks.setdefault(seq, []):
+            marks[seq].append(moment)
+    return marks
+
+
 class TimelinePane(OptionList):
-    """One line per timeline entry; follows the end as entries arrive."""
+    """One line per timeline entry; follows the end as entries arrive unless moved up.
+
+    | Key | Does |
+    | :- | :- |
+    | up/down, home/end | move between entries (end follows new ones again) |
+    | e | edit: a note's text (or its time), any other entry's time |
+    | t | edit the highlighted entry's time |
+    | d | retract the highlighted entry, after confirming |
+    | m | mark the highlighted entry as a key moment |
+    | f | choose which kinds of entries to show |
+    | o | notes only / everything |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit_entry", "Edit entry", id="timeline-edit"),
+        Binding("t", "edit_time", "Edit entry time", id="timeline-edit-time"),
+        Binding("d", "retract_entry", "Retract entry", id="timeline-retract"),
+        Binding("m", "mark_moment", "Mark key moment", id="timeline-moment"),
+        Binding("f", "choose_filter", "Filter timeline", id="timeline-filter"),
+        Binding("o", "toggle_notes_only", "Notes only", id="timeline-notes-only"),
+    ]
 
     DEFAULT_CSS = """
     TimelinePane { height: 1fr; border: none; }
+    TimelinePane.-filtered { border-top: hkey $primary; border-title-color: $text; }
     """
 
     state: reactive[IncidentState | None] = reactive(None)
     """The incident as derived from its events."""
+    kind_filter: reactive[str] = reactive("all")
+    """The id of the `FILTERS` entry in force."""
+
+    class FilterChanged(Message):
+        """The filter in force changed; `label` says what is shown (e.g. "Notes only")."""
+
+        def __init__(self, filter_id: str, label: str) -> None:
+            super().__init__()
+            self.filter_id = filter_id
+            self.label = label
 
     def __init__(self, *, timezone: str, id: str | None = None) -> None:  # noqa: A002
+        """`timezone` is the playbook's display zone (an IANA name)."""
         super().__init__(id=id)
         self._timezone = timezone
+        self._entries: dict[int, TimelineEntry] = {}
+        self._hold: tuple[int, datetime, str] | None = None
+        # An entry being corrected keeps the highlight until the correction shows, even if
+        # it was the last line and its new time moves it up.
+
+    # Showing ------------------------------------------------------------------------------
 
     def watch_state(self, state: IncidentState | None) -> None:
+        self._rebuild()
+
+    def watch_kind_filter(self, filter_id: str) -> None:
+        chosen = FILTERS[filter_id]
+        filtered = filter_id != "all"
+        self.set_class(filtered, "-filtered")
+        self.border_title = f"Showing: {chosen.label} (f to change)" if filtered else None
+        self.post_message(self.FilterChanged(filter_id, chosen.label))
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        state = self.state
         if state is None:
             return
-        following = self.highlighted is None or self.highlighted >= self.option_count - 1
-        self.set_options(
-            Option(self._entry_line(entry.at, entry.actor, entry.text), id=str(entry.seq))
-            for entry in state.timeline
-        )
-        if following and self.option_count:
-            self.highlighted = self.option_count - 1
+        previous = self.highlighted_option
+        previous_index = self.highlighted
+        following = previous_index is None or previous_index >= self.option_count - 1
+        scroll_y = self.scroll_y
 
-    def _entry_line(self, at: datetime, actor: str, text: str) -> Text:
+        marks = moment_marks(state)
+        chosen = FILTERS[self.kind_filter]
+        shown = [entry for entry in state.timeline if _keeps(chosen, entry, marks)]
+        self._entries = {entry.seq: entry for entry in shown}
+        options = [Option(self._entry_line(entry, marks), id=str(entry.seq)) for entry in shown]
+        if not options:
+            options = [Option(Text(_empty_text(self.kind_filter), style="dim"), disabled=True)]
+        self.set_options(options)
+        if not shown:
+            return
+
+        if self._hold is not None and (previous is None or previous.id != str(self._hold[0])):
+            self._hold = None  # the user moved on: their choice wins over the hold
+        target = self._held_seq(state)
+        if target is None and not following and previous is not None and previous.id:
+            target = int(previous.id) if int(previous.id) in self._entries else None
+        if target is not None:
+            self.highlighted = self.get_option_index(str(target))
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
+            self.scroll_to_highlight()
+        elif following:
+            self.highlighted = self.option_count - 1
+        else:
+            # The highlighted entry left (retracted or filtered out): stay where it was.
+            self.highlighted = min(previous_index or 0, self.option_count - 1)
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
+            self.scroll_to_highlight()
+
+    def _held_seq(self, state: IncidentState) -> int | None:
+        """The entry a pending correction keeps highlighted, until the correction shows."""
+        if self._hold is None:
+            return None
+        seq, at, text = self._hold
+        entry = next((e for e in state.timeline if e.seq == seq), None)
+        if entry is None or (entry.at, entry.text) != (at, text):
+            self._hold = None  # retracted or corrected: ordinary following from here
+        return seq if seq in self._entries else None
+
+    def _entry_line(self, entry: TimelineEntry, marks: Mapping[int, list[KeyMoment]]) -> Text:
         # Entry text may quote log lines or HTTP bodies: plain Text, never markup.
-        line = Text(clock_time(at, self._timezone), style="dim")
-        line.append(f" {actor}: ", style="bold")
-        line.append(text)
+        line = Text(clock_time(entry.at, self._timezone), style="dim")
+        for moment in marks.get(entry.seq, ()):
+            line.append(f"  ◆ {moment.upper()}", style="bold reverse")
+        line.append("  ")
+        line.append_text(safe_text(entry.actor, limit=40, style="bold"))
+        line.append(": ", style="bold")
+        line.append_text(safe_text(entry.text))
+        if entry.edited:
+            line.append("  (edited)", style="italic dim")
         return line
+
+    # Editing ------------------------------------------------------------------------------
+
+    def _highlighted_entry(self) -> TimelineEntry | None:
+        option = self.highlighted_option
+        entry = self._entries.get(int(option.id)) if option and option.id else None
+        if entry is None:
+            self.notify("Highlight an entry first.", severity="warning")
+        return entry
+
+    def _describe(self, entry: TimelineEntry) -> Text:
+        return Text.assemble(
+            clock_time(entry.at, self._timezone),
+            " ",
+            safe_text(entry.actor, limit=40),
+            ": ",
+            safe_text(entry.text, limit=200),
+        )
+
+    def _request(
+        self, kind: str, payload: dict[str, object], *, hold: TimelineEntry | None = None
+    ) -> None:
+        """Ask the screen for an event; `hold` keeps that entry highlighted as it moves."""
+        if hold is not None:
+            self._hold = (hold.seq, hold.at, hold.text)
+        self.post_message(EventRequested(kind, payload))
+
+    def action_edit_entry(self) -> None:
+        entry = self._highlighted_entry()
+        if entry is None:
+            return
+        if entry.kind != kinds.NOTE_ADDED:
+            self._ask_time(entry)
+            return
+
+        def chosen(what: str | None) -> None:
+            if what == "text":
+                self._ask_text(entry)
+            elif what == "time":
+                self._ask_time(entry)
+
+        choices = [("text", "The note's text"), ("time", "When it happened")]
+        self.app.push_screen(
+            ChoicePrompt(question="Edit what?", choices=choices, selected="text"), chosen
+        )
+
+    def action_edit_time(self) -> None:
+        entry = self._highlighted_entry()
+        if entry is not None:
+            self._ask_time(entry)
+
+    def _ask_text(self, entry: TimelineEntry) -> None:
+        # Prefilled with the visible form: a control character in a note is never echoed.
+        shown = visible(entry.text, limit=None)
+
+        def edited(text: str | None) -> None:
+            if text and text != shown:
+                payload = {"target_seq": entry.seq, "text": text}
+                self._request(kinds.ENTRY_EDITED, payload, hold=entry)
+
+        self.app.push_screen(TextPrompt(question="Note text:", value=shown), edited)
+
+    def _ask_time(self, entry: TimelineEntry) -> None:
+        def edited(at: datetime | None) -> None:
+            if at is not None and at != entry.at:
+                payload = {"target_seq": entry.seq, "at": at.astimezone(UTC).isoformat()}
+                self._request(kinds.ENTRY_EDITED, payload, hold=entry)
+
+        question = Text.assemble("When did this happen?\n", self._describe(entry))
+        self.app.push_screen(
+            TimePrompt(question=question, current=entry.at, zone=self._timezone), edited
+        )
+
+    def action_retract_entry(self) -> None:
+        entry = self._highlighted_entry()
+        if entry is None:
+            return
+        if entry.kind == kinds.DECLARED:
+            self.notify(
+                "The declaration can't be retracted: the incident's id, title and start "
+                "rest on it. Edit its time with t, or resolve the incident.",
+                severity="warning",
+            )
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._request(kinds.ENTRY_RETRACTED, {"target_seq": entry.seq})
+
+        question = Text.assemble(
+            "Retract this entry?\n",
+            self._describe(entry),
+            "\nIt leaves the timeline; the history keeps it.",
+        )
+        self.app.push_screen(ConfirmPrompt(question=question, yes="Retract", no="Keep"), confirmed)
+
+    def action_mark_moment(self) -> None:
+        entry = self._highlighted_entry()
+        if entry is None:
+            return
+
+        def chosen(moment: str | None) -> None:
+            if moment in KEY_MOMENTS:
+                payload = {
+                    "moment": moment,
+                    "at": entry.at.astimezone(UTC).isoformat(),
+                    "target_seq": entry.seq,
+                }
+                self._request(kinds.MOMENT_SET, payload)
+
+        choices: list[tuple[str, str]] = [(m, m.capitalize()) for m in KEY_MOMENTS]
+        question = Text.assemble("This entry is when the incident was…\n", self._describe(entry))
+        self.app.push_screen(
+            ChoicePrompt(question=question.plain, choices=choices, selected=entry.moment),
+            chosen,
+        )
+
+    # Filtering ----------------------------------------------------------------------------
+
+    def action_choose_filter(self) -> None:
+        def chosen(filter_id: str | None) -> None:
+            if filter_id is not None and filter_id in FILTERS:
+                self.kind_filter = filter_id
+
+        choices = [(key, f.label) for key, f in FILTERS.items()]
+        self.app.push_screen(
+            ChoicePrompt(
+                question="Show which entries?", choices=choices, selected=self.kind_filter
+            ),
+            chosen,
+        )
+
+    def action_toggle_notes_only(self) -> None:
+        self.kind_filter = "all" if self.kind_filter == "notes" else "notes"
+
+
+def _keeps(
+    chosen: TimelineFilter, entry: TimelineEntry, marks: Mapping[int, list[KeyMoment]]
+) -> bool:
+    if chosen.moments_only:
+        return entry.seq in marks or entry.kind == kinds.MOMENT_SET
+    return chosen.kinds is None or entry.kind in chosen.kinds
+
+
+def _empty_text(filter_id: str) -> str:
+    if filter_id == "notes":
+        return "No notes yet: n adds one; o shows every entry."
+    return f"Nothing here under '{FILTERS[filter_id].label}': f changes the filter."
