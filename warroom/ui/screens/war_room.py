@@ -29,10 +29,15 @@ from warroom.health import HealthMonitor
 from warroom.incident import Clock, Event, IncidentState, derive
 from warroom.playbook import Playbook
 from warroom.store import SqliteStore
+from warroom.timers import escalation_clock
 from warroom.ui.messages import EventRequested
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
+from warroom.ui.screens.confirm import ConfirmScreen
+from warroom.ui.screens.incident_forms import MomentAnswer, MomentForm, RoleForm
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
 from warroom.ui.widgets.checklist import ChecklistPane
+from warroom.ui.widgets.clock_strip import ClockStrip
+from warroom.ui.widgets.command_panel import CommandPanel
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.timeline import TimelinePane
@@ -54,6 +59,10 @@ class WarRoomScreen(Screen[None]):
     | 1–4 | show / focus health, logs, checklist, timeline |
     | n | add a note to the timeline |
     | s | change severity |
+    | M | set a key moment (detected, identified, mitigated, resolved) and its time |
+    | a | assign the roles: commander, scribe, comms |
+    | ! | escalate to the next level of the ladder |
+    | R | resolve the incident (asks first), or reopen a resolved one |
     """
 
     BINDINGS = [
@@ -64,6 +73,18 @@ class WarRoomScreen(Screen[None]):
         Binding("n", "add_note", "Add note", id="add-note"),
         Binding("s", "change_severity", "Change severity", id="change-severity"),
         Binding("c", "copy_status", "Copy status text", id="copy-status"),
+        # Short descriptions keep the footer readable; the tooltip is the palette's help line.
+        # Keys the log and timeline panes leave free, so they work wherever the focus is.
+        Binding(
+            "M", "set_moment", "Moment", tooltip="Set a key moment and its time", id="set-moment"
+        ),
+        Binding("a", "assign_roles", "Roles", tooltip="Commander, scribe, comms", id="roles"),
+        Binding(
+            "exclamation_mark", "escalate", "Escalate", tooltip="To the next level", id="escalate"
+        ),
+        # One key, two actions: check_action offers whichever fits the incident's status.
+        Binding("R", "resolve", "Resolve", tooltip="Resolve the incident (asks)", id="resolve"),
+        Binding("R", "reopen", "Reopen", tooltip="Reopen the resolved incident", id="reopen"),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -106,6 +127,7 @@ class WarRoomScreen(Screen[None]):
         yield IncidentHeader(
             severity_names={s.level: s.name for s in self.playbook.severities}
         ).data_bind(WarRoomScreen.state, WarRoomScreen.now, WarRoomScreen.health_summary)
+        yield ClockStrip(playbook=self.playbook).data_bind(WarRoomScreen.state, WarRoomScreen.now)
         yield Tabs(*(Tab(f"{n} {title}", id=f"tab-{key}") for n, (key, title) in _numbered()))
         with Container(id="regions"):
             for key, title in REGIONS.items():
@@ -116,8 +138,8 @@ class WarRoomScreen(Screen[None]):
 
     def _region_body(self, key: str, zone: str) -> Widget:
         if key == "checklist":
-            return ChecklistPane(playbook=self.playbook, timezone=zone).data_bind(
-                WarRoomScreen.state
+            return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(
+                WarRoomScreen.state, WarRoomScreen.now
             )
         if key == "timeline":
             return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
@@ -169,9 +191,11 @@ class WarRoomScreen(Screen[None]):
         for region in self.query(".region"):
             region.set_class(region.id == f"{key}-region", "-active")
         self.query_one(Tabs).active = f"tab-{key}"
-        region_body = self.query_one(f"#{key}-region").children
-        if region_body and region_body[0].focusable:
-            region_body[0].focus()
+        # The first focusable widget inside, so a region body may be a container.
+        region = self.query_one(f"#{key}-region")
+        focusable = next((w for w in region.query("*") if w.focusable), None)
+        if focusable is not None:
+            focusable.focus()
 
     @on(Tabs.TabActivated)
     def _tab_chosen(self, event: Tabs.TabActivated) -> None:
@@ -233,6 +257,85 @@ class WarRoomScreen(Screen[None]):
         self.app.push_screen(
             ChoicePrompt(question="Severity:", choices=choices, selected=current), change
         )
+
+    # Incident command --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Resolve is offered while the incident is open, reopen once it is resolved."""
+        if action in ("resolve", "reopen") and self.state is not None:
+            return self.state.is_open == (action == "resolve")
+        return True
+
+    def action_set_moment(self) -> None:
+        if self.state is None:
+            return
+        form = MomentForm(
+            moments=self.state.moments,
+            now=self.clock(),
+            timezone=self.playbook.settings.display_timezone,
+        )
+
+        def set_moment(answer: MomentAnswer | None) -> None:
+            if answer is not None:
+                at = answer.at.isoformat() if answer.at is not None else None
+                payload = {"moment": answer.moment, "at": at}
+                self.run_worker(self.record(events.MOMENT_SET, payload))
+
+        self.app.push_screen(form, set_moment)
+
+    def action_assign_roles(self) -> None:
+        if self.state is None:
+            return
+
+        async def assign(changed: dict[str, str] | None) -> None:
+            for role, name in (changed or {}).items():
+                await self.record(events.ROLE_ASSIGNED, {"role": role, "name": name})
+
+        self.app.push_screen(RoleForm(roles=self.state.roles, suggestion=self.actor), assign)
+
+    def action_escalate(self) -> None:
+        if self.state is None:
+            return
+        ladder = escalation_clock(self.state, self.playbook, self.clock())
+        rung = ladder.next
+        if rung is None:
+            self.notify("Already at the top of the escalation ladder.", severity="warning")
+            return
+        detail = f"Contact: {rung.contact}" if rung.contact else ""
+
+        def escalate(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self.record(events.ESCALATED, {"level": rung.level}))
+
+        question = f"Escalate to level {rung.level}, {rung.name}?"
+        self.app.push_screen(
+            ConfirmScreen(question=question, detail=detail, yes="Escalate"), escalate
+        )
+
+    def action_resolve(self) -> None:
+        if self.state is None or not self.state.is_open:
+            return
+        detail = "The time is recorded now; the post-mortem checklist stays open."
+
+        def resolve(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self.record(events.RESOLVED, {}))
+
+        question = f"Resolve {self.state.id}?"
+        self.app.push_screen(
+            ConfirmScreen(question=question, detail=detail, yes="Resolve"), resolve
+        )
+
+    def action_reopen(self) -> None:
+        if self.state is None or self.state.is_open:
+            return
+
+        def reopen(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self.record(events.REOPENED, {}))
+
+        question = f"Reopen {self.state.id}?"
+        self.app.push_screen(ConfirmScreen(question=question, yes="Reopen"), reopen)
 
     # Communication -----------------------------------------------------------------------
 

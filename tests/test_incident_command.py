@@ -1,0 +1,381 @@
+"""Incident command in the war room: severity panel, checklist phases, clocks, escalation,
+roles, key moments, resolve and reopen — driven through Pilot on a real SQLite file, with a
+fake clock the tests move forward (the screen reads it on every tick; nothing sleeps)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Label, OptionList, Static
+
+from tests.test_app import quiet_playbook, until
+from warroom import incident as kinds
+from warroom.incident import Event, derive, describe, severity_action_id
+from warroom.store import SqliteStore, open_store
+from warroom.ui.app import WarRoomApp
+from warroom.ui.screens.confirm import ConfirmScreen
+from warroom.ui.screens.incident_forms import MomentForm, RoleForm, parse_moment_time
+from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.widgets.checklist import ChecklistPane
+from warroom.ui.widgets.clock_strip import ClockStrip, span, window_label
+from warroom.ui.widgets.command_panel import CommandPanel
+
+
+class FakeClock:
+    """Now, as the test says. Starts at the real time, because events the screen records
+    are stamped by the store's own clock."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    async with await open_store(tmp_path / "incidents.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+async def declare(store: SqliteStore, clock: FakeClock, severity: str = "P1") -> str:
+    event = await store.declare(title="Checkout 503s", severity=severity, actor="alice", at=clock())
+    return event.incident_id
+
+
+def war_room(store: SqliteStore, incident_id: str, clock: FakeClock) -> WarRoomApp:
+    return WarRoomApp(
+        playbook=quiet_playbook(),
+        store=store,
+        incident_id=incident_id,
+        actor="bob",
+        clock=clock,
+        copies_dir=store.path.parent / "copies",
+        local_clipboard=None,
+    )
+
+
+def strip_text(app: WarRoomApp, name: str) -> str:
+    return str(app.screen.query_one(f"#clock-{name}", Label).render())
+
+
+def panel_text(app: WarRoomApp) -> str:
+    """Every line of the command panel around the checklist, shown or not."""
+    return "\n".join(
+        str(line.render()) for line in app.screen.query(f"{CommandPanel.__name__} > Static")
+    )
+
+
+async def loaded(pilot, app: WarRoomApp) -> WarRoomScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, WarRoomScreen)
+    await until(pilot, lambda: screen.state is not None, what="incident loaded")
+    await until(pilot, lambda: strip_text(app, "update") != "", what="clocks drawn")
+    return screen
+
+
+async def advance(pilot, app: WarRoomApp, clock: FakeClock, **delta: float) -> None:  # type: ignore[no-untyped-def]
+    """Move the clock and wait for the screen's once-a-second tick to read it."""
+    clock.advance(**delta)
+    await until(pilot, lambda: app.screen.now == clock(), what="clock tick")
+    await pilot.pause()
+
+
+async def recorded(store: SqliteStore, incident_id: str, kind: str) -> list[Event]:
+    return [event for event in await store.events(incident_id) if event.kind == kind]
+
+
+# Pure pieces ------------------------------------------------------------------------------
+
+
+def test_a_severity_action_tick_reads_as_the_action_in_the_timeline() -> None:
+    playbook = quiet_playbook()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    declared = Event(1, "INC-1", at, kinds.DECLARED, "alice", {"title": "t", "severity": "P0"})
+    tick = Event(2, "INC-1", at, kinds.ITEM_TICKED, "bob", {"item_id": "severity:P0:1"})
+    assert severity_action_id("P0", 1) == "severity:P0:1"
+    assert describe(tick, playbook) == "Ticked: Page the on-call person immediately (P0)"
+    state = derive([declared, tick], playbook)
+    assert "severity:P0:1" in state.ticked and state.first_response_at == at
+    beyond = Event(3, "INC-1", at, kinds.ITEM_TICKED, "bob", {"item_id": "severity:P0:99"})
+    assert describe(beyond, playbook) == "Ticked: severity:P0:99"
+
+
+def test_typed_moment_times_are_read_in_the_display_zone() -> None:
+    now = datetime(2026, 3, 2, 0, 10, tzinfo=UTC)
+    read = lambda text: parse_moment_time(text, now=now, timezone="UTC")  # noqa: E731
+    assert read("00:05") == datetime(2026, 3, 2, 0, 5, tzinfo=UTC)
+    assert read("23:50:30") == datetime(2026, 3, 1, 23, 50, 30, tzinfo=UTC)  # yesterday's
+    assert read("2026-03-01 22:00") == datetime(2026, 3, 1, 22, 0, tzinfo=UTC)
+    assert read("  ") is None
+    berlin = parse_moment_time("01:00", now=now, timezone="Europe/Berlin")
+    assert berlin == datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    for bad in ("soon", "25:00", "2026-03-02 09:00"):
+        with pytest.raises(ValueError):
+            read(bad)
+
+
+def test_spans_and_windows_read_as_people_say_them() -> None:
+    assert span(timedelta(minutes=4, seconds=5)) == "4:05"
+    assert span(timedelta(hours=-1, minutes=-2, seconds=-3)) == "1:02:03"
+    assert span(timedelta(days=13, hours=4)) == "13d 04h"
+    assert window_label(timedelta(minutes=5), timedelta(minutes=15)) == "5–15 min"
+    assert window_label(timedelta(minutes=30), timedelta(minutes=60)) == "30–60 min"
+    assert window_label(timedelta(hours=24), timedelta(hours=48)) == "24–48 h"
+
+
+# The severity panel -----------------------------------------------------------------------
+
+
+async def test_severity_actions_are_ticked_as_events_and_answer_the_response_target(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    incident_id = await declare(store, clock)
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await loaded(pilot, app)
+        summary = panel_text(app)
+        assert "P1 High: Urgent" in summary and "< 1 hour" in summary
+        assert "Declared 0:00:00 ago" in summary and "Response due in 1:00:00" in summary
+        checklist = screen.query_one(ChecklistPane)
+        first = severity_action_id("P1", 1)
+        assert str(checklist.get_option(first).prompt) == "[ ] Notify the on-call person"
+        await pilot.press("3")
+        checklist.highlighted = checklist.get_option_index(first)
+        await pilot.press("space")
+        await until(pilot, lambda: first in screen.state.ticked, what="action ticked")
+        assert str(checklist.get_option(first).prompt).startswith("[x] Notify the on-call")
+        await advance(pilot, app, clock, minutes=3)
+        assert "Declared 0:03:00 ago" in panel_text(app)
+        assert strip_text(app, "response").startswith("Response ✓ met in")
+    ticks = await recorded(store, incident_id, kinds.ITEM_TICKED)
+    assert [(t.payload["item_id"], t.actor) for t in ticks] == [(first, "bob")]
+
+
+async def test_p0_shows_all_hands_and_its_own_actions(store: SqliteStore, clock: FakeClock) -> None:
+    incident_id = await declare(store, clock, severity="P1")
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await loaded(pilot, app)
+        banner = screen.query_one("#all-hands", Static)
+        assert not banner.display
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one(OptionList).highlighted = 0  # P0
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.state.severity == "P0", what="P0")
+        await pilot.pause()
+        assert banner.display and "ALL HANDS ON DECK" in str(banner.render())
+        checklist = screen.query_one(ChecklistPane)
+        assert "ALL HANDS ON DECK" in str(checklist.get_option(severity_action_id("P0", 4)).prompt)
+        assert "Response due in 5:00" in strip_text(app, "response")
+
+
+# Phases and clocks ------------------------------------------------------------------------
+
+
+async def test_countdowns_advance_and_turn_to_warnings_under_the_clock(
+    store: SqliteStore, clock: FakeClock, tmp_path: Path
+) -> None:
+    incident_id = await declare(store, clock)
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await loaded(pilot, app)
+        checklist = screen.query_one(ChecklistPane)
+        heading = lambda n: str(checklist.get_option_at_index(n).prompt)  # noqa: E731
+        detection = next(i for i in range(checklist.option_count) if "Detection" in heading(i))
+        assert heading(detection).startswith("▶ Detection  0–5 min  0/4")
+        assert "OVERDUE" not in heading(detection)
+        assert strip_text(app, "update") == "Next update in 15:00"
+        assert strip_text(app, "escalation") == "Escalate → Tech Lead in 30:00"
+        assert strip_text(app, "phase") == "Phase: Detection 0/4"
+
+        await advance(pilot, app, clock, minutes=6)
+        assert "OVERDUE +1:00" in heading(detection)
+        assert "⚠ OVERDUE" in strip_text(app, "phase")
+        assert strip_text(app, "update") == "Next update in 9:00"
+
+        await advance(pilot, app, clock, minutes=10)
+        update = screen.query_one("#clock-update", Label)
+        assert strip_text(app, "update") == "⚠ UPDATE OVERDUE +1:00"
+        assert update.has_class("-overdue")
+        # Another pane copies a status text: the countdown starts again from then.
+        async with await open_store(tmp_path / "incidents.db") as other:
+            payload = {"template": "investigating", "text": "…", "via": "osc52"}
+            await other.append(incident_id, kinds.COMMS_COPIED, payload, actor="carol", at=clock())
+        await until(
+            pilot, lambda: strip_text(app, "update") == "Next update in 15:00", what="reset"
+        )
+        assert not update.has_class("-overdue")
+
+        await advance(pilot, app, clock, minutes=15)
+        assert strip_text(app, "escalation") == "⚠ ESCALATE → Tech Lead +1:00"
+        assert "Tech Lead (Tech lead) +1:00" in panel_text(app)
+
+
+async def test_escalating_asks_then_records_the_next_level(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    incident_id = await declare(store, clock)
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await loaded(pilot, app)
+        await pilot.press("exclamation_mark")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        shown = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert "level 2, Tech Lead" in shown and "Contact: Tech lead" in shown
+        await pilot.press("y")
+        await until(pilot, lambda: screen.state.escalation_level == 2, what="escalated")
+        await pilot.pause()
+        assert strip_text(app, "escalation") == "Escalate → CTO/Founder in 1:00:00"
+        assert "Level 2 Tech Lead" in panel_text(app)
+        await pilot.press("exclamation_mark", "y")
+        await until(pilot, lambda: screen.state.escalation_level == 3, what="top")
+        await pilot.press("exclamation_mark")  # nothing above the top: no question, no event
+        await pilot.pause()
+        assert app.screen is screen
+    assert [e.payload for e in await recorded(store, incident_id, kinds.ESCALATED)] == [
+        {"level": 2},
+        {"level": 3},
+    ]
+
+
+# Roles and key moments --------------------------------------------------------------------
+
+
+async def test_roles_are_set_and_changed_in_one_form(store: SqliteStore, clock: FakeClock) -> None:
+    incident_id = await declare(store, clock)
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await loaded(pilot, app)
+        assert "Commander: —" in panel_text(app)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, RoleForm), what="role form")
+        await pilot.press(*"carol", "tab", *"dave", "enter")
+        await until(pilot, lambda: len(screen.state.roles) == 2, what="roles")
+        await pilot.pause()
+        facts = panel_text(app)
+        assert "Commander: carol" in facts and "Scribe: dave" in facts and "Comms: —" in facts
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, RoleForm), what="role form again")
+        commander = app.screen.query_one("#role-commander", Input)
+        assert commander.value == "carol"
+        commander.value = "erin"
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.state.roles["commander"] == "erin", what="changed")
+    assigned = [e.payload for e in await recorded(store, incident_id, kinds.ROLE_ASSIGNED)]
+    assert assigned == [
+        {"role": "commander", "name": "carol"},
+        {"role": "scribe", "name": "dave"},
+        {"role": "commander", "name": "erin"},
+    ]
+
+
+async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    incident_id = await declare(store, clock)
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await loaded(pilot, app)
+        await advance(pilot, app, clock, minutes=20)
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, MomentForm), what="moment form")
+        form = app.screen
+        time_input = form.query_one(Input)
+        # The first moment not yet set, at the time it is now.
+        assert form.query_one(OptionList).highlighted_option.id == "detected"
+        assert time_input.value == f"{clock():%Y-%m-%d %H:%M:%S}"
+        time_input.value = "soon"
+        time_input.focus()
+        await pilot.press("enter")
+        assert "soon" in str(form.query_one("#moment-error", Label).render())
+        detected = clock() - timedelta(minutes=25)
+        time_input.value = f"{detected:%Y-%m-%d %H:%M:%S}"
+        await pilot.press("enter")
+        await until(pilot, lambda: "detected" in screen.state.moments, what="moment set")
+        assert screen.state.moments["detected"] == detected
+        await pilot.pause()
+        assert f"Detected {detected:%H:%M:%S} UTC" in panel_text(app)
+    moments = [e.payload for e in await recorded(store, incident_id, kinds.MOMENT_SET)]
+    assert moments == [{"moment": "detected", "at": detected.isoformat()}]
+
+
+# Resolve and reopen -----------------------------------------------------------------------
+
+
+async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    incident_id = await declare(store, clock)
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await loaded(pilot, app)
+        titles = lambda: {c.title for c in app.get_system_commands(screen)}  # noqa: E731
+        assert {"Resolve", "Moment", "Roles", "Escalate"} <= titles() and "Reopen" not in titles()
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("enter")  # the focused answer is No: a stray enter resolves nothing
+        await until(pilot, lambda: app.screen is screen, what="closed")
+        assert screen.state.is_open
+        await pilot.press("R", "y")
+        await until(pilot, lambda: not screen.state.is_open, what="resolved")
+        await pilot.pause()
+        assert screen.state.resolved_at is not None
+        assert strip_text(app, "update") == "Updates: none due (resolved)"
+        assert "Reopen" in titles() and "Resolve" not in titles()
+        # The post-mortem phase stays open: its items can still be ticked.
+        await pilot.press("3")
+        checklist = screen.query_one(ChecklistPane)
+        checklist.highlighted = checklist.get_option_index("timeline-documented")
+        await pilot.press("space")
+        await until(pilot, lambda: "timeline-documented" in screen.state.ticked, what="tick")
+        await pilot.press("R", "y")
+        await until(pilot, lambda: screen.state.is_open, what="reopened")
+    recorded_kinds = [e.kind for e in await store.events(incident_id)]
+    assert recorded_kinds == [
+        kinds.DECLARED,
+        kinds.RESOLVED,
+        kinds.ITEM_TICKED,
+        kinds.REOPENED,
+    ]
+
+
+# Layout -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)])
+async def test_clocks_stay_on_screen_at_every_size(
+    store: SqliteStore, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    app = war_room(store, await declare(store, clock), clock)
+    async with app.run_test(size=size) as pilot:
+        screen = await loaded(pilot, app)
+        strip = screen.query_one(ClockStrip)
+        width = size[0]
+        for name in ("response", "update", "escalation"):
+            label = strip.query_one(f"#clock-{name}", Label)
+            assert label.display and label.region.right <= width, name
+        assert strip.query_one("#clock-phase").display == (width >= 100)
+        await pilot.press("3")
+        panel = screen.query_one(CommandPanel)
+        checklist = screen.query_one(ChecklistPane)
+        assert panel.region.height > 0 and checklist.region.height >= 5
+        assert checklist.has_focus
+        roles = panel.query_one("#roles-line")
+        assert roles.display and roles.content_region.height == 1
+        assert roles.region.bottom <= screen.query_one("#checklist-region").region.bottom
+        # A quarter of 100×30 keeps the checklist usable by dropping what the strip shows.
+        moments = panel.query_one("#moments-line")
+        assert moments.display == (size != (100, 30))
