@@ -128,9 +128,13 @@ class TimelinePane(OptionList):
         Binding("o", "toggle_notes_only", "Notes only", id="timeline-notes-only"),
     ]
 
+    # The region around the pane already shows focus; a focus border of its own would
+    # shift every line when the pane gains focus.
     DEFAULT_CSS = """
-    TimelinePane { height: 1fr; border: none; }
-    TimelinePane.-filtered { border-top: hkey $primary; border-title-color: $text; }
+    TimelinePane, TimelinePane:focus { height: 1fr; border: none; }
+    TimelinePane.-filtered, TimelinePane.-filtered:focus {
+        border: none; border-top: hkey $primary; border-title-color: $text;
+    }
     """
 
     state: reactive[IncidentState | None] = reactive(None)
