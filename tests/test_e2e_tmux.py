@@ -48,8 +48,9 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
     subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
 
 
-def start(tmux: Tmux, tmp_path: Path, *args: str) -> None:
+def start(tmux: Tmux, tmp_path: Path, *args: str, marker: str = "") -> None:
     environment = {
+        "WARROOM_TEST_MARKER": marker,
         "HOME": os.environ["HOME"],
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -99,3 +100,30 @@ def test_demo_shows_the_four_regions_and_quits_cleanly(tmux: Tmux, tmp_path: Pat
         time.sleep(0.1)
     else:
         raise AssertionError("warroom did not quit on q")
+
+
+def processes_marked(marker: str) -> list[int]:
+    """Processes whose environment carries `marker` (children inherit it)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"WARROOM_TEST_MARKER={marker}".encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_closing_the_terminal_leaves_no_log_process_behind(tmux: Tmux, tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    start(tmux, tmp_path, "demo", "--db", str(tmp_path / "demo.db"), marker=marker)
+    tmux.wait_for(lambda s: "╭─ 2 Logs" in s, what="the war room")
+    deadline = time.monotonic() + 20
+    while len(processes_marked(marker)) < 4:  # warroom + one fake `fly logs` per app
+        assert time.monotonic() < deadline, "log sources never started"
+        time.sleep(0.1)
+    tmux.run("kill-server")  # the terminal goes away: SIGHUP
+    deadline = time.monotonic() + 15
+    while processes_marked(marker):
+        assert time.monotonic() < deadline, f"left behind: {processes_marked(marker)}"
+        time.sleep(0.1)

@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -40,6 +41,7 @@ from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
+from warroom.ui.widgets.log_pane import LogPane
 from warroom.ui.widgets.timeline import TimelinePane
 
 REGIONS: dict[str, str] = {
@@ -146,6 +148,13 @@ class WarRoomScreen(Screen[None]):
         if key == "health":
             targets = (*self.playbook.services, *self.playbook.providers)
             return HealthPane(monitor=HealthMonitor(targets, clock=self.clock))
+        if key == "logs":
+            return LogPane(
+                sources=self.playbook.log_sources,
+                presets=self.playbook.log_presets,
+                archive=partial(self.store.archive_log_lines, self.incident_id),
+                tz=ZoneInfo(zone),
+            )
         return Static(f"{REGIONS[key]}: not connected yet.", classes="not-connected", markup=False)
 
     async def on_mount(self) -> None:
@@ -172,9 +181,13 @@ class WarRoomScreen(Screen[None]):
         self._events.update((event.seq, event) for event in fresh)
         self.state = derive([self._events[seq] for seq in sorted(self._events)], self.playbook)
 
-    async def record(self, kind: str, payload: Mapping[str, Any]) -> Event:
-        """Append an event; it is shown once the store has committed it."""
-        event = await self.store.append(self.incident_id, kind, payload, actor=self.actor)
+    async def record(
+        self, kind: str, payload: Mapping[str, Any], *, at: datetime | None = None
+    ) -> Event:
+        """Append an event (at `at`, default now); it is shown once the store has it."""
+        event = await self.store.append(
+            self.incident_id, kind, payload, actor=self.actor, at=at or self.clock()
+        )
         self._ingest([event])
         return event
 
@@ -208,6 +221,14 @@ class WarRoomScreen(Screen[None]):
     async def _event_requested(self, message: EventRequested) -> None:
         message.stop()
         await self.record(message.kind, message.payload)
+
+    @on(LogPane.LinePinned)
+    async def _line_pinned(self, message: LogPane.LinePinned) -> None:
+        record = message.record
+        logged_at = record.time or self.clock()
+        payload = {"source": record.source, "line": record.raw, "logged_at": logged_at.isoformat()}
+        # The entry sits on the timeline at the moment the line was logged, not pinned.
+        await self.record(events.LOG_PINNED, payload, at=logged_at)
 
     @on(HealthPane.SummaryChanged)
     def _health_counted(self, message: HealthPane.SummaryChanged) -> None:

@@ -1,0 +1,86 @@
+"""The log pane inside the war room: pins land on the timeline, lines are captured."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import textwrap
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from warroom import incident as kinds
+from warroom.playbook import LogSource, load_playbook
+from warroom.store import SqliteStore, open_store
+from warroom.ui.app import WarRoomApp
+from warroom.ui.widgets.log_pane import LogPane
+
+SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
+LINES = [
+    "2026-11-29T02:41:05Z app[148e21ea7e5389] iad [info]GET /api/chat 200 12ms",
+    "2026-11-29T02:41:07Z app[48e42d6f7573e8] iad [error]Could not connect to database",
+]
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    async with await open_store(tmp_path / "incidents.db") as opened:
+        yield opened
+
+
+def log_source(tmp_path: Path) -> LogSource:
+    script = tmp_path / "fly_logs.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import sys, time
+            sys.stdout.write("".join(line + "\\n" for line in {LINES!r}))
+            sys.stdout.flush()
+            time.sleep(600)
+            """
+        )
+    )
+    return LogSource("backend", (sys.executable, str(script)))
+
+
+async def until(pilot, condition, *, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(400):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_pinned_line_is_on_the_timeline_at_its_own_time(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    playbook = dataclasses.replace(
+        load_playbook(SHIPPED), services=(), providers=(), log_sources=(log_source(tmp_path),)
+    )
+    incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
+    app = WarRoomApp(
+        playbook=playbook,
+        store=store,
+        incident_id=incident_id,
+        actor="bob",
+        copies_dir=tmp_path,
+        local_clipboard=None,
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one(LogPane)
+        await until(pilot, lambda: len(pane.tail.buffer) == 2, what="lines read")
+        await pilot.press("2", "space", "end", "p")
+        await until(
+            pilot,
+            lambda: any(e.kind == kinds.LOG_PINNED for e in app.screen.state.timeline),
+            what="pin on the timeline",
+        )
+        entry = next(e for e in app.screen.state.timeline if e.kind == kinds.LOG_PINNED)
+        assert entry.at == datetime(2026, 11, 29, 2, 41, 7, tzinfo=UTC)
+        assert "Could not connect to database" in entry.text and "backend" in entry.text
+        # Capture: every line read while the incident is open is kept with it.
+        await until(pilot, lambda: pane.tail.archiver is not None, what="archiver")
+    archived = await store.log_lines(incident_id)
+    assert [raw for _, _, raw in archived] == LINES
