@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
+from pathlib import Path
 from types import FrameType
 
 from warroom.logbuffer import LogBuffer
@@ -99,11 +100,30 @@ def _signal_group(pgid: int, signum: int) -> None:
 
 
 def _group_has_live_members(pgid: int) -> bool:
+    """Whether any process of the group still runs; zombies (dead, not yet reaped) don't."""
     try:
         os.killpg(pgid, 0)
     except (ProcessLookupError, PermissionError):
         return False
-    return True
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # Fields after the parenthesised command name: state, ppid, pgrp, ...
+            state, _ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgrp) == pgid and state != "Z":
+            return True
+    return False
+
+
+async def _until_group_gone(pgid: int, timeout: float) -> None:
+    """SIGKILL is delivered asynchronously: wait (bounded) until no member still runs."""
+    deadline = time.monotonic() + timeout
+    while _group_has_live_members(pgid) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
 
 
 class SourceState(StrEnum):
@@ -366,6 +386,7 @@ class SourceRunner:
             code = await proc.wait()
         # Members that outlived the leader (or ignored SIGTERM) go too.
         _signal_group(proc.pid, signal.SIGKILL)
+        await _until_group_gone(proc.pid, timeout=2.0)
         _LIVE_GROUPS.discard(proc.pid)
         return code
 
