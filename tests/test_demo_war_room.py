@@ -56,6 +56,7 @@ async def test_outage_reaches_the_health_pane_header_and_timeline(
                 )
                 entry = next(e for e in screen.state.timeline if e.text.startswith("backend:"))
                 assert entry.text == "backend: unknown → down (HTTP 503)"
+                assert entry.actor == "warroom"  # observed, not done by bob
                 assert "down" in screen.health_summary
                 monitor = screen.query_one(HealthPane).monitor
                 assert monitor.last["backend"].state == "down"

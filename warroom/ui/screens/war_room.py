@@ -44,6 +44,9 @@ from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.log_pane import LogPane
 from warroom.ui.widgets.timeline import TimelinePane
 
+AUTOMATIC_ACTOR = "warroom"
+"""The actor of events no person caused, such as a health check changing state."""
+
 REGIONS: dict[str, str] = {
     "health": "Health",
     "logs": "Logs",
@@ -182,11 +185,17 @@ class WarRoomScreen(Screen[None]):
         self.state = derive([self._events[seq] for seq in sorted(self._events)], self.playbook)
 
     async def record(
-        self, kind: str, payload: Mapping[str, Any], *, at: datetime | None = None
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        at: datetime | None = None,
+        actor: str | None = None,
     ) -> Event:
-        """Append an event (at `at`, default now); it is shown once the store has it."""
+        """Append an event (at `at`, default now; by `actor`, default the person at this
+        terminal); it is shown once the store has it."""
         event = await self.store.append(
-            self.incident_id, kind, payload, actor=self.actor, at=at or self.clock()
+            self.incident_id, kind, payload, actor=actor or self.actor, at=at or self.clock()
         )
         self._ingest([event])
         return event
@@ -242,7 +251,8 @@ class WarRoomScreen(Screen[None]):
         if self.state is None or self.state.status != "open":
             return
         if payload["to"] != self._recorded_health(str(payload["target"])):
-            await self.record(events.HEALTH_CHANGED, payload)
+            # Observed by the poller, not done by the person at this terminal.
+            await self.record(events.HEALTH_CHANGED, payload, actor=AUTOMATIC_ACTOR)
 
     def _recorded_health(self, target: str) -> object:
         for seq in sorted(self._events, reverse=True):
