@@ -227,6 +227,7 @@ class HealthPane(Widget):
         /* ListView gives its items height: auto, which would measure the line at a width
            it does not have yet; a row is one line, always. */
         & > ListView > HealthRow { height: 1; }
+        & > .hp-empty { color: $text-muted; padding: 1 2; }
     }
     """
 
@@ -282,6 +283,8 @@ class HealthPane(Widget):
         """The polling worker, once started."""
 
     def compose(self) -> ComposeResult:
+        if not self._rows:
+            yield Static("no services or providers in the playbook", classes="hp-empty")
         yield ListView(*self._rows.values())
 
     def on_mount(self) -> None:

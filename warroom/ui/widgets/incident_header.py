@@ -71,4 +71,4 @@ class IncidentHeader(Horizontal):
         if self.state is None or self.now is None:
             return
         end = self.state.resolved_at or self.now
-        self.query_one("#elapsed", Label).update(f"⏱ {elapsed(end - self.state.declared_at)}")
+        self.query_one("#elapsed", Label).update(f"elapsed {elapsed(end - self.state.declared_at)}")
