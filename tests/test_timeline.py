@@ -16,8 +16,9 @@ from warroom.incident import Event
 from warroom.playbook import load_playbook
 from warroom.store import SqliteStore, open_store
 from warroom.ui.app import WarRoomApp
+from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
-from warroom.ui.screens.timeline_edit import ConfirmPrompt, TimePrompt, parse_entry_time
+from warroom.ui.screens.timeline_edit import TimePrompt, parse_entry_time
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.timeline import TimelinePane
 
@@ -197,7 +198,7 @@ async def test_retracting_after_confirming_hides_the_entry_but_keeps_it_stored(
     async with app.run_test(size=(160, 48)) as pilot:
         pane = await open_timeline(pilot, app, entries=3)
         await pilot.press("d")
-        assert isinstance(app.screen, ConfirmPrompt)
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await until(pilot, lambda: pane.option_count == 2, what="entry retracted")
         assert not any("wrong service" in line for line in lines(pane))
@@ -215,7 +216,7 @@ async def test_cancelling_the_confirm_records_nothing(store: SqliteStore) -> Non
         pane = await open_timeline(pilot, app, entries=2)
         for answer in ("n", "escape", "enter"):  # enter presses the focused "Keep" button
             await pilot.press("d")
-            assert isinstance(app.screen, ConfirmPrompt)
+            assert isinstance(app.screen, ConfirmScreen)
             await pilot.press(answer)
             assert isinstance(app.screen, WarRoomScreen)
         assert pane.option_count == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,11 +33,15 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { margin-right: 2; }
     """
 
-    def __init__(self, *, question: str, detail: str = "", yes: str = "Yes") -> None:
+    def __init__(
+        self, *, question: str | Text, detail: str | Text = "", yes: str = "Yes", no: str = "No"
+    ) -> None:
+        """`question` and `detail` may quote untrusted text: they are never read as markup."""
         super().__init__()
         self._question = question
         self._detail = detail
         self._yes = yes
+        self._no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
@@ -45,7 +50,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Label(self._detail, markup=False)
             with Horizontal():
                 yield Button(f"{self._yes} (y)", id="yes", variant="error")
-                yield Button("No (n)", id="no")
+                yield Button(f"{self._no} (n)", id="no")
 
     def on_mount(self) -> None:
         # A stray enter must not resolve an incident: the safe answer has the focus.

@@ -1,4 +1,4 @@
-"""Small modals the timeline uses to correct an entry: a time form and a yes/no confirm.
+"""Small modals the timeline uses to correct an entry: a time form.
 
 `parse_entry_time` is pure: it reads what a responder types for "when did this really
 happen" — `14:05`, `14:05:09` (in the playbook's display zone) or a full ISO time — and
@@ -6,7 +6,6 @@ answers an aware UTC datetime, or raises `ValueError` with a sentence to show. `
 keeps itself open with that sentence under the input until the text parses or the user
 cancels, so a typo never records anything.
 
-`ConfirmPrompt` is a minimal yes/no modal kept here until a shared one exists.
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -110,48 +109,3 @@ class TimePrompt(ModalScreen[datetime | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmPrompt(ModalScreen[bool]):
-    """Ask a yes/no question; answers True only on an explicit yes.
-
-    | Key | Does |
-    | :- | :- |
-    | y | yes |
-    | n, escape | no (the default button, so enter also says no) |
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n", "answer(False)", "No", id="confirm-no"),
-        Binding("escape", "answer(False)", "No", show=False, id="confirm-escape"),
-    ]
-
-    DEFAULT_CSS = """
-    ConfirmPrompt #confirm-buttons { height: auto; margin-top: 1; }
-    ConfirmPrompt #confirm-buttons > Button { margin-right: 2; }
-    """
-
-    def __init__(self, *, question: Text | str, yes: str = "Yes", no: str = "No") -> None:
-        """`question` may quote untrusted text: pass a plain `Text`, it is never markup."""
-        super().__init__()
-        self._question = question
-        self._yes = yes
-        self._no = no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="prompt"):
-            yield Static(self._question, markup=False)
-            with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self._yes} (y)", variant="error", id="confirm-yes")
-                yield Button(f"{self._no} (n)", id="confirm-no")
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)

@@ -29,8 +29,9 @@ from warroom.incident import IncidentState, TimelineEntry
 from warroom.playbook import KEY_MOMENTS, KeyMoment
 from warroom.safetext import safe_text, visible
 from warroom.ui.messages import EventRequested
+from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
-from warroom.ui.screens.timeline_edit import ConfirmPrompt, TimePrompt
+from warroom.ui.screens.timeline_edit import TimePrompt
 from warroom.ui.timefmt import clock_time
 
 
@@ -325,7 +326,7 @@ class TimelinePane(OptionList):
             self._describe(entry),
             "\nIt leaves the timeline; the history keeps it.",
         )
-        self.app.push_screen(ConfirmPrompt(question=question, yes="Retract", no="Keep"), confirmed)
+        self.app.push_screen(ConfirmScreen(question=question, yes="Retract", no="Keep"), confirmed)
 
     def action_mark_moment(self) -> None:
         entry = self._highlighted_entry()
