@@ -140,6 +140,15 @@ def test_response_target_pending_met_and_missed() -> None:
     assert late is not None and late.met is False and late.response_time == minutes(7)
 
 
+def test_response_clock_stops_when_resolved_without_a_response() -> None:
+    resolved_in_time = state_of((inc.RESOLVED, {}, 3))
+    frozen = clocks(resolved_in_time, PLAYBOOK, at(600)).response
+    assert frozen is not None and frozen.met is None and frozen.remaining == minutes(2)
+    resolved_late = state_of((inc.RESOLVED, {}, 8))
+    late = clocks(resolved_late, PLAYBOOK, at(600)).response
+    assert late is not None and late.met is False and late.remaining == minutes(-3)
+
+
 def test_response_target_follows_the_current_severity() -> None:
     relaxed = state_of((inc.SEVERITY_CHANGED, {"from": "P0", "to": "P2"}, 1))
     response = clocks(relaxed, PLAYBOOK, at(30)).response

@@ -153,9 +153,11 @@ def response_clock(state: IncidentState, playbook: Playbook, now: datetime) -> R
         met: bool | None = response_time <= target
         remaining = deadline - responded
     else:
+        # Resolved without a recorded response: the clock stops where the incident did.
+        end = min(now, state.resolved_at) if state.resolved_at is not None else now
         response_time = None
-        met = False if now > deadline else None
-        remaining = deadline - now
+        met = False if end > deadline else None
+        remaining = deadline - end
     return ResponseClock(
         severity=severity,
         target=target,
