@@ -156,8 +156,7 @@ def _try_local(text: str, local: LocalClipboard, timeout: float) -> str | None:
             copy(text)
             pasted = paste()
         except Exception as error:  # pyperclip raises its own, OSError, Qt errors…
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            outcome.append(f"no local clipboard ({reason})")
+            outcome.append(f"no local clipboard ({_short_reason(error)})")
             return
         if pasted == text:
             outcome.append(None)
@@ -170,6 +169,14 @@ def _try_local(text: str, local: LocalClipboard, timeout: float) -> str | None:
     if worker.is_alive():
         return f"local clipboard did not answer within {timeout:g}s"
     return outcome[0]
+
+
+def _short_reason(error: Exception) -> str:
+    """One short clause for a notification; pyperclip's own message is a paragraph."""
+    if type(error).__name__ == "PyperclipException":
+        return "no X or Wayland display, and no other clipboard tool"
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return first[:120]
 
 
 def _save(text: str, fallback_dir: Path, name: str) -> Path:

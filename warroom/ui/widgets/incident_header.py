@@ -25,7 +25,9 @@ class IncidentHeader(Horizontal):
     IncidentHeader #severity.-p1 { background: $warning; color: $background; }
     IncidentHeader #severity.-p2 { background: $accent; }
     IncidentHeader #title { width: 1fr; min-width: 16; }
-    IncidentHeader #status.-resolved { background: $success; color: $background; }
+    /* Open is the normal case: only a resolved incident spends header room on its status. */
+    IncidentHeader #status { display: none; }
+    IncidentHeader #status.-resolved { display: block; background: $success; color: $background; }
     """
 
     state: reactive[IncidentState | None] = reactive(None)
@@ -57,7 +59,7 @@ class IncidentHeader(Horizontal):
         # Typed by a person or a script: Labels here are created with markup=False.
         self.query_one("#title", Label).update(state.title)
         status = self.query_one("#status", Label)
-        status.update("RESOLVED" if state.status == "resolved" else "OPEN")
+        status.update("RESOLVED")
         status.set_class(state.status == "resolved", "-resolved")
         self._show_elapsed()
 
