@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHIPPED_PLAYBOOK = REPO / "playbook.toml"
+from warroom.store import SqliteStore, open_store
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +22,10 @@ def isolated_environment(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("NO_COLOR", "1")
     yield home
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    """A real incident database in the test's own folder."""
+    async with await open_store(tmp_path / "incidents.db") as opened:
+        yield opened

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, OptionList
 
+from tests.support import until, war_room_app
 from warroom import incident as kinds
-from warroom.playbook import Playbook, load_playbook
 from warroom.store import SqliteStore, open_store
-from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.incident_header import IncidentHeader
-
-SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
-
-
-def quiet_playbook() -> Playbook:
-    """The shipped playbook with nothing to poll or tail: only the incident is on screen."""
-    return dataclasses.replace(load_playbook(SHIPPED), services=(), providers=(), log_sources=())
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with await open_store(tmp_path / "incidents.db") as opened:
-        yield opened
 
 
 async def declare(store: SqliteStore) -> str:
@@ -36,29 +19,9 @@ async def declare(store: SqliteStore) -> str:
     return event.incident_id
 
 
-def war_room(store: SqliteStore, incident_id: str | None) -> WarRoomApp:
-    return WarRoomApp(
-        playbook=quiet_playbook(),
-        store=store,
-        incident_id=incident_id,
-        actor="bob",
-        copies_dir=store.path.parent / "copies",
-        local_clipboard=None,
-    )
-
-
-async def until(pilot, condition, *, what: str) -> None:  # type: ignore[no-untyped-def]
-    """Let the app process messages until `condition()` holds (bounded, no fixed sleep)."""
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
-
-
 async def test_wide_screen_shows_all_four_regions_and_the_header(store: SqliteStore) -> None:
     incident_id = await declare(store)
-    app = war_room(store, incident_id)
+    app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         assert isinstance(screen, WarRoomScreen)
@@ -76,7 +39,7 @@ async def test_wide_screen_shows_all_four_regions_and_the_header(store: SqliteSt
 
 
 async def test_small_screen_switches_regions_instead_of_squeezing(store: SqliteStore) -> None:
-    app = war_room(store, await declare(store))
+    app = war_room_app(store, await declare(store))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await until(pilot, lambda: screen.state is not None, what="incident loaded")
@@ -91,7 +54,7 @@ async def test_small_screen_switches_regions_instead_of_squeezing(store: SqliteS
 
 async def test_ticking_an_item_appends_an_event_and_shows_the_time(store: SqliteStore) -> None:
     incident_id = await declare(store)
-    app = war_room(store, incident_id)
+    app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
         checklist = app.screen.query_one(ChecklistPane)
@@ -109,7 +72,7 @@ async def test_ticking_an_item_appends_an_event_and_shows_the_time(store: Sqlite
 
 async def test_note_and_severity_change_reach_store_and_timeline(store: SqliteStore) -> None:
     incident_id = await declare(store)
-    app = war_room(store, incident_id)
+    app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("n")
         await pilot.press(*"db pool exhausted [bold]")
@@ -131,7 +94,7 @@ async def test_note_and_severity_change_reach_store_and_timeline(store: SqliteSt
 
 async def test_events_from_another_process_appear(store: SqliteStore, tmp_path: Path) -> None:
     incident_id = await declare(store)
-    app = war_room(store, incident_id)
+    app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
         async with await open_store(tmp_path / "incidents.db") as other_terminal:
@@ -146,7 +109,7 @@ async def test_events_from_another_process_appear(store: SqliteStore, tmp_path: 
 
 
 async def test_without_an_incident_the_app_offers_to_declare_one(store: SqliteStore) -> None:
-    app = war_room(store, None)
+    app = war_room_app(store, None)
     async with app.run_test(size=(100, 30)) as pilot:
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Checkout broken", "enter")
@@ -159,7 +122,7 @@ async def test_without_an_incident_the_app_offers_to_declare_one(store: SqliteSt
 
 
 async def test_every_key_is_also_a_palette_command(store: SqliteStore) -> None:
-    app = war_room(store, await declare(store))
+    app = war_room_app(store, await declare(store))
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
         titles = {command.title for command in app.get_system_commands(app.screen)}
@@ -168,7 +131,7 @@ async def test_every_key_is_also_a_palette_command(store: SqliteStore) -> None:
 
 async def test_copying_a_status_text_records_exactly_what_was_said(store: SqliteStore) -> None:
     incident_id = await declare(store)
-    app = war_room(store, incident_id)
+    app = war_room_app(store, incident_id)
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
         await pilot.press("c")
@@ -187,7 +150,7 @@ async def test_copying_a_status_text_records_exactly_what_was_said(store: Sqlite
 
 
 async def test_palette_offers_every_template(store: SqliteStore) -> None:
-    app = war_room(store, await declare(store))
+    app = war_room_app(store, await declare(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
         titles = {command.title for command in app.get_system_commands(app.screen)}

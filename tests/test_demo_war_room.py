@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import until
 from warroom import incident as kinds
 from warroom import scenario
 from warroom.demo import DemoWorld, demo_playbook
@@ -15,14 +16,6 @@ from warroom.resources import bundled_playbook_path
 from warroom.store import open_store
 from warroom.ui.app import WarRoomApp
 from warroom.ui.widgets.health_pane import HealthPane
-
-
-async def until(pilot, condition, *, what: str, tries: int = 500) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_outage_reaches_the_health_pane_header_and_timeline(

@@ -4,14 +4,13 @@ fake clock the tests move forward (the screen reads it on every tick; nothing sl
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.test_app import quiet_playbook, until
+from tests.support import quiet_playbook, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event, derive, describe, severity_action_id
 from warroom.store import SqliteStore, open_store
@@ -39,12 +38,6 @@ class FakeClock:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with await open_store(tmp_path / "incidents.db") as opened:
-        yield opened
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
@@ -55,15 +48,7 @@ async def declare(store: SqliteStore, clock: FakeClock, severity: str = "P1") ->
 
 
 def war_room(store: SqliteStore, incident_id: str, clock: FakeClock) -> WarRoomApp:
-    return WarRoomApp(
-        playbook=quiet_playbook(),
-        store=store,
-        incident_id=incident_id,
-        actor="bob",
-        clock=clock,
-        copies_dir=store.path.parent / "copies",
-        local_clipboard=None,
-    )
+    return war_room_app(store, incident_id, clock=clock)
 
 
 def strip_text(app: WarRoomApp, name: str) -> str:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
+from tests.support import quiet_playbook, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event
-from warroom.playbook import load_playbook
-from warroom.store import SqliteStore, open_store
+from warroom.store import SqliteStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
@@ -22,35 +19,8 @@ from warroom.ui.screens.timeline_edit import TimePrompt, parse_entry_time
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.timeline import TimelinePane
 
-SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
 T0 = datetime(2025, 3, 4, 14, 0, tzinfo=UTC)
 """When the test incident is declared (CET is UTC+1 on that day)."""
-
-
-def quiet_app(store: SqliteStore, incident_id: str, *, zone: str = "UTC") -> WarRoomApp:
-    """The war room with nothing to poll or tail, times shown in `zone`."""
-    shipped = load_playbook(SHIPPED)
-    playbook = dataclasses.replace(
-        shipped,
-        services=(),
-        providers=(),
-        log_sources=(),
-        settings=dataclasses.replace(shipped.settings, display_timezone=zone),
-    )
-    return WarRoomApp(
-        playbook=playbook,
-        store=store,
-        incident_id=incident_id,
-        actor="bob",
-        copies_dir=store.path.parent / "copies",
-        local_clipboard=None,
-    )
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with await open_store(tmp_path / "incidents.db") as opened:
-        yield opened
 
 
 async def declare(store: SqliteStore) -> str:
@@ -66,15 +36,6 @@ async def note(store: SqliteStore, incident_id: str, text: str, minutes: int) ->
         actor="alice",
         at=T0 + timedelta(minutes=minutes),
     )
-
-
-async def until(pilot: Pilot[None], condition, *, what: str) -> None:  # type: ignore[no-untyped-def]
-    """Let the app process messages until `condition()` holds (bounded, no fixed sleep)."""
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 def lines(pane: TimelinePane) -> list[str]:
@@ -344,3 +305,8 @@ def test_clock_times_are_read_in_the_zone_nearest_the_entry() -> None:
     for bad in ("24:00", "9", "yesterday", ""):
         with pytest.raises(ValueError):
             parse_entry_time(bad, near=late, zone="Europe/Berlin")
+
+
+def quiet_app(store: SqliteStore, incident_id: str, *, zone: str = "UTC") -> WarRoomApp:
+    """The war room with nothing to poll or tail, times shown in `zone`."""
+    return war_room_app(store, incident_id, playbook=quiet_playbook(zone=zone))

@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import sys
 import textwrap
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
+from tests.support import until
 from warroom import incident as kinds
 from warroom.playbook import LogSource, load_playbook
-from warroom.store import SqliteStore, open_store
+from warroom.store import SqliteStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.widgets.log_pane import LogPane
 
@@ -22,12 +20,6 @@ LINES = [
     "2026-11-29T02:41:05Z app[148e21ea7e5389] iad [info]GET /api/chat 200 12ms",
     "2026-11-29T02:41:07Z app[48e42d6f7573e8] iad [error]Could not connect to database",
 ]
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with await open_store(tmp_path / "incidents.db") as opened:
-        yield opened
 
 
 def log_source(tmp_path: Path) -> LogSource:
@@ -43,14 +35,6 @@ def log_source(tmp_path: Path) -> LogSource:
         )
     )
     return LogSource("backend", (sys.executable, str(script)))
-
-
-async def until(pilot, condition, *, what: str) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(400):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_pinned_line_is_on_the_timeline_at_its_own_time(
