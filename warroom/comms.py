@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from warroom.playbook import POSTMORTEM_FIELDS, Playbook, Template
+from warroom.playbook import POSTMORTEM_FIELDS, KeyMoment, Playbook, Template
 
-MOMENT_LABELS: dict[str, str] = {
+MOMENT_LABELS: dict[KeyMoment, str] = {
     "detected": "Issue detected",
     "identified": "Root cause identified",
     "mitigated": "Fix deployed",
@@ -44,7 +44,7 @@ class IncidentLike(Protocol):
     @property
     def resolved_at(self) -> datetime | None: ...
     @property
-    def moments(self) -> Mapping[str, datetime]: ...
+    def moments(self) -> Mapping[KeyMoment, datetime]: ...
     @property
     def fields(self) -> Mapping[str, str]: ...
 
@@ -117,7 +117,7 @@ def key_moment_timeline(state: IncidentLike, zone: str) -> str:
     Declaring an incident implies it was detected, and resolving it implies it was verified,
     so those two fall back to the declaration and resolution times.
     """
-    moments: dict[str, datetime] = dict(state.moments)
+    moments: dict[KeyMoment, datetime] = dict(state.moments)
     moments.setdefault("detected", started_at(state))
     if state.resolved_at is not None:
         moments.setdefault("resolved", state.resolved_at)

@@ -132,6 +132,8 @@ class DemoWorld:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):  # typeshed allows bytes hosts; ours is "127.0.0.1"
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def start(self) -> DemoWorld:

@@ -98,7 +98,11 @@ def format_json(
     return json.dumps(obj, indent=4) + "\n"
 
 
-def entries(app: str, elapsed: float, rng: random.Random) -> Iterator[tuple]:
+Entry = tuple[str, str, str, str, str, dict[str, str | int]]
+"""(provider, instance, region, level, message, fields), as `format_entry` takes them."""
+
+
+def entries(app: str, elapsed: float, rng: random.Random) -> Iterator[Entry]:
     """Yield (provider, instance, region, level, message, fields) following the scenario."""
     mood, reason = scenario.log_mood(app, elapsed)
     instance = rng.choice(_instances(app))

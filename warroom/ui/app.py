@@ -6,6 +6,7 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -96,7 +97,7 @@ class WarRoomApp(App[None]):
         else:
             self.action_show_help_panel()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key binding of the screen is also a palette command, named by what it does."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
@@ -114,7 +115,10 @@ class WarRoomApp(App[None]):
 
 
 def _runner(node: DOMNode, action: str) -> Callable[[], Awaitable[None]]:
+    # A binding's node is the app, a screen or a widget. `Widget.run_action` is exactly
+    # `app.run_action(action, widget)`, and the app as its own namespace is the default, so
+    # this runs the action where the binding lives; DOMNode itself has no `run_action`.
     async def run() -> None:
-        await node.run_action(action)
+        await node.app.run_action(action, node)
 
     return run

@@ -22,6 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
@@ -213,7 +214,7 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
             result = event.worker.result
             assert isinstance(result, CommsCopied)
             report = result.report
-            severity = (
+            severity: SeverityLevel = (
                 "information" if report.local_confirmed else ("warning" if report.ok else "error")
             )
             self.app.notify(report.summary, title="Copy status", severity=severity, markup=False)

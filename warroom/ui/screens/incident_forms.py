@@ -135,7 +135,7 @@ class MomentForm(ModalScreen[MomentAnswer | None]):
         except ValueError as problem:
             self.query_one("#moment-error", Label).update(str(problem))
             return
-        self.dismiss(MomentAnswer(highlighted.id, at))  # type: ignore[arg-type]
+        self.dismiss(MomentAnswer(highlighted.id, at))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

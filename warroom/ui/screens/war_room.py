@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static, Tab, Tabs
 
 from warroom import incident as events
 from warroom.clipboard import LocalClipboard
-from warroom.health import HealthMonitor
+from warroom.health import HealthMonitor, Target
 from warroom.incident import Clock, Event, IncidentState, derive
 from warroom.playbook import Playbook
 from warroom.store import SqliteStore
@@ -149,7 +149,7 @@ class WarRoomScreen(Screen[None]):
         if key == "timeline":
             return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
         if key == "health":
-            targets = (*self.playbook.services, *self.playbook.providers)
+            targets: tuple[Target, ...] = (*self.playbook.services, *self.playbook.providers)
             return HealthPane(monitor=HealthMonitor(targets, clock=self.clock))
         if key == "logs":
             return LogPane(

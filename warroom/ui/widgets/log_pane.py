@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -52,7 +53,7 @@ class LogPane(Vertical):
     | `r` | restart every source |
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "edit_filter", "Filter", id="logs-filter"),
         Binding("space", "toggle_follow", "Follow/Pause", id="logs-follow"),
         Binding("p", "pin", "Pin", id="logs-pin"),

@@ -9,6 +9,7 @@ inject markup or terminal sequences.
 from __future__ import annotations
 
 from datetime import UTC, tzinfo
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -35,7 +36,7 @@ class LogView(ScrollView, can_focus=True):
     | home/end | first/last line |
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
