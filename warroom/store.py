@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -235,7 +236,7 @@ class SqliteStore:
 
     async def _prepare(self) -> None:
         await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await self._db.execute("PRAGMA journal_mode = WAL")
+        await self._enable_wal()
         # NORMAL is durable against process crashes in WAL mode; FULL adds an fsync per
         # commit that a laptop's disk makes slow, for protection only against power loss.
         await self._db.execute("PRAGMA synchronous = NORMAL")
@@ -253,6 +254,20 @@ class SqliteStore:
                         await self._db.execute(statement)
             if version != SCHEMA_VERSION:
                 await self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    async def _enable_wal(self) -> None:
+        # Switching a new file to WAL needs a moment alone with it, and SQLite answers
+        # "database is locked" at once instead of waiting out the busy timeout: two
+        # terminals opening a new database together would otherwise fail.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                await self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.02)
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
