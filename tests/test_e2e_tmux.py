@@ -27,18 +27,25 @@ class Tmux:
             ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
         ).stdout
 
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "war")
+    def screen(self, target: str = "war") -> str:
+        return self.run("capture-pane", "-p", "-t", target)
 
-    def wait_for(self, condition: Callable[[str], bool], *, what: str, timeout: float = 30) -> str:
+    def wait_for(
+        self,
+        condition: Callable[[str], bool],
+        *,
+        what: str,
+        timeout: float = 30,
+        target: str = "war",
+    ) -> str:
         # A terminal gives no event to await: poll what it shows, with a deadline.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            shown = self.screen()
+            shown = self.screen(target)
             if condition(shown):
                 return shown
             time.sleep(0.1)
-        raise AssertionError(f"never shown: {what}\n--- screen ---\n{self.screen()}")
+        raise AssertionError(f"never shown: {what}\n--- screen ---\n{self.screen(target)}")
 
 
 @pytest.fixture
@@ -48,7 +55,8 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
     subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
 
 
-def start(tmux: Tmux, tmp_path: Path, *args: str, marker: str = "") -> None:
+def start(tmux: Tmux, tmp_path: Path, *args: str, marker: str = "", window: str = "") -> None:
+    """Run warroom in a new session "war", or in a new window of it named `window`."""
     environment = {
         "WARROOM_TEST_MARKER": marker,
         "HOME": os.environ["HOME"],
@@ -60,20 +68,11 @@ def start(tmux: Tmux, tmp_path: Path, *args: str, marker: str = "") -> None:
     # COLUMNS/LINES in the test runner's environment would override the pane's real size.
     command = ["env", "-u", "COLUMNS", "-u", "LINES", sys.executable, "-m", "warroom", *args]
     env_args = [arg for key, value in environment.items() for arg in ("-e", f"{key}={value}")]
-    tmux.run(
-        "new-session",
-        "-d",
-        "-s",
-        "war",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        *env_args,
-        "-c",
-        str(tmp_path),
-        *command,
-    )
+    if window:
+        where = ["new-window", "-t", "war", "-n", window]
+    else:
+        where = ["new-session", "-d", "-s", "war", "-x", "100", "-y", "30"]
+    tmux.run(*where, *env_args, "-c", str(tmp_path), *command)
 
 
 def test_demo_shows_the_four_regions_and_quits_cleanly(tmux: Tmux, tmp_path: Path) -> None:
@@ -127,3 +126,41 @@ def test_closing_the_terminal_leaves_no_log_process_behind(tmux: Tmux, tmp_path:
     while processes_marked(marker):
         assert time.monotonic() < deadline, f"left behind: {processes_marked(marker)}"
         time.sleep(0.1)
+
+
+def test_two_terminals_on_one_incident_see_each_others_notes(tmux: Tmux, tmp_path: Path) -> None:
+    db = str(tmp_path / "incidents.db")
+    declared = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "warroom",
+            "new",
+            "--severity",
+            "P1",
+            "--title",
+            "Pairing",
+            "--db",
+            db,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    incident_id = declared.stdout.strip()
+    start(tmux, tmp_path, "open", incident_id, "--db", db, "--as", "alice")
+    start(tmux, tmp_path, "open", incident_id, "--db", db, "--as", "bob", window="bob")
+    for target in ("war:0", "war:bob"):
+        tmux.wait_for(lambda s: "╭─ 4 Timeline" in s, what="the war room", target=target)
+    tmux.run("send-keys", "-t", "war:0", "n")
+    tmux.wait_for(lambda s: "Note for the timeline" in s, what="note prompt", target="war:0")
+    tmux.run("send-keys", "-t", "war:0", "-l", "rolled back to v41")
+    tmux.run("send-keys", "-t", "war:0", "Enter")
+    shown = tmux.wait_for(
+        lambda s: "rolled back to v41" in s,
+        what="alice's note in bob's terminal",
+        timeout=5,
+        target="war:bob",
+    )
+    assert "alice: rolled back to v41" in shown
