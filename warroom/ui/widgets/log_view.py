@@ -175,7 +175,7 @@ class LogView(ScrollView, can_focus=True):
         text = Text(no_wrap=True, end="")
         text.append("●" if seq in self.marks else " ", style("log-view--mark"))
         # Narrow panes (a quarter of the screen) get a short source tag.
-        tag = self.source_width if width >= 70 else min(self.source_width, 6)
+        tag = self.source_width if width >= 48 else min(self.source_width, 6)
         text.append(f"{record.source[:tag]:<{tag}} ", style("log-view--source"))
         if record.time is None:
             text.append(visible(record.raw))
