@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from warroom.logtail import LogTail, RestartPolicy, SourceState, SourceStatus
+from warroom.logsource import RestartPolicy, SourceState, SourceStatus
+from warroom.logtail import LogTail
 from warroom.playbook import LogSource
 
 FAST = RestartPolicy(initial=0.05, maximum=0.2, healthy_after=60, kill_grace=0.5)
@@ -282,9 +283,9 @@ def test_sigterm_and_sighup_to_the_app_kill_sources(tmp_path: Path) -> None:
             f"app{signum}",
             f"""
             import asyncio, sys
-            from warroom import logtail
+            from warroom import logtail, procgroups
             from warroom.playbook import LogSource
-            logtail.install_exit_handlers()
+            procgroups.install_exit_handlers()
             async def main():
                 ready = asyncio.Event()
                 tail = logtail.LogTail(

@@ -20,7 +20,7 @@ DEMO_SEVERITY = "P1"
 
 
 async def _run(playbook: Playbook, db_path: Path, actor: str, incident_id: str | None) -> None:
-    from warroom.logtail import kill_all_sources
+    from warroom.procgroups import kill_all_sources
     from warroom.store import StoreError, UnknownIncident, open_store
     from warroom.ui.app import WarRoomApp
 

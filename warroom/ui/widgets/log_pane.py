@@ -22,9 +22,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
+from warroom.logarchive import Archive
 from warroom.logfilter import FilterError, FilterSpec
 from warroom.logparse import LogRecord
-from warroom.logtail import Archive, LogTail, RestartPolicy, SourceState, SourceStatus
+from warroom.logsource import RestartPolicy, SourceState, SourceStatus
+from warroom.logtail import LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import visible
 from warroom.ui.widgets.log_view import LogView

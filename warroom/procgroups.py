@@ -1,0 +1,141 @@
+"""Process groups of running log sources: spawn each in its own session, kill it as a group.
+
+A source that spawned helpers (`fly` does) leaves nothing behind: it is always killed as a
+group, SIGTERM then SIGKILL after a grace period. `kill_all_sources()` does the same
+synchronously for every live group: call it from a SIGHUP/SIGTERM handler and atexit (see
+`install_exit_handlers`). No Textual here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+_LIVE_GROUPS: set[int] = set()
+"""Process groups of running sources. Module-level on purpose: a signal handler or atexit
+hook has no other way to reach them."""
+
+
+def kill_all_sources(grace: float = 0.3) -> None:
+    """Kill every running source's process group: SIGTERM, then SIGKILL after `grace` s.
+
+    Synchronous and safe from a signal handler or atexit. Wiring (in the app/CLI):
+    `atexit.register(kill_all_sources)` plus, for SIGHUP and SIGTERM, a handler that calls
+    this before exiting (`install_exit_handlers()` or the event loop's `add_signal_handler`).
+    """
+    groups = list(_LIVE_GROUPS)
+    for pgid in groups:
+        _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    alive = groups
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.01)
+        alive = [pgid for pgid in alive if _group_has_live_members(pgid)]
+    for pgid in groups:
+        _signal_group(pgid, signal.SIGKILL)
+    _LIVE_GROUPS.difference_update(groups)
+
+
+def install_exit_handlers() -> None:
+    """Make SIGHUP (terminal closed, tmux killed, SSH dropped), SIGTERM and normal exit kill
+    every source's process group. Call once from the main thread before the app runs.
+
+    A previous Python-level handler still runs afterwards; otherwise the signal's default
+    action (terminate) is taken.
+    """
+    atexit.register(kill_all_sources)
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        previous = signal.getsignal(signum)
+
+        def handler(num: int, frame: FrameType | None, previous: object = previous) -> None:
+            kill_all_sources()
+            if callable(previous):
+                previous(num, frame)
+                return
+            signal.signal(num, signal.SIG_DFL)
+            os.kill(os.getpid(), num)
+
+        signal.signal(signum, handler)
+
+
+async def spawn_group(command: Sequence[str], *, limit: int) -> asyncio.subprocess.Process:
+    """Start `command` in a new session (its pid is the group id), stdout and stderr piped,
+    and count its group as live until `kill_group` has killed it.
+
+    Raises what `asyncio.create_subprocess_exec` raises (`FileNotFoundError`, `OSError`).
+    """
+    proc = await asyncio.create_subprocess_exec(
+        *command,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+        limit=limit,
+        preexec_fn=_die_with_parent if os.name == "posix" else None,
+    )
+    _LIVE_GROUPS.add(proc.pid)
+    return proc
+
+
+async def kill_group(proc: asyncio.subprocess.Process, grace: float) -> int:
+    """SIGTERM `proc`'s group, SIGKILL it after `grace` s; return the leader's exit code."""
+    _signal_group(proc.pid, signal.SIGTERM)
+    try:
+        code = await asyncio.wait_for(proc.wait(), grace)
+    except TimeoutError:
+        _signal_group(proc.pid, signal.SIGKILL)
+        code = await proc.wait()
+    # Members that outlived the leader (or ignored SIGTERM) go too.
+    _signal_group(proc.pid, signal.SIGKILL)
+    await _until_group_gone(proc.pid, timeout=2.0)
+    _LIVE_GROUPS.discard(proc.pid)
+    return code
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    # Belt and braces for SIGKILL of warroom itself, where no handler can run.
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def _group_has_live_members(pgid: int) -> bool:
+    """Whether any process of the group still runs; zombies (dead, not yet reaped) don't."""
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # Fields after the parenthesised command name: state, ppid, pgrp, ...
+            state, _ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgrp) == pgid and state != "Z":
+            return True
+    return False
+
+
+async def _until_group_gone(pgid: int, timeout: float) -> None:
+    """SIGKILL is delivered asynchronously: wait (bounded) until no member still runs."""
+    deadline = time.monotonic() + timeout
+    while _group_has_live_members(pgid) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
