@@ -260,7 +260,9 @@ async def test_archive_receives_batches_with_times(tmp_path: Path) -> None:
     tail.start()
     await watch.until(lambda: len(tail.buffer) >= 3060)
     await tail.stop()
-    assert len(rows) == 2500 and calls < 50  # batched, capped
+    # Capped, and batched: one call per line would be 2,500. How the pipe splits the
+    # output into reads varies (34 to 63 calls seen), so only the order of magnitude counts.
+    assert len(rows) == 2500 and calls <= 250
     assert tail.archiver is not None and tail.archiver.dropped == 560
     assert rows[1][2] == "  continuation" and rows[1][0] == rows[0][0]
 
