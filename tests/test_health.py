@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -270,6 +272,17 @@ def test_summary_text() -> None:
     )
     assert summary(["up", "degraded"]) == (0, 2, "1/2 degraded")
     assert summary(["up"]) == (0, 1, "1/1 up")
+
+
+def test_judging_imports_neither_httpx_nor_textual() -> None:
+    code = (
+        "import sys, warroom.health_judging; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'textual'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 # --- against real servers ------------------------------------------------------------------
