@@ -113,6 +113,13 @@ def processes_marked(marker: str) -> list[int]:
     return found
 
 
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "?"
+
+
 def test_closing_the_terminal_leaves_no_log_process_behind(tmux: Tmux, tmp_path: Path) -> None:
     marker = uuid.uuid4().hex
     start(tmux, tmp_path, "demo", "--db", str(tmp_path / "demo.db"), marker=marker)
@@ -124,7 +131,8 @@ def test_closing_the_terminal_leaves_no_log_process_behind(tmux: Tmux, tmp_path:
     tmux.run("kill-server")  # the terminal goes away: SIGHUP
     deadline = time.monotonic() + 15
     while processes_marked(marker):
-        assert time.monotonic() < deadline, f"left behind: {processes_marked(marker)}"
+        left = {pid: _command_line(pid) for pid in processes_marked(marker)}
+        assert time.monotonic() < deadline, f"left behind: {left}"
         time.sleep(0.1)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,13 @@ from textual.screen import Screen
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
+from warroom.procgroups import kill_all_sources
 from warroom.store import SqliteStore
 from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.war_room import WarRoomScreen
+
+SHUTDOWN_GRACE_SECONDS = 5.0
+"""How long a signalled shutdown may take before the process leaves regardless."""
 
 
 class WarRoomApp(App[None]):
@@ -63,11 +69,20 @@ class WarRoomApp(App[None]):
         # `q` does, so log sources are stopped and the store is closed behind us.
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(signum, self.exit)
+            loop.add_signal_handler(signum, self._leave_on_signal)
         if self._incident_id is None:
             self.push_screen(DeclareScreen(playbook=self.playbook), self._declared)
         else:
             self._open(self._incident_id)
+
+    def _leave_on_signal(self) -> None:
+        kill_all_sources()
+        self.exit()
+        # Shutting down writes to a terminal that may be gone; should that ever hang, leave
+        # anyway: every event is committed the moment it happens, so nothing is lost.
+        deadline = threading.Timer(SHUTDOWN_GRACE_SECONDS, os._exit, args=(1,))
+        deadline.daemon = True  # a normal exit ends the process without waiting for it
+        deadline.start()
 
     async def _declared(self, declaration: Declaration | None) -> None:
         if declaration is None:
