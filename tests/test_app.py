@@ -156,3 +156,30 @@ async def test_palette_offers_every_template(store: SqliteStore) -> None:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for name in ("investigating", "identified", "monitoring", "resolved", "email"):
             assert f"Copy status: {name}" in titles
+
+
+HOSTILE = "Pwn \x1b]2;PWNED\x1b\\ \x1b[2J [b]x[/b]"
+"""Sets the terminal title, clears the screen and tries markup, if it ever got through."""
+
+
+async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: SqliteStore) -> None:
+    from textual.widgets import Label, Static
+
+    event = await store.declare(title=HOSTILE, severity="P1", actor=HOSTILE)
+    incident_id = event.incident_id
+    await store.append(incident_id, kinds.ITEM_TICKED, {"item_id": "alert-received"}, actor=HOSTILE)
+    await store.append(
+        incident_id, kinds.ROLE_ASSIGNED, {"role": "commander", "name": HOSTILE}, actor="a"
+    )
+    app = war_room_app(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await pilot.pause()
+        shown = [
+            str(app.screen.query_one("#title", Label).render()),
+            str(app.screen.query_one(ChecklistPane).get_option("alert-received").prompt),
+            str(app.screen.query_one("#roles-line", Static).render()),
+        ]
+    for text in shown:
+        assert "\x1b" not in text, text
+        assert "␛]2;PWNED" in text and "[b]x[/b]" in text, text

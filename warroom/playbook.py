@@ -106,6 +106,11 @@ class Severity:
     actions: tuple[str, ...]
     """What to do on declaring an incident of this severity, in order."""
 
+    @property
+    def choice_label(self) -> str:
+        """One line for picking a severity: 'P1  High: Urgent (< 1 hour)'."""
+        return f"{self.level}  {self.name}: {self.summary} ({self.response_label})"
+
 
 @dataclass(frozen=True)
 class BodyCheck:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,10 +38,7 @@ class DeclareScreen(Screen[Declaration | None]):
             yield Input(placeholder="e.g. Backend returning 503s", id="title")
             yield Label("Severity (enter to declare):")
             yield OptionList(
-                *(
-                    Option(f"{s.level}  {s.name}: {s.summary} ({s.response_label})", id=s.level)
-                    for s in self._playbook.severities
-                ),
+                *(Option(Text(s.choice_label), id=s.level) for s in self._playbook.severities),
                 id="severity",
             )
         yield Footer()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -52,7 +53,8 @@ class ChoicePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Label(self._question, markup=False)
-            yield OptionList(*(Option(label, id=key) for key, label in self._choices))
+            # Labels come from the playbook: shown as written, never read as markup.
+            yield OptionList(*(Option(Text(label), id=key) for key, label in self._choices))
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -275,10 +275,7 @@ class WarRoomScreen(Screen[None]):
 
     def action_change_severity(self) -> None:
         current = self.state.severity if self.state else None
-        choices = [
-            (s.level, f"{s.level}  {s.name}: {s.summary} ({s.response_label})")
-            for s in self.playbook.severities
-        ]
+        choices = [(s.level, s.choice_label) for s in self.playbook.severities]
 
         def change(level: str | None) -> None:
             if level and self.state is not None and level != self.state.severity:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from warroom.incident import IncidentState, severity_action_id
 from warroom.playbook import Playbook
+from warroom.safetext import visible
 from warroom.timers import PhaseProgress, phase_progress
 from warroom.ui.timefmt import clock_time
 from warroom.ui.widgets.clock_strip import span, window_label
@@ -144,7 +145,9 @@ class ChecklistPane(OptionList):
         line = Text("[x] " if tick else "[ ] ")
         line.append(text, "bold reverse" if bold and tick is None else "bold" if bold else "")
         if tick is not None:
-            line.append(f"  {clock_time(tick.at, self._timezone)} {tick.actor}", "dim")
+            line.append(
+                f"  {clock_time(tick.at, self._timezone)} {visible(tick.actor, limit=40)}", "dim"
+            )
         return Option(line, id=item_id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from warroom.incident import ROLES, IncidentState
 from warroom.playbook import KEY_MOMENTS, Playbook
+from warroom.safetext import visible
 from warroom.timers import clocks
 from warroom.ui.timefmt import clock_time, elapsed
 from warroom.ui.widgets.checklist import ChecklistPane, is_all_hands
@@ -126,7 +127,7 @@ class CommandPanel(Vertical):
         for n, role in enumerate(ROLES):
             line.append(" · " if n else "")
             line.append(f"{ROLE_TITLES.get(role, role)}: ", "bold")
-            line.append(state.roles.get(role, "—"))
+            line.append(visible(state.roles.get(role, "—"), limit=40))
         return line
 
     def _moments(self, state: IncidentState) -> Text:

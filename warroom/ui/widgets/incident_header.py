@@ -10,6 +10,7 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from warroom.incident import IncidentState
+from warroom.safetext import visible
 from warroom.ui.timefmt import elapsed
 
 
@@ -56,8 +57,8 @@ class IncidentHeader(Horizontal):
         severity = self.query_one("#severity", Label)
         severity.update(f"{state.severity} {self._severity_names.get(state.severity, '')}")
         severity.set_classes(f"-{state.severity.lower()}")
-        # Typed by a person or a script: Labels here are created with markup=False.
-        self.query_one("#title", Label).update(state.title)
+        # Typed by a person or a script: no markup (markup=False) and no escape sequences.
+        self.query_one("#title", Label).update(visible(state.title, limit=200))
         status = self.query_one("#status", Label)
         status.update("RESOLVED")
         status.set_class(state.status == "resolved", "-resolved")
