@@ -183,3 +183,27 @@ async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: SqliteSt
     for text in shown:
         assert "\x1b" not in text, text
         assert "␛]2;PWNED" in text and "[b]x[/b]" in text, text
+
+
+async def test_a_refused_write_is_reported_and_the_room_stays_open(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    incident_id = await declare(store)
+    app = war_room_app(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+
+        async def refuse(*args: object, **kwargs: object) -> None:
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(store, "append", refuse)
+        await pilot.press("n", *"lost?", "enter")
+        await until(
+            pilot,
+            lambda: any("database is locked" in str(n.message) for n in app._notifications),
+            what="the refusal reported",
+        )
+        assert app.is_running and isinstance(app.screen, WarRoomScreen)
+        assert not any("lost?" in entry.text for entry in app.screen.state.timeline)

@@ -23,12 +23,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static, Tab, Tabs
+from textual.worker import Worker, WorkerState
 
 from warroom import incident as events
 from warroom.clipboard import LocalClipboard
 from warroom.health import HealthMonitor, Target
 from warroom.incident import Clock, Event, IncidentState, derive
 from warroom.playbook import Playbook
+from warroom.safetext import visible
 from warroom.store import SqliteStore
 from warroom.timers import escalation_clock
 from warroom.ui.messages import EventRequested
@@ -43,6 +45,9 @@ from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.log_pane import LogPane
 from warroom.ui.widgets.timeline import TimelinePane
+
+FOLLOW_RETRY_SECONDS = 2.0
+"""Pause before following the incident log again after it failed."""
 
 AUTOMATIC_ACTOR = "warroom"
 """The actor of events no person caused, such as a health check changing state."""
@@ -177,6 +182,19 @@ class WarRoomScreen(Screen[None]):
         async for batch in self.store.follow(self.incident_id, after_seq=after):
             self._ingest(batch)
 
+    @on(Worker.StateChanged)
+    def _follow_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "follow-store" or event.state != WorkerState.ERROR:
+            return
+        # Without following, other terminals' changes would silently stop arriving.
+        self.notify(
+            f"Lost sync with the incident log: {visible(str(event.worker.error), limit=200)}. "
+            "Retrying.",
+            severity="warning",
+            markup=False,
+        )
+        self.set_timer(FOLLOW_RETRY_SECONDS, self._follow)
+
     def _ingest(self, batch: Sequence[Event]) -> None:
         fresh = [event for event in batch if event.seq not in self._events]
         if not fresh:
@@ -191,12 +209,23 @@ class WarRoomScreen(Screen[None]):
         *,
         at: datetime | None = None,
         actor: str | None = None,
-    ) -> Event:
+    ) -> Event | None:
         """Append an event (at `at`, default now; by `actor`, default the person at this
-        terminal); it is shown once the store has it."""
-        event = await self.store.append(
-            self.incident_id, kind, payload, actor=actor or self.actor, at=at or self.clock()
-        )
+        terminal); it is shown once the store has it. If the store refuses, say so and
+        return None: nothing may look recorded that is not."""
+        try:
+            event = await self.store.append(
+                self.incident_id, kind, payload, actor=actor or self.actor, at=at or self.clock()
+            )
+        except Exception as error:  # whatever the backend raises, the room stays open
+            self.notify(
+                f"Not recorded ({kind}): {visible(str(error), limit=200)}. Try again.",
+                title="Store refused the change",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return None
         self._ingest([event])
         return event
 
