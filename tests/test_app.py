@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from textual.widgets import Input, OptionList
+import pytest
+from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support import until, war_room_app
 from warroom import incident as kinds
@@ -163,8 +165,6 @@ HOSTILE = "Pwn \x1b]2;PWNED\x1b\\ \x1b[2J [b]x[/b]"
 
 
 async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: SqliteStore) -> None:
-    from textual.widgets import Label, Static
-
     event = await store.declare(title=HOSTILE, severity="P1", actor=HOSTILE)
     incident_id = event.incident_id
     await store.append(incident_id, kinds.ITEM_TICKED, {"item_id": "alert-received"}, actor=HOSTILE)
@@ -188,8 +188,6 @@ async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: SqliteSt
 async def test_a_refused_write_is_reported_and_the_room_stays_open(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sqlite3
-
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
