@@ -127,8 +127,13 @@ async def test_every_key_is_also_a_palette_command(store: SqliteStore) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
-        titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Add note", "Change severity", "Health", "Logs", "Checklist", "Timeline"} <= titles
+        screen_wide = {"Add note", "Change severity", "Copy status text", "Resolve", "Logs"}
+        own = {"1": "Last response", "2": "Pin", "3": "Tick/untick", "4": "Retract entry"}
+        for key, region_command in own.items():
+            await pilot.press(key)
+            titles = {command.title for command in app.get_system_commands(app.screen)}
+            # A region's own keys must not hide the screen's: both stay in the palette.
+            assert screen_wide | {region_command} <= titles, key
 
 
 async def test_copying_a_status_text_records_exactly_what_was_said(store: SqliteStore) -> None:

@@ -161,9 +161,9 @@ async def test_marks_and_jump_to_time(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await lines_in(pane, 5)
         await pilot.press("space", "home", "m", "down", "down", "m", "end")
-        await pilot.press("N")
+        await pilot.press("left_square_bracket")
         assert pane.view.cursor == 2
-        await pilot.press("N")
+        await pilot.press("left_square_bracket")
         assert pane.view.cursor == 0
         await pilot.press("t", *"10:00:03", "enter")
         assert pane.view.cursor == 2

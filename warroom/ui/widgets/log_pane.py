@@ -43,13 +43,13 @@ class LogPane(Vertical):
     | key | action |
     |---|---|
     | `/` | edit the filter (`ERROR\\|timeout -health level:warn src:backend`) |
-    | `c` | toggle ignore-case |
+    | `i` | toggle ignore-case |
     | `v` | cycle the minimum level |
-    | `s` | cycle the source shown |
+    | `o` | cycle the source (origin) shown |
     | `f` | cycle the playbook's filter presets |
     | `space` | follow / pause (paused: "+N new") |
     | `t` | jump to a time |
-    | `m`, `n`, `N` | mark the line, next / previous mark |
+    | `m`, `]`, `[` | mark the line, next / previous mark |
     | `p` | pin the selected line to the timeline |
     | `e`, `E` | export the shown / all lines |
     | `r` | restart every source |
@@ -59,14 +59,19 @@ class LogPane(Vertical):
         Binding("slash", "edit_filter", "Filter", id="logs-filter"),
         Binding("space", "toggle_follow", "Follow/Pause", id="logs-follow"),
         Binding("p", "pin", "Pin", id="logs-pin"),
-        Binding("c", "toggle_case", "Case", show=False, id="logs-case"),
+        # n, s and c stay free for the screen's note, severity and copy, wherever focus is.
+        Binding("i", "toggle_case", "Case", show=False, id="logs-case"),
         Binding("v", "cycle_level", "Level", show=False, id="logs-level"),
-        Binding("s", "cycle_source", "Source", show=False, id="logs-source"),
+        Binding("o", "cycle_source", "Source", show=False, id="logs-source"),
         Binding("f", "cycle_preset", "Preset", id="logs-preset"),
         Binding("t", "goto_time", "Go to time", show=False, id="logs-goto"),
         Binding("m", "toggle_mark", "Mark", show=False, id="logs-mark"),
-        Binding("n", "next_mark(1)", "Next mark", show=False, id="logs-next-mark"),
-        Binding("N", "next_mark(-1)", "Previous mark", show=False, id="logs-prev-mark"),
+        Binding(
+            "right_square_bracket", "next_mark(1)", "Next mark", show=False, id="logs-next-mark"
+        ),
+        Binding(
+            "left_square_bracket", "next_mark(-1)", "Previous mark", show=False, id="logs-prev-mark"
+        ),
         Binding("e", "export(True)", "Export", id="logs-export"),
         Binding("E", "export(False)", "Export all", show=False, id="logs-export-all"),
         Binding("r", "restart_sources", "Restart logs", show=False, id="logs-restart"),
