@@ -68,3 +68,25 @@ async def test_pinned_line_is_on_the_timeline_at_its_own_time(
         await until(pilot, lambda: pane.tail.archiver is not None, what="archiver")
     archived = await store.log_lines(incident_id)
     assert [raw for _, _, raw in archived] == LINES
+
+
+async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    playbook = dataclasses.replace(
+        load_playbook(SHIPPED), services=(), providers=(), log_sources=(log_source(tmp_path),)
+    )
+    incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
+    await store.append(incident_id, kinds.RESOLVED, {}, actor="a")
+    app = WarRoomApp(
+        playbook=playbook,
+        store=store,
+        incident_id=incident_id,
+        actor="bob",
+        copies_dir=tmp_path,
+        local_clipboard=None,
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one(LogPane)
+        await until(pilot, lambda: len(pane.tail.buffer) == 2, what="lines read")
+    assert await store.log_lines(incident_id) == []

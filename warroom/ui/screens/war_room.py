@@ -160,7 +160,7 @@ class WarRoomScreen(Screen[None]):
             return LogPane(
                 sources=self.playbook.log_sources,
                 presets=self.playbook.log_presets,
-                archive=partial(self.store.archive_log_lines, self.incident_id),
+                archive=self._capture_log_lines,
                 tz=ZoneInfo(zone),
             )
         return Static(f"{REGIONS[key]}: not connected yet.", classes="not-connected", markup=False)
@@ -228,6 +228,16 @@ class WarRoomScreen(Screen[None]):
             return None
         self._ingest([event])
         return event
+
+    async def _capture_log_lines(self, rows: Sequence[tuple[datetime, str, str]]) -> int:
+        """Keep log lines with the incident while it is open.
+
+        A resolved incident's captured window is its record: opening it again for review
+        must not push the outage's lines out with today's.
+        """
+        if self.state is not None and self.state.status == "resolved":
+            return 0
+        return await self.store.archive_log_lines(self.incident_id, rows)
 
     # Regions ------------------------------------------------------------------------------
 
