@@ -8,6 +8,7 @@ changes what is shown, so nothing looks done before it is committed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
@@ -131,6 +132,8 @@ class WarRoomScreen(Screen[None]):
         self.actor = actor
         self.clock = clock
         self._events: dict[int, Event] = {}
+        self._loaded = asyncio.Event()
+        """Set once the incident's events have been read the first time."""
 
     def compose(self) -> ComposeResult:
         zone = self.playbook.settings.display_timezone
@@ -170,6 +173,7 @@ class WarRoomScreen(Screen[None]):
         self.now = self.clock()
         self.set_interval(1.0, self._tick)
         self._ingest(await self.store.events(self.incident_id))
+        self._loaded.set()
         self._follow()
 
     def _tick(self) -> None:
@@ -235,6 +239,7 @@ class WarRoomScreen(Screen[None]):
         A resolved incident's captured window is its record: opening it again for review
         must not push the outage's lines out with today's.
         """
+        await self._loaded.wait()  # lines can arrive before the incident's status is known
         if self.state is not None and self.state.status == "resolved":
             return 0
         return await self.store.archive_log_lines(self.incident_id, rows)
