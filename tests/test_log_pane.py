@@ -141,6 +141,19 @@ async def test_pause_counts_new_lines_and_resume_jumps_to_end(tmp_path: Path) ->
         assert pane.following and pane.view.cursor == pane.view.rows - 1
 
 
+async def test_editing_keys_in_the_filter_box_do_not_pause(tmp_path: Path) -> None:
+    app, pane = make(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        pane.view.focus()
+        await pilot.press("home")  # in the view: reading back, so it pauses
+        assert not pane.following
+        await pilot.press("space")
+        assert pane.following
+        await pilot.press("slash", *"time", "home", "up")  # in the box: just editing
+        assert pane.following
+
+
 async def test_pin_posts_line_with_its_own_time_and_source(tmp_path: Path) -> None:
     app, pane = make(tmp_path)
     messages: list[Message] = []

@@ -90,7 +90,7 @@ class TimePrompt(ModalScreen[datetime | None]):
             yield Static(self._question, markup=False)
             yield Static(
                 f"HH:MM[:SS] in {self._zone}, or a full ISO time. "
-                f"Now: {local:%Y-%m-%d %H:%M:%S %Z}",
+                f"The entry says {local:%Y-%m-%d %H:%M:%S %Z}.",
                 classes="hint",
                 markup=False,
             )

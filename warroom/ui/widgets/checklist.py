@@ -64,7 +64,7 @@ class ChecklistPane(OptionList):
         super().__init__(id=id)
         self._playbook = playbook
         self._timezone = timezone
-        self._drawn: object = None
+        self._drawn: tuple[IncidentState | None, tuple[object, ...]] | None = None
 
     def watch_state(self) -> None:
         self._redraw()
@@ -79,10 +79,11 @@ class ChecklistPane(OptionList):
         progress = phase_progress(state, self._playbook, now) if state and now else ()
         # The clock ticks every second; the list is rebuilt only when what it shows changes
         # (a new state, or a phase turning overdue / its overdue minutes), keeping the cursor.
-        signature = (id(state), tuple(_heading_key(p) for p in progress))
-        if signature == self._drawn:
+        # The drawn state is kept (not its id, which a new state object could reuse).
+        headings = tuple(_heading_key(p) for p in progress)
+        if self._drawn is not None and self._drawn[0] is state and self._drawn[1] == headings:
             return
-        self._drawn = signature
+        self._drawn = (state, headings)
         highlighted = self.highlighted
         keep = self.get_option_at_index(highlighted).id if highlighted is not None else None
         self.set_options(self._checklist_options(state, progress))

@@ -303,7 +303,10 @@ class LogPane(Vertical):
         self.following = not self.following
 
     def on_key(self, event: events.Key) -> None:
-        # Moving the selection up means reading: stop following so lines hold still.
+        # Moving the selection up means reading: stop following so lines hold still. Keys
+        # typed into the filter or go-to-time box bubble here too and must not count.
+        if not self.view.has_focus:
+            return
         if event.key in ("up", "k", "pageup", "home") and self.following:
             self.following = False
 
