@@ -120,7 +120,7 @@ async def test_target_going_down_shows_down_and_posts_target_changed(
         assert row.line(80).plain.startswith("✗ down     backend")
         assert row.has_class("-down")
         assert any("✗ down" in line and "backend" in line for line in screen_lines(app))
-        assert app.query_one(HealthPane).border_title == "1/2 down"
+        assert app.query_one(HealthPane).summary_text == "1/2 down"
 
 
 async def test_detail_view_shows_body_literally(server: FakeHealthServer) -> None:

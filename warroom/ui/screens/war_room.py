@@ -23,7 +23,7 @@ from textual.containers import Container, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Footer, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from warroom import incident as events
@@ -150,12 +150,6 @@ class WarRoomScreen(Screen[None]):
         yield Footer()
 
     def _region_body(self, key: str, zone: str) -> Widget:
-        if key == "checklist":
-            return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(
-                WarRoomScreen.state, WarRoomScreen.now
-            )
-        if key == "timeline":
-            return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
         if key == "health":
             targets: tuple[Target, ...] = (*self.playbook.services, *self.playbook.providers)
             return HealthPane(monitor=HealthMonitor(targets, clock=self.clock))
@@ -166,7 +160,12 @@ class WarRoomScreen(Screen[None]):
                 archive=self._capture_log_lines,
                 tz=ZoneInfo(zone),
             )
-        return Static(f"{REGIONS[key]}: not connected yet.", classes="not-connected", markup=False)
+        if key == "checklist":
+            return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(
+                WarRoomScreen.state, WarRoomScreen.now
+            )
+        assert key == "timeline", key
+        return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
 
     async def on_mount(self) -> None:
         self._show_region(self.active_region)

@@ -24,7 +24,6 @@ from textual.widgets import ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
 from warroom.health import HealthMonitor, HealthSample, State, summary
-from warroom.playbook import Provider, Service
 
 SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
 """A distinct symbol per state, so the state reads without colour."""
@@ -97,11 +96,10 @@ class HealthRow(ListItem):
     }
     """
 
-    def __init__(self, *, target: str, kind: str) -> None:
+    def __init__(self, *, target: str) -> None:
         super().__init__(classes="-unknown")
         self.target = target
         """Name of the service or provider shown."""
-        self.kind = kind
         self.sample: HealthSample | None = None
         """The latest sample, shown by the detail view."""
         self.age = ""
@@ -276,7 +274,7 @@ class HealthPane(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.monitor = monitor
         self._autostart = autostart
-        self._rows = {t.name: HealthRow(target=t.name, kind=_kind(t)) for t in monitor.targets}
+        self._rows = {t.name: HealthRow(target=t.name) for t in monitor.targets}
         self._states: dict[str, State] = dict.fromkeys(self._rows, "unknown")
         self._pending: list[HealthSample] = []
         self.worker: Worker[None] | None = None
@@ -331,7 +329,6 @@ class HealthPane(Widget):
         down, total, text = summary(self._states.values())
         if text != self.summary_text:
             self.summary_text = text
-            self.border_title = text
             self.post_message(self.SummaryChanged(down, total, text))
 
     def _refresh_ages(self) -> None:
@@ -360,7 +357,3 @@ class HealthPane(Widget):
             self.notify(
                 f"Health polling stopped: {event.worker.error}", severity="error", markup=False
             )
-
-
-def _kind(target: Service | Provider) -> str:
-    return "provider" if isinstance(target, Provider) else "service"
