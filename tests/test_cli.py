@@ -140,3 +140,13 @@ def test_a_bad_playbook_stops_every_command_before_anything_runs(tmp_path: Path)
     )
     assert result.returncode == 2 and result.stderr.startswith(f"{bad}:1:")
     assert not (tmp_path / "i.db").exists()
+
+
+def test_list_shows_hostile_titles_plainly(tmp_path: Path) -> None:
+    db = tmp_path / "incidents.db"
+    title = "[/oops] \x1b]0;pwned\x07 [bold]loud[/bold]"
+    assert warroom("new", "--severity", "P1", "--title", title, db=db).returncode == 0
+    listed = warroom("list", db=db)
+    assert listed.returncode == 0, listed.stderr
+    assert "\x1b" not in listed.stdout
+    assert "[/oops]" in listed.stdout and "[bold]loud[/bold]" in listed.stdout

@@ -197,15 +197,16 @@ def run_list(options: Options, args: argparse.Namespace) -> int:
     if not rows:
         print("No incidents yet. Declare one with: warroom new --severity P1 --title '...'")
         return 0
-    from rich.console import Console
-    from rich.table import Table
+    from warroom.safetext import visible
 
-    table = Table("id", "sev", "status", "declared (UTC)", "title", box=None)
+    # Plain columns, whole titles: the listing is read in terminals and through pipes alike.
+    print(f"{'id':<16}  {'sev':<3}  {'status':<8}  {'declared (UTC)':<16}  title")
     for row in rows:
-        table.add_row(
-            row["id"], row["severity"], row["status"], row["declared_at"][:16], row["title"]
+        # Titles are typed by people and scripts: escape sequences are shown, not sent.
+        print(
+            f"{visible(row['id'], limit=32):<16}  {visible(row['severity'], limit=8):<3}  {row['status']:<8}  "
+            f"{row['declared_at'][:16]:<16}  {visible(row['title'], limit=500)}"
         )
-    Console(highlight=False).print(table)
     return 0
 
 
