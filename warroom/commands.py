@@ -203,8 +203,9 @@ def run_list(options: Options, args: argparse.Namespace) -> int:
     print(f"{'id':<16}  {'sev':<3}  {'status':<8}  {'declared (UTC)':<16}  title")
     for row in rows:
         # Titles are typed by people and scripts: escape sequences are shown, not sent.
+        incident_id, severity = visible(row["id"], limit=32), visible(row["severity"], limit=8)
         print(
-            f"{visible(row['id'], limit=32):<16}  {visible(row['severity'], limit=8):<3}  {row['status']:<8}  "
+            f"{incident_id:<16}  {severity:<3}  {row['status']:<8}  "
             f"{row['declared_at'][:16]:<16}  {visible(row['title'], limit=500)}"
         )
     return 0
