@@ -6,6 +6,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from warroom import scenario
@@ -56,3 +57,16 @@ def test_demo_playbook_points_everything_at_the_simulator() -> None:
     # everything else (phases, runbooks, templates) is the shipped playbook's
     shipped = load_playbook(bundled_playbook_path())
     assert playbook.phases == shipped.phases and playbook.templates == shipped.templates
+
+
+async def test_the_demo_never_opens_an_existing_incident(tmp_path: Path) -> None:
+    from warroom.launch import _declare_demo_incident
+    from warroom.store import open_store
+
+    db = tmp_path / "real.db"
+    async with await open_store(db) as store:
+        real = await store.declare(title="Real outage", severity="P0", actor="alice")
+    demo_id = await _declare_demo_incident(db, "bob")
+    assert demo_id != real.incident_id
+    async with await open_store(db) as store:
+        assert (await store.incident(demo_id)).title.endswith("(demo outage)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
 import json
 import os
@@ -274,4 +275,8 @@ def run_default(options: Options, args: argparse.Namespace) -> int:
 def run_demo(options: Options, args: argparse.Namespace) -> int:
     from warroom.launch import launch_demo
 
-    return launch_demo(db=database_path(options) if options.db else None, actor=options.actor)
+    # Only a database named on this command line: a WARROOM_DB exported for the real
+    # incident must never receive the simulated outage's events.
+    explicit = getattr(args, "db", None)
+    db = database_path(dataclasses.replace(options, db=Path(explicit))) if explicit else None
+    return launch_demo(db=db, actor=options.actor)

@@ -80,9 +80,8 @@ def launch_demo(*, db: Path | None, actor: str) -> int:
 async def _declare_demo_incident(db_path: Path, actor: str) -> str:
     from warroom.store import open_store
 
+    # Always a fresh incident: even in a database the user named, the simulated outage
+    # must not write its events into an incident that is not the demo's.
     async with await open_store(db_path) as store:
-        active = await store.active_incident()
-        if active is not None:
-            return active.id
         event = await store.declare(title=DEMO_TITLE, severity=DEMO_SEVERITY, actor=actor)
         return event.incident_id
