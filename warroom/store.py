@@ -274,6 +274,8 @@ class SqliteStore:
         # IMMEDIATE takes the write lock up front, so the read-then-write in declare/append
         # cannot interleave with another process's.
         async with self._lock:
+            if self._closed:
+                raise StoreError(f"The incident database {self.path} is closed.")
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
