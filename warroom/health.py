@@ -22,7 +22,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -44,6 +44,7 @@ from warroom.health_judging import (
     printable,
     summary,
 )
+from warroom.incident import utc_now
 from warroom.playbook import Playbook, Provider, Service
 
 __all__ = [
@@ -67,17 +68,11 @@ __all__ = [
     "printable",
     "summary",
     "target_url",
-    "utc_now",
 ]
 
 DETAIL_BODY = 2048
 """Bytes of the body kept in `HealthSample.detail` for the detail view."""
 STATUS_PATH = "/api/v2/summary.json"
-
-
-def utc_now() -> datetime:
-    """The current time in UTC (the default clock)."""
-    return datetime.now(UTC)
 
 
 # --- fetching ----------------------------------------------------------------------------
