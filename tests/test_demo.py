@@ -60,13 +60,11 @@ def test_demo_playbook_points_everything_at_the_simulator() -> None:
 
 
 async def test_the_demo_never_opens_an_existing_incident(tmp_path: Path) -> None:
-    from warroom.launch import _declare_demo_incident
+    from warroom.launch import declare_demo_incident
     from warroom.store import open_store
 
-    db = tmp_path / "real.db"
-    async with await open_store(db) as store:
+    async with await open_store(tmp_path / "real.db") as store:
         real = await store.declare(title="Real outage", severity="P0", actor="alice")
-    demo_id = await _declare_demo_incident(db, "bob")
-    assert demo_id != real.incident_id
-    async with await open_store(db) as store:
+        demo_id = await declare_demo_incident(store, "bob")
+        assert demo_id != real.incident_id
         assert (await store.incident(demo_id)).title.endswith("(demo outage)")
