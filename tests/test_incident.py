@@ -261,6 +261,17 @@ def test_retraction_removes_the_entry_and_its_effect() -> None:
     assert [entry.seq for entry in state.timeline] == [1]
 
 
+def test_last_recorded_health_per_target_honours_retractions() -> None:
+    log = declared()
+    change = {"target": "backend", "from": "up", "to": "down", "status": 503, "reason": "x"}
+    log.add(inc.HEALTH_CHANGED, change, minute=1, actor="warroom")
+    log.add(inc.HEALTH_CHANGED, {**change, "target": "Supabase", "to": "degraded"}, minute=2)
+    wrong = log.add(inc.HEALTH_CHANGED, {**change, "from": "down", "to": "up"}, minute=3)
+    assert derive(log.events, PLAYBOOK).health == {"backend": "up", "Supabase": "degraded"}
+    log.add(inc.ENTRY_RETRACTED, {"target_seq": wrong.seq}, minute=4)
+    assert derive(log.events, PLAYBOOK).health == {"backend": "down", "Supabase": "degraded"}
+
+
 def test_roles_fields_comms_and_escalation() -> None:
     log = declared()
     log.add(inc.ROLE_ASSIGNED, {"role": "commander", "name": "Ann"}, minute=1)

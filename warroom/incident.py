@@ -134,6 +134,8 @@ class IncidentState:
     """When the current escalation level was reached; None while still at level 1."""
     first_response_at: datetime | None
     """The first tick or note after declaration: what the severity's response time measures."""
+    health: Mapping[str, str]
+    """target -> the state the incident last recorded for it (health.changed)."""
     timeline: tuple[TimelineEntry, ...]
     """Retracted entries left out, in time order."""
 
@@ -192,6 +194,7 @@ def derive(events: Sequence[Event], playbook: Playbook) -> IncidentState:
     escalation_level = 1
     escalated_at: datetime | None = None
     first_response_at: datetime | None = None
+    health: dict[str, str] = {}
     entries: list[TimelineEntry] = []
 
     for event in events:
@@ -229,6 +232,8 @@ def derive(events: Sequence[Event], playbook: Playbook) -> IncidentState:
             level = payload.get("level")
             escalation_level = level if isinstance(level, int) else escalation_level + 1
             escalated_at = at
+        elif kind == HEALTH_CHANGED:
+            health[str(payload.get("target", ""))] = str(payload.get("to", ""))
         elif kind == RESOLVED:
             status, resolved_at = "resolved", at
         elif kind == REOPENED:
@@ -257,6 +262,7 @@ def derive(events: Sequence[Event], playbook: Playbook) -> IncidentState:
         escalation_level=escalation_level,
         escalated_at=escalated_at,
         first_response_at=first_response_at,
+        health=MappingProxyType(health),
         timeline=tuple(entries),
     )
 

@@ -293,16 +293,9 @@ class WarRoomScreen(Screen[None]):
         payload = message.payload()
         if self.state is None or self.state.status != "open":
             return
-        if payload["to"] != self._recorded_health(str(payload["target"])):
+        if payload["to"] != self.state.health.get(str(payload["target"]), "up"):
             # Observed by the poller, not done by the person at this terminal.
             await self.record(events.HEALTH_CHANGED, payload, actor=AUTOMATIC_ACTOR)
-
-    def _recorded_health(self, target: str) -> object:
-        for seq in sorted(self._events, reverse=True):
-            event = self._events[seq]
-            if event.kind == events.HEALTH_CHANGED and event.payload.get("target") == target:
-                return event.payload.get("to")
-        return "up"
 
     @on(ChecklistPane.ItemToggled)
     async def _item_toggled(self, message: ChecklistPane.ItemToggled) -> None:
