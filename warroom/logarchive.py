@@ -6,7 +6,6 @@ No Textual here. Ingest never waits on the store: a full queue counts lines as d
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -68,15 +67,22 @@ class Archiver:
 
     async def close(self, timeout: float = 5.0) -> None:
         """Write what is queued (up to `timeout` s), then stop."""
-        if self._task is None:
+        task = self._task
+        if task is None:
             return
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(None)
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout)
-        except TimeoutError:
-            self._task.cancel()
         self._task = None
+
+        async def finish() -> None:
+            # The end marker goes behind what is queued; on a full queue, `put` waits
+            # until the writer has taken a batch off it.
+            if not task.done():
+                await self._queue.put(None)
+            await asyncio.shield(task)
+
+        try:
+            await asyncio.wait_for(finish(), timeout)
+        except TimeoutError:
+            task.cancel()
 
     def _rows(self, source: str, lines: list[str]) -> list[tuple[datetime, str, str]]:
         # A continuation line (or noise) is logged at its entry's time, else at arrival.
