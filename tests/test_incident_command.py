@@ -156,12 +156,12 @@ async def test_p0_shows_all_hands_and_its_own_actions(store: SqliteStore, clock:
         banner = screen.query_one("#all-hands", Static)
         assert not banner.display
         await pilot.press("s")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen is not screen, what="severity prompt")
         app.screen.query_one(OptionList).highlighted = 0  # P0
         await pilot.press("enter")
         await until(pilot, lambda: screen.state.severity == "P0", what="P0")
-        await pilot.pause()
-        assert banner.display and "ALL HANDS ON DECK" in str(banner.render())
+        await until(pilot, lambda: banner.display, what="all-hands banner")
+        assert "ALL HANDS ON DECK" in str(banner.render())
         checklist = screen.query_one(ChecklistPane)
         assert "ALL HANDS ON DECK" in str(checklist.get_option(severity_action_id("P0", 4)).prompt)
         assert "Response due in 5:00" in strip_text(app, "response")
