@@ -256,14 +256,19 @@ async def test_archive_receives_batches_with_times(tmp_path: Path) -> None:
         """,
     )
     watch = Watch()
+    # LogPane still passes archive_cap; it must not cap (the store's rolling cap does).
     tail = make_tail(watch, LogSource("burst", cmd), archive=archive, archive_cap=2500)
     tail.start()
     await watch.until(lambda: len(tail.buffer) >= 3060)
     await tail.stop()
-    # Capped, and batched: one call per line would be 2,500. How the pipe splits the
-    # output into reads varies (34 to 63 calls seen), so only the order of magnitude counts.
-    assert len(rows) == 2500 and calls <= 250
-    assert tail.archiver is not None and tail.archiver.dropped == 560
+    # Every line, in order, and batched: one call per line would be 3,060. How the pipe
+    # splits the output into reads varies (34 to 63 calls seen), so only the order of
+    # magnitude counts.
+    assert len(rows) == 3060 and calls <= 250
+    assert tail.archiver is not None and tail.archiver.dropped == 0
+    assert tail.archiver.archived == 3060
+    assert [r[2] for r in rows] == [r.raw for r in tail.buffer.records()]
+    assert rows[-1][2].endswith("[info]n=2999")
     assert rows[1][2] == "  continuation" and rows[1][0] == rows[0][0]
 
 

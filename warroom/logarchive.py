@@ -20,26 +20,24 @@ class Archiver:
     """Archives ingested records with the incident in batches, off the ingest path.
 
     `offer()` only queues; a task writes batches of up to `batch_lines`. When the queue is
-    full (the store is slower than the flood) or `cap` lines were archived, records are
-    counted in `dropped` instead of blocking ingest.
+    full (the store is slower than the flood), records are counted in `dropped` instead of
+    blocking ingest. There is no cap here: the store keeps the newest lines (its rolling
+    `cap`), so a long incident keeps its latest lines, not its first ones.
     """
 
     def __init__(
         self,
         archive: Archive,
         *,
-        cap: int = 1_000_000,
         max_pending: int = 64,
         batch_lines: int = 5_000,
     ) -> None:
         self._archive = archive
-        self.cap = cap
         self.batch_lines = batch_lines
         self.archived = 0
         self.dropped = 0
         self.error = ""
         """The last write error, '' when the last write succeeded."""
-        self._offered = 0
         self._queue: asyncio.Queue[tuple[str, list[str]] | None] = asyncio.Queue(max_pending)
         self._last_time: dict[str, datetime] = {}
         self._task: asyncio.Task[None] | None = None
@@ -50,20 +48,11 @@ class Archiver:
             self._task = asyncio.create_task(self._run(), name="log-archiver")
 
     def offer(self, source: str, lines: list[str]) -> None:
-        """Queue `source`'s `lines` for archiving (never blocks)."""
-        room = self.cap - self._offered
-        if room <= 0:
-            self.dropped += len(lines)
-            return
-        if len(lines) > room:
-            self.dropped += len(lines) - room
-            lines = lines[:room]
+        """Queue `source`'s `lines` for archiving (never blocks; dropped on a full queue)."""
         try:
             self._queue.put_nowait((source, lines))
         except asyncio.QueueFull:
             self.dropped += len(lines)
-            return
-        self._offered += len(lines)
 
     async def close(self, timeout: float = 5.0) -> None:
         """Write what is queued (up to `timeout` s), then stop."""

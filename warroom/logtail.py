@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from warroom.logarchive import Archive, Archiver
 from warroom.logbuffer import LogBuffer
@@ -35,7 +35,9 @@ class LogTail:
     sources: Sequence[LogSource]
     max_lines: int = 100_000
     archive: Archive | None = None
-    archive_cap: int = 1_000_000
+    archive_cap: InitVar[int | None] = None
+    """Ignored: the store's rolling cap is the only cap on archived lines. Accepted until
+    `LogPane` stops passing it."""
     on_batch: BatchCallback | None = None
     on_status: StatusCallback | None = None
     policy: RestartPolicy = field(default_factory=RestartPolicy)
@@ -45,13 +47,13 @@ class LogTail:
     runners: dict[str, SourceRunner] = field(init=False)
     _json: dict[str, JsonParser] = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, archive_cap: int | None) -> None:
         self.buffer = LogBuffer(self.max_lines)
         self.statuses = {s.name: SourceStatus(s.name) for s in self.sources}
         self._json = {s.name: JsonParser() for s in self.sources if s.format == "json"}
         self.runners = {}
         if self.archive is not None:
-            self.archiver = Archiver(self.archive, cap=self.archive_cap)
+            self.archiver = Archiver(self.archive)
 
     def start(self) -> None:
         """Spawn every source (and the archiver)."""
