@@ -7,12 +7,14 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from warroom import procgroups
 from warroom.logsource import RestartPolicy, SourceState, SourceStatus
 from warroom.logtail import LogTail
 from warroom.playbook import LogSource
@@ -340,3 +342,27 @@ async def test_restart_kills_and_respawns(tmp_path: Path, fmt: str) -> None:
         assert first != second and not pid_alive(first) and pid_alive(second)
     finally:
         await tail.stop()
+
+
+async def test_waiting_for_a_killed_group_leaves_the_event_loop_free(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    answered: list[bool] = []
+    real = procgroups._group_has_live_members
+
+    def scan(pgid: int) -> bool:
+        # Returns True only if the event loop runs a callback while the scan is running,
+        # which it cannot when the scan itself runs on the loop.
+        ran = threading.Event()
+        loop.call_soon_threadsafe(ran.set)
+        answered.append(ran.wait(timeout=3))
+        return real(pgid)
+
+    monkeypatch.setattr(procgroups, "_group_has_live_members", scan)
+    proc = await procgroups.spawn_group(
+        (sys.executable, "-c", "import time; time.sleep(600)"), limit=65536
+    )
+    await procgroups.kill_group(proc, grace=0.5)
+    assert answered and all(answered)
+    assert not pid_alive(proc.pid)

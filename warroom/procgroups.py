@@ -135,7 +135,13 @@ def _group_has_live_members(pgid: int) -> bool:
 
 
 async def _until_group_gone(pgid: int, timeout: float) -> None:
-    """SIGKILL is delivered asynchronously: wait (bounded) until no member still runs."""
+    """SIGKILL is delivered asynchronously: wait (bounded) until no member still runs.
+
+    Each check reads every `/proc/*/stat`, so it runs in a thread: the event loop keeps
+    handling keys and other sources meanwhile.
+    """
     deadline = time.monotonic() + timeout
-    while _group_has_live_members(pgid) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
+    while await asyncio.to_thread(_group_has_live_members, pgid):
+        if time.monotonic() >= deadline:
+            return
+        await asyncio.sleep(0.02)
