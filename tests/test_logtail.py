@@ -3,8 +3,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import signal
-import subprocess
+import select
 import sys
 import textwrap
 import threading
@@ -274,50 +273,6 @@ async def test_archive_receives_batches_with_times(tmp_path: Path) -> None:
     assert rows[1][2] == "  continuation" and rows[1][0] == rows[0][0]
 
 
-def test_sigterm_and_sighup_to_the_app_kill_sources(tmp_path: Path) -> None:
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        pids = tmp_path / f"pids-{signum}"
-        child = script(
-            tmp_path,
-            f"child{signum}",
-            f"""
-            import os, time
-            open({str(pids)!r}, "a").write(f"{{os.getpid()}}\\n")
-            print("2026-01-01T00:00:00Z app[1] iad [info]up", flush=True)
-            time.sleep(600)
-            """,
-        )
-        app = script(
-            tmp_path,
-            f"app{signum}",
-            f"""
-            import asyncio, sys
-            from warroom import logtail, procgroups
-            from warroom.playbook import LogSource
-            procgroups.install_exit_handlers()
-            async def main():
-                ready = asyncio.Event()
-                tail = logtail.LogTail(
-                    [LogSource("a", {child!r}), LogSource("b", {child!r})],
-                    on_batch=lambda a, s: ready.set() if len(tail.buffer) >= 2 else None,
-                )
-                tail.start()
-                await ready.wait()
-                print("ready", flush=True)
-                await asyncio.sleep(600)
-            asyncio.run(main())
-            """,
-        )
-        proc = subprocess.Popen(app, stdout=subprocess.PIPE, text=True)
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        children = [int(p) for p in pids.read_text().split()]
-        assert len(children) == 2 and all(pid_alive(p) for p in children)
-        proc.send_signal(signum)
-        assert proc.wait(timeout=10) == -signum
-        assert not any(pid_alive(p) for p in children)
-
-
 @pytest.mark.parametrize("fmt", ["plain"])
 async def test_restart_kills_and_respawns(tmp_path: Path, fmt: str) -> None:
     pids = tmp_path / "pids"
@@ -366,3 +321,41 @@ async def test_waiting_for_a_killed_group_leaves_the_event_loop_free(
     await procgroups.kill_group(proc, grace=0.5)
     assert answered and all(answered)
     assert not pid_alive(proc.pid)
+
+
+async def test_kill_all_sources_kills_every_live_group(tmp_path: Path) -> None:
+    # What the app's SIGHUP/SIGTERM handler and atexit hook call, synchronously.
+    pids = tmp_path / "pids"
+    cmd = script(
+        tmp_path,
+        "pair",
+        f"""
+        import os, signal, subprocess, sys, time
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a stubborn leader needs SIGKILL
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        open({str(pids)!r}, "a").write(f"{{os.getpid()}} {{child.pid}}\\n")
+        print("2026-01-01T00:00:00Z app[1] iad [info]up", flush=True)
+        time.sleep(600)
+        """,
+    )
+    watch = Watch()
+    tail = make_tail(watch, LogSource("a", cmd), LogSource("b", cmd))
+    tail.start()
+    try:
+        await watch.until(lambda: len(tail.buffer) >= 2)
+        members = [int(p) for p in pids.read_text().split()]
+        assert len(members) == 4 and all(pid_alive(p) for p in members)
+        # A pidfd becomes readable when its process has exited (SIGKILL lands async).
+        pidfds = [os.pidfd_open(p) for p in members]
+        try:
+            procgroups.kill_all_sources()
+            running = set(pidfds)
+            while running:
+                exited, _, _ = select.select(list(running), [], [], 10)
+                assert exited, "still running 10 s after kill_all_sources"
+                running.difference_update(exited)
+        finally:
+            for fd in pidfds:
+                os.close(fd)
+    finally:
+        await tail.stop()

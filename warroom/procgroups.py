@@ -2,21 +2,19 @@
 
 A source that spawned helpers (`fly` does) leaves nothing behind: it is always killed as a
 group, SIGTERM then SIGKILL after a grace period. `kill_all_sources()` does the same
-synchronously for every live group: call it from a SIGHUP/SIGTERM handler and atexit (see
-`install_exit_handlers`). No Textual here.
+synchronously for every live group: the app calls it from its SIGHUP/SIGTERM handler
+(`warroom.ui.app`) and at exit (`warroom.launch`). No Textual here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import os
 import signal
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 _LIVE_GROUPS: set[int] = set()
 """Process groups of running sources. Module-level on purpose: a signal handler or atexit
@@ -26,9 +24,7 @@ hook has no other way to reach them."""
 def kill_all_sources(grace: float = 0.3) -> None:
     """Kill every running source's process group: SIGTERM, then SIGKILL after `grace` s.
 
-    Synchronous and safe from a signal handler or atexit. Wiring (in the app/CLI):
-    `atexit.register(kill_all_sources)` plus, for SIGHUP and SIGTERM, a handler that calls
-    this before exiting (`install_exit_handlers()` or the event loop's `add_signal_handler`).
+    Synchronous and safe from a signal handler or atexit.
     """
     groups = list(_LIVE_GROUPS)
     for pgid in groups:
@@ -41,28 +37,6 @@ def kill_all_sources(grace: float = 0.3) -> None:
     for pgid in groups:
         _signal_group(pgid, signal.SIGKILL)
     _LIVE_GROUPS.difference_update(groups)
-
-
-def install_exit_handlers() -> None:
-    """Make SIGHUP (terminal closed, tmux killed, SSH dropped), SIGTERM and normal exit kill
-    every source's process group. Call once from the main thread before the app runs.
-
-    A previous Python-level handler still runs afterwards; otherwise the signal's default
-    action (terminate) is taken.
-    """
-    atexit.register(kill_all_sources)
-    for signum in (signal.SIGHUP, signal.SIGTERM):
-        previous = signal.getsignal(signum)
-
-        def handler(num: int, frame: FrameType | None, previous: object = previous) -> None:
-            kill_all_sources()
-            if callable(previous):
-                previous(num, frame)
-                return
-            signal.signal(num, signal.SIG_DFL)
-            os.kill(os.getpid(), num)
-
-        signal.signal(signum, handler)
 
 
 async def spawn_group(command: Sequence[str], *, limit: int) -> asyncio.subprocess.Process:
