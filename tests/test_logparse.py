@@ -166,6 +166,22 @@ def test_row_at_time_and_levels_chain() -> None:
     assert entry_levels(["cont"], ["back"], state) == ["error"]
 
 
+def test_level_filter_set_after_ingest_knows_the_entry_of_later_continuations() -> None:
+    # The level chain is rebuilt from the held lines when the filter changes, so lines
+    # ingested without a level filter need not keep it current.
+    buffer = LogBuffer(100)
+    buffer.extend("back", [SAMPLE[1][1], "  first continuation"])
+    buffer.extend("front", [SAMPLE[0][1]])
+    buffer.set_filter(FilterSpec(min_level="warn").compile())
+    assert buffer.extend("back", ["  later continuation"]) == 1
+    assert buffer.extend("front", ["  continuation of an info line"]) == 0
+    assert [buffer.row(i).raw for i in range(buffer.match_count)] == [
+        SAMPLE[1][1],
+        "  first continuation",
+        "  later continuation",
+    ]
+
+
 def test_ignore_case_folding_keeps_regex_meaning() -> None:
     buffer = _buffer(SAMPLE)
     # Upper-case pattern, ignore-case: folded to lower case, still finds "Timeout" and "timeout".

@@ -134,16 +134,6 @@ class CompiledFilter:
         self.fold = fold
         """Search lower-cased text (case-insensitive filter without IGNORECASE's cost)."""
 
-    @property
-    def is_everything(self) -> bool:
-        """True when every record passes (no criterion set)."""
-        return (
-            self.include is None
-            and self.exclude is None
-            and not self.min_rank
-            and self.sources is None
-        )
-
     def select(
         self,
         raws: Sequence[str],
@@ -154,8 +144,9 @@ class CompiledFilter:
         """Numbers (`base + i`) of the lines that show: the hot path of ingest and refilter.
 
         `levels` carries each source's current level across batches for continuation
-        lines (see `entry_levels`). The per-line work is `map` over C functions; Python
-        code runs per batch, not per line.
+        lines (see `entry_levels`); only a level filter reads or updates it, and
+        `LogBuffer.set_filter` rebuilds it from the held lines. The per-line work is `map`
+        over C functions; Python code runs per batch, not per line.
         """
         numbers = range(base, base + len(raws))
         keep: list[Iterable[object]] = []
@@ -171,8 +162,6 @@ class CompiledFilter:
                     ok = ranks[level] = level_rank(level) >= floor
                 passed.append(ok)
             keep.append(passed)
-        elif levels is not None:
-            entry_levels(raws[-200:], sources[-200:], levels)  # keep the chain current
         texts: Iterable[str] = raws
         if self.fold:
             texts = list(map(str.lower, raws))
