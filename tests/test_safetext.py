@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from warroom.safetext import decode, safe_text, strip_sgr, visible
+from warroom.safetext import cut, decode, safe_text, strip_sgr, visible
 
 
 def test_escape_sequences_become_visible() -> None:
@@ -28,6 +28,14 @@ def test_long_text_is_cut_with_marker() -> None:
     assert shown.endswith("[cut 990,000 chars]")
     assert len(shown) < 10_100
     assert visible("x" * 20, limit=None) == "x" * 20
+
+
+def test_cut_keeps_short_text_and_marks_what_it_cut() -> None:
+    assert cut("abc", 3) == "abc"
+    assert cut("abcd", 3) == "abc … [cut 1 chars]"
+    assert cut("y" * 12_345, 10) == "y" * 10 + " … [cut 12,335 chars]"
+    # visible() cuts the same way, before making control characters visible.
+    assert visible("\x1b" * 5, limit=2) == "␛␛ … [cut 3 chars]"
 
 
 def test_invalid_utf8_is_replaced() -> None:

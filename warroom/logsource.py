@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from warroom.playbook import LogSource
 from warroom.procgroups import kill_group, spawn_group
-from warroom.safetext import decode, strip_sgr, visible
+from warroom.safetext import cut, decode, strip_sgr, visible
 
 CHUNK_BYTES = 256 * 1024
 """Bytes read per chunk: big enough to amortise the await, small enough that parsing one
@@ -261,18 +261,12 @@ class SourceRunner:
             text = text.replace("\r\n", "\n")
         lines = text.split("\n")
         if len(text) > MAX_RECORD_CHARS * len(lines):
-            lines = [_cut(line) for line in lines]
+            lines = [cut(line, MAX_RECORD_CHARS) for line in lines]
         self._on_lines(self.source, lines)
 
     async def _kill(self, proc: asyncio.subprocess.Process) -> int:
         """SIGTERM the group, SIGKILL it after the grace period; return the exit code."""
         return await kill_group(proc, self.policy.kill_grace)
-
-
-def _cut(line: str) -> str:
-    if len(line) <= MAX_RECORD_CHARS:
-        return line
-    return line[:MAX_RECORD_CHARS] + f" … [cut {len(line) - MAX_RECORD_CHARS:,} chars]"
 
 
 async def _last_line(stream: asyncio.StreamReader, out: list[str]) -> None:

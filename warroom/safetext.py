@@ -47,19 +47,21 @@ def strip_sgr(text: str) -> str:
     return _SGR.sub("", text)
 
 
+def cut(text: str, limit: int) -> str:
+    """`text` cut to its first `limit` characters plus a marker saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … [cut {len(text) - limit:,} chars]"
+
+
 def visible(text: str, *, limit: int | None = DEFAULT_LIMIT) -> str:
     """`text` with every control/escape character shown as a visible stand-in, cut to `limit`.
 
     `limit=None` keeps the whole text (for export, where nothing may be lost).
     """
-    cut = 0
-    if limit is not None and len(text) > limit:
-        cut = len(text) - limit
-        text = text[:limit]
-    text = text.translate(_TABLE)
-    if cut:
-        text += f" … [cut {cut:,} chars]"
-    return text
+    if limit is not None:
+        text = cut(text, limit)  # the marker has no control characters to translate
+    return text.translate(_TABLE)
 
 
 def safe_text(text: str, *, limit: int | None = DEFAULT_LIMIT, style: str = "") -> Text:
