@@ -176,6 +176,22 @@ def test_bad_durations_are_rejected(text: str) -> None:
         parse_duration(text)
 
 
+def test_durations_go_up_to_ten_years() -> None:
+    assert parse_duration("3650d") == parse_duration("315360000s") == timedelta(days=3650)
+
+
+@pytest.mark.parametrize("text", ["3651d", "87601h", "99999999999d", "9" * 5000 + "s"])
+def test_too_long_durations_are_a_value_error_not_an_overflow(text: str) -> None:
+    with pytest.raises(ValueError, match="is too long; the longest duration is '3650d'"):
+        parse_duration(text)
+
+
+def test_a_duration_error_names_the_text_as_the_caller_shows_it() -> None:
+    with pytest.raises(ValueError, match=r"^the value of \$\{X\} is not a duration") as caught:
+        parse_duration("hunter2", shown="the value of ${X}")
+    assert "hunter2" not in str(caught.value)
+
+
 # --------------------------------------------------------------------------- bad playbooks
 
 # fixture name -> (line the problem must name, fragment of its message)
@@ -209,11 +225,32 @@ BAD_CASES: dict[str, tuple[int, str]] = {
     "bracket_in_multiline_string": (70, "unknown key 'colour'"),
     "unknown_key_in_inline_table": (29, "service[0].body.equls: unknown key 'equls'"),
     "format_spec": (64, "placeholder {started} takes no format spec or conversion"),
+    "huge_duration": (19, "'99999999999d' is too long; the longest duration is '3650d'"),
+}
+
+# Bad fixtures whose bad value is a secret from ${WARROOM_TEST_SECRET}: fixture name ->
+# (the secret, line the problem must name, fragment of its message).
+SECRET_CASES: dict[str, tuple[str, int, str]] = {
+    "secret_timezone": (
+        "hunter2/Zone",
+        4,
+        "settings.display_timezone: the value of ${WARROOM_TEST_SECRET} is not a known IANA",
+    ),
+    "secret_url": (
+        "ops:hunter2@",
+        28,
+        "the value of 'https://${WARROOM_TEST_SECRET}/health' is not an http:// or https:// URL",
+    ),
+    "secret_duration": (
+        "hunter2",
+        46,
+        "phase[0].window: the value of ${WARROOM_TEST_SECRET} is not a duration like '30s'",
+    ),
 }
 
 
 def test_every_bad_fixture_has_an_expectation() -> None:
-    assert {path.stem for path in BAD.glob("*.toml")} == set(BAD_CASES)
+    assert {path.stem for path in BAD.glob("*.toml")} == set(BAD_CASES) | set(SECRET_CASES)
 
 
 def test_the_base_of_the_bad_fixtures_is_valid() -> None:
@@ -228,6 +265,96 @@ def test_bad_playbook_is_rejected_at_its_line(name: str, line: int, fragment: st
 
     assert all("\n" not in problem for problem in problems)
     assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("name", "secret", "line", "fragment"), [(n, *c) for n, c in SECRET_CASES.items()]
+)
+def test_a_bad_secret_is_named_by_its_variable_never_shown(
+    name: str, secret: str, line: int, fragment: str
+) -> None:
+    path = BAD / f"{name}.toml"
+
+    problems = problems_of(path, env={"WARROOM_TEST_SECRET": secret})
+
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in problems), problems
+    assert not any("hunter2" in problem for problem in problems), problems
+
+
+def test_no_message_shows_a_value_from_the_environment(tmp_path: Path) -> None:
+    # Every check that quotes a value, each given a bad value through ${VAR}.
+    text = MINIMAL.read_text(encoding="utf-8")
+    for old, new in [
+        ('display_timezone = "Europe/Paris"', 'display_timezone = "${ZONE}"'),
+        ('response_time = "1h"', 'response_time = "${DURATION}"'),
+        ('level = "P3"', 'level = "${LEVEL}"'),
+        ('url = "https://api.example.com/health"', 'url = "${URL}"'),
+        ('path = ".ok"', 'path = "${BODY_PATH}"'),
+        ('page = "https://status.flyio.net"', 'page = "https://${PAGE_HOST}"'),
+        ('service = "api"', 'service = "${SERVICE}"'),
+        ('include = ["error"]', 'include = ["${PATTERN}"]'),
+        ('moment = "detected"', 'moment = "${MOMENT}"'),
+        ('text = "Investigating {description}."', 'text = "Investigating ${BRACES}."'),
+        ('text = "Identified: {cause}."', 'text = "Identified: {cause} ${SPEC}."'),
+        ('window = ["0m", "5m"]', 'window = ["${FROM}", "5m"]'),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    text += '\n[[log_preset]]\nname = "${PRESET}"\n'
+    text += '\n[[log_preset]]\nname = "${PRESET}"\n'
+    path = tmp_path / "playbook.toml"
+    path.write_text(text, encoding="utf-8")
+    env = {
+        "ZONE": "hunter2",
+        "DURATION": "hunter2",
+        "LEVEL": "hunter2",
+        "URL": "ftp://hunter2",
+        "BODY_PATH": "hunter2!",
+        "PAGE_HOST": "ops:hunter2@",
+        "SERVICE": "hunter2",
+        "PATTERN": "(?P<hunter2",
+        "MOMENT": "hunter2",
+        "BRACES": "{hunter2}",
+        "SPEC": "{cause:hunter2}",
+        "FROM": "99999999999d hunter2",
+        "PRESET": "hunter2",
+    }
+
+    problems = problems_of(path, env=env)
+
+    assert not [problem for problem in problems if "hunter2" in problem]
+    # One problem per variable, naming it.
+    for name in env:
+        assert any(f"${{{name}}}" in problem for problem in problems), (name, problems)
+    assert len(problems) == len(env) + 1  # and level P3 missing
+
+
+def test_a_value_the_file_writes_is_still_quoted(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace('display_timezone = "Europe/Paris"', 'display_timezone = "$${ZONE}"')
+    path = tmp_path / "playbook.toml"
+    path.write_text(text, encoding="utf-8")
+
+    assert problems_of(path, env={"ZONE": "Europe/Paris"}) == [
+        f"{path}:4: settings.display_timezone: '${{ZONE}}' is not a known IANA time zone"
+    ]
+
+
+def test_validate_reports_a_huge_duration_at_its_line_without_a_traceback() -> None:
+    path = BAD / "huge_duration.toml"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "warroom", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{path}:19: severity[2].response_time: "), result.stderr
+    assert "too long" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_several_problems_are_reported_at_once(tmp_path: Path) -> None:

@@ -2,11 +2,16 @@
 
 The loader's `_Checker` walks the parsed TOML with these; every problem goes to a `Reporter`
 (the checker), which puts a line number on it, so one run lists every problem in the file.
+
+A message never quotes a value that `${VAR}` brought in from the environment (that is how
+secrets get into the playbook): it names the value through `Table.shown`, which quotes what
+the file wrote and names the reference for what the environment gave.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, Protocol
@@ -23,6 +28,22 @@ class Reporter(Protocol):
     """Where a `Table` sends its problems."""
 
     def problem(self, where: KeyPath, message: str) -> None: ...
+
+    def source(self, where: KeyPath, value: str) -> str | None:
+        """How the file wrote `value`, found at or under `where`, if `${VAR}` put any of it
+        there; None when the value is just as the file wrote it."""
+        ...
+
+
+def describe(written: str | None, value: str) -> str:
+    """`value` as a message may show it: quoted, unless `${VAR}` put any of it there
+    (`written` is then how the file wrote it), in which case only the reference is named."""
+    if written is None:
+        return repr(value)
+    return f"the value of {written if _ONE_REFERENCE.fullmatch(written) else repr(written)}"
+
+
+_ONE_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 def show(path: KeyPath) -> str:
@@ -49,6 +70,11 @@ class Table:
     def problem(self, key: str | None, message: str) -> None:
         path = self.path if key is None else (*self.path, key)
         self.checker.problem(path, f"{show(path)}: {message}")
+
+    def shown(self, key: str | None, value: str) -> str:
+        """`value`, found at `key` (or in its list), as a message may show it (see `describe`)."""
+        path = self.path if key is None else (*self.path, key)
+        return describe(self.checker.source(path, value), value)
 
     def get(self, key: str, kind: type | tuple[type, ...], what: str, default: Any) -> Any:
         self.used.add(key)
@@ -114,7 +140,7 @@ class Table:
 
     def to_duration(self, key: str, text: str, *, zero: bool = False) -> timedelta:
         try:
-            value = parse_duration(text)
+            value = parse_duration(text, shown=self.shown(key, text))
         except ValueError as exc:
             self.problem(key, str(exc))
             return timedelta(0)
@@ -127,13 +153,17 @@ class Table:
         if value:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                self.problem(key, f"{value!r} is not an http:// or https:// URL with a host")
+                self.problem(
+                    key, f"{self.shown(key, value)} is not an http:// or https:// URL with a host"
+                )
         return value
 
     def choice(self, key: str, choices: Sequence[str], default: Any = REQUIRED) -> str:
         value = self.text(key, default, empty=True)
         if key in self.data and isinstance(self.data[key], str) and value not in choices:
-            self.problem(key, f"{value!r} is not one of {', '.join(map(repr, choices))}")
+            self.problem(
+                key, f"{self.shown(key, value)} is not one of {', '.join(map(repr, choices))}"
+            )
         return value
 
     def command(self, key: str, default: Any = REQUIRED) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom._toml_lines import KeyPath, locate
-from warroom._toml_table import REQUIRED, Table, show
+from warroom._toml_table import REQUIRED, Table, describe, show
 from warroom.playbook import (
     KEY_MOMENTS,
     POSTMORTEM_FIELDS,
@@ -99,6 +99,9 @@ class _Checker:
         # Strings whose ${VAR} could not be expanded: already reported, and whatever else is
         # wrong with them follows from that.
         self.unexpanded: set[KeyPath] = set()
+        # Strings into which ${VAR} put something, as the file wrote them and as expanded:
+        # problems with them name the reference, never the value (it may be a secret).
+        self.written: dict[KeyPath, tuple[str, str]] = {}
 
     def problem(self, where: KeyPath, message: str) -> None:
         if where in self.unexpanded:
@@ -120,7 +123,10 @@ class _Checker:
         if not isinstance(value, str):
             return value
 
+        from_env = False
+
         def replace(match: re.Match[str]) -> str:
+            nonlocal from_env
             if match.group(1):
                 return match.group()[1:]
             name = match.group(2)
@@ -128,15 +134,31 @@ class _Checker:
                 self.problem(where, f"{show(where)}: environment variable {name} is not set")
                 self.unexpanded.add(where)
                 return match.group()
+            from_env = True
             return self.env[name]
 
-        return _ENV_REF.sub(replace, value)
+        expanded = _ENV_REF.sub(replace, value)
+        if from_env:
+            self.written[where] = (value, expanded)
+        return expanded
+
+    def source(self, where: KeyPath, value: str) -> str | None:
+        """How the file wrote `value`, found at or under `where` (an element of the list
+        there), if `${VAR}` put any of it there; None when it is just as the file wrote it."""
+        for path, (written, expanded) in self.written.items():
+            if path[: len(where)] == where and expanded == value:
+                return written
+        return None
+
+    def shown(self, where: KeyPath, value: str) -> str:
+        """`value`, found at or under `where`, as a message may show it (see `describe`)."""
+        return describe(self.source(where, value), value)
 
     def unique(self, tables: list[Table], key: str, values: list[str], what: str) -> None:
         seen: set[str] = set()
         for table, value in zip(tables, values, strict=True):
             if value in seen:
-                table.problem(key, f"duplicate {what} {value!r}")
+                table.problem(key, f"duplicate {what} {table.shown(key, value)}")
             seen.add(value)
 
     def playbook(self, data: dict[str, Any]) -> Playbook:
@@ -191,7 +213,8 @@ class _Checker:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            table.problem("display_timezone", f"{zone!r} is not a known IANA time zone")
+            shown = table.shown("display_timezone", zone)
+            table.problem("display_timezone", f"{shown} is not a known IANA time zone")
         settings = Settings(
             product=table.text("product"),
             display_timezone=zone,
@@ -235,7 +258,8 @@ class _Checker:
                 body = BodyCheck(path=path.lstrip("."), equals=equals)
                 body_table.done()
                 if path and not re.fullmatch(r"\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", path):
-                    body_table.problem("path", f"{path!r} is not a dotted path like '.status'")
+                    shown = body_table.shown("path", path)
+                    body_table.problem("path", f"{shown} is not a dotted path like '.status'")
             status = table.get("expected_status", list, "a list of two status codes", [200, 299])
             if not (
                 len(status) == 2
@@ -282,7 +306,8 @@ class _Checker:
         for table in tables:
             service = table.text("service", "")
             if service and service not in services:
-                table.problem("service", f"no [[service]] is named {service!r}")
+                shown = table.shown("service", service)
+                table.problem("service", f"no [[service]] is named {shown}")
             out.append(
                 LogSource(
                     name=table.text("name"),
@@ -307,10 +332,15 @@ class _Checker:
                     try:
                         re.compile(pattern, re.IGNORECASE if ignore_case else 0)
                     except re.error as exc:
+                        where = (*table.path, key, index)
+                        # re's own message may quote part of the pattern, so when some of it
+                        # came from the environment only the position where it broke is said.
+                        what = f"{self.shown(where, pattern)}: {exc}"
+                        if self.source(where, pattern) is not None:
+                            what = f"in {self.shown(where, pattern)} (at position {exc.pos})"
                         self.problem(
-                            (*table.path, key, index),
-                            f"{show((*table.path, key))}[{index}]: "
-                            f"bad regular expression {pattern!r}: {exc}",
+                            where,
+                            f"{show((*table.path, key))}[{index}]: bad regular expression {what}",
                         )
             out.append(
                 LogPreset(
@@ -334,9 +364,11 @@ class _Checker:
             preset=table.text("preset", ""),
         )
         if step.log_source and step.log_source not in refs.sources:
-            table.problem("log_source", f"no [[log_source]] is named {step.log_source!r}")
+            shown = table.shown("log_source", step.log_source)
+            table.problem("log_source", f"no [[log_source]] is named {shown}")
         if step.preset and step.preset not in refs.presets:
-            table.problem("preset", f"no [[log_preset]] is named {step.preset!r}")
+            shown = table.shown("preset", step.preset)
+            table.problem("preset", f"no [[log_preset]] is named {shown}")
         if not (step.command or step.note or step.log_source):
             table.problem(None, "a step needs a command, a note or a log_source")
         table.done()
@@ -394,7 +426,8 @@ class _Checker:
         for table in tables:
             provider = table.text("provider")
             if provider and provider not in providers:
-                table.problem("provider", f"no [[provider]] is named {provider!r}")
+                shown = table.shown("provider", provider)
+                table.problem("provider", f"no [[provider]] is named {shown}")
             out.append(ExternalSupport(provider, table.strs("channels", nonempty=True)))
             table.done()
         return tuple(out)
@@ -467,12 +500,20 @@ class _Checker:
         except ValueError as exc:
             table.problem(key, f"{exc} (write {{{{ and }}}} for literal braces)")
             return
+        # Format errors quote nothing, but a placeholder's name may have come in with a ${VAR}:
+        # only names the file itself writes are shown.
+        written = table.checker.source((*table.path, key), text)
+        in_file = _placeholders(written) if written is not None else None
         for _, name, spec, conversion in parsed:
+            shown = f"{{{name}}}"
+            if in_file is not None and (name, spec, conversion) not in in_file:
+                references = ", ".join(f"${{{m.group(2)}}}" for m in _references(written or ""))
+                shown = f"in the value of {references}"
             if name is not None and name not in fields:
-                table.problem(key, f"unknown placeholder {{{name}}}")
+                table.problem(key, f"unknown placeholder {shown}")
             elif spec or conversion:
                 # Every field is filled with text, so a format spec could only break it.
-                table.problem(key, f"placeholder {{{name}}} takes no format spec or conversion")
+                table.problem(key, f"placeholder {shown} takes no format spec or conversion")
 
     def post_incident(self, tables: list[Table]) -> tuple[PostIncidentStage, ...]:
         out: list[PostIncidentStage] = []
@@ -484,6 +525,21 @@ class _Checker:
             )
             table.done()
         return tuple(out)
+
+
+def _references(written: str) -> list[re.Match[str]]:
+    """The `${VAR}` references in a string as the file wrote it (not the `$${VAR}` escapes)."""
+    return [match for match in _ENV_REF.finditer(written) if not match.group(1)]
+
+
+def _placeholders(written: str) -> set[tuple[str | None, str | None, str | None]]:
+    """The placeholders (name, spec, conversion) a string as the file wrote it has, with no
+    `${VAR}` expanded."""
+    text = _ENV_REF.sub(lambda match: match.group()[1:] if match.group(1) else "", written)
+    try:
+        return {(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text)}
+    except ValueError:
+        return set()
 
 
 @dataclass(frozen=True)
