@@ -8,11 +8,10 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.support import until
+from tests.support import until, war_room_app
 from warroom import incident as kinds
 from warroom.playbook import LogSource, load_playbook
 from warroom.store import SqliteStore
-from warroom.ui.app import WarRoomApp
 from warroom.ui.widgets.log_pane import LogPane
 
 SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
@@ -44,14 +43,7 @@ async def test_pinned_line_is_on_the_timeline_at_its_own_time(
         load_playbook(SHIPPED), services=(), providers=(), log_sources=(log_source(tmp_path),)
     )
     incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
-    app = WarRoomApp(
-        playbook=playbook,
-        store=store,
-        incident_id=incident_id,
-        actor="bob",
-        copies_dir=tmp_path,
-        local_clipboard=None,
-    )
+    app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one(LogPane)
         await until(pilot, lambda: len(pane.tail.buffer) == 2, what="lines read")
@@ -78,14 +70,7 @@ async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
     )
     incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
     await store.append(incident_id, kinds.RESOLVED, {}, actor="a")
-    app = WarRoomApp(
-        playbook=playbook,
-        store=store,
-        incident_id=incident_id,
-        actor="bob",
-        copies_dir=tmp_path,
-        local_clipboard=None,
-    )
+    app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one(LogPane)
         await until(pilot, lambda: len(pane.tail.buffer) == 2, what="lines read")
