@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import until
+from tests.support import until, war_room_app
 from warroom import incident as kinds
 from warroom import scenario
 from warroom.demo import DemoWorld, demo_playbook
 from warroom.playbook import load_playbook
 from warroom.resources import bundled_playbook_path
 from warroom.store import open_store
-from warroom.ui.app import WarRoomApp
 from warroom.ui.widgets.health_pane import HealthPane
 
 
@@ -29,14 +28,7 @@ async def test_outage_reaches_the_health_pane_header_and_timeline(
         playbook = demo_playbook(load_playbook(bundled_playbook_path()), world.base_url)
         async with await open_store(tmp_path / "demo.db") as store:
             declared = await store.declare(title="demo", severity="P1", actor="a")
-            app = WarRoomApp(
-                playbook=playbook,
-                store=store,
-                incident_id=declared.incident_id,
-                actor="bob",
-                copies_dir=tmp_path,
-                local_clipboard=None,
-            )
+            app = war_room_app(store, declared.incident_id, playbook=playbook)
             async with app.run_test(size=(160, 48)) as pilot:
                 screen = app.screen
                 await until(

@@ -8,14 +8,13 @@ snapshot changes only when what the screen shows changes. Update deliberately wi
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from warroom.playbook import load_playbook
+from tests.support import war_room_app
 from warroom.store import SqliteStore, open_store
 from warroom.ui.app import WarRoomApp
 
@@ -37,12 +36,7 @@ def declared(tmp_path: Path) -> Iterator[tuple[SqliteStore, str]]:
 
 
 def app_for(store: SqliteStore, incident_id: str) -> WarRoomApp:
-    playbook = dataclasses.replace(
-        load_playbook(SHIPPED), services=(), providers=(), log_sources=()
-    )
-    return WarRoomApp(
-        playbook=playbook, store=store, incident_id=incident_id, actor="bob", clock=lambda: NOW
-    )
+    return war_room_app(store, incident_id, clock=lambda: NOW)
 
 
 def test_war_room_at_100x30(snap_compare, declared: tuple[SqliteStore, str]) -> None:  # type: ignore[no-untyped-def]
