@@ -18,7 +18,6 @@ from tests.support import war_room_app
 from warroom.store import SqliteStore, open_store
 from warroom.ui.app import WarRoomApp
 
-SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
 DECLARED = datetime(2026, 11, 29, 3, 0, 0, tzinfo=UTC)
 NOW = DECLARED + timedelta(minutes=7, seconds=30)
 
