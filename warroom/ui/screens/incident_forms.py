@@ -5,10 +5,9 @@ They only answer what was typed; the war room turns the answer into events.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from textual import on
@@ -21,10 +20,9 @@ from textual.widgets.option_list import Option
 
 from warroom.incident import ROLES
 from warroom.playbook import KEY_MOMENTS, KeyMoment
+from warroom.timeparse import DayRule, parse_time
 from warroom.ui.timefmt import clock_time
 from warroom.ui.widgets.command_panel import ROLE_TITLES
-
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
 def parse_moment_time(text: str, *, now: datetime, timezone: str) -> datetime | None:
@@ -34,28 +32,11 @@ def parse_moment_time(text: str, *, now: datetime, timezone: str) -> datetime | 
     yesterday's); 'YYYY-MM-DD HH:MM[:SS]' is that instant. Raises ValueError, with a
     sentence to show, for anything else or for a time in the future.
     """
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return None
-    zone = ZoneInfo(timezone)
-    local_now = now.astimezone(zone)
-    if match := _CLOCK.fullmatch(text):
-        hour, minute, second = (int(part or 0) for part in match.groups())
-        if hour > 23 or minute > 59 or second > 59:
-            raise ValueError(f"{text!r} is not a time of day")
-        at = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
-        if at > local_now:
-            at -= timedelta(days=1)
-        return at.astimezone(UTC)
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r}: write HH:MM, HH:MM:SS or YYYY-MM-DD HH:MM") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=zone)
-    if at > now:
-        raise ValueError("a key moment cannot be in the future")
-    return at.astimezone(UTC)
+    return parse_time(
+        text, zone=timezone, near=now, rule=DayRule.LATEST_NOT_AFTER, allow_future=False
+    )
 
 
 @dataclass(frozen=True)

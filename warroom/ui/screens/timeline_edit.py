@@ -1,17 +1,16 @@
 """Small modals the timeline uses to correct an entry: a time form.
 
-`parse_entry_time` is pure: it reads what a responder types for "when did this really
-happen" — `14:05`, `14:05:09` (in the playbook's display zone) or a full ISO time — and
-answers an aware UTC datetime, or raises `ValueError` with a sentence to show. `TimePrompt`
-keeps itself open with that sentence under the input until the text parses or the user
-cancels, so a typo never records anything.
+`parse_entry_time` is pure (`warroom.timeparse` with the nearest-day rule): it reads what a
+responder types for "when did this really happen" — `14:05`, `14:05:09` (in the playbook's
+display zone) or a full ISO time — and answers an aware UTC datetime, or raises `ValueError`
+with a sentence to show. `TimePrompt` keeps itself open with that sentence under the input
+until the text parses or the user cancels, so a typo never records anything.
 
 """
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -23,7 +22,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+from warroom.timeparse import DayRule, parse_time
 
 
 def parse_entry_time(text: str, *, near: datetime, zone: str) -> datetime:
@@ -33,30 +32,7 @@ def parse_entry_time(text: str, *, near: datetime, zone: str) -> datetime:
     `near` (so 00:10 typed for an entry at 23:50 means ten past midnight the next day).
     A full ISO time without an offset is read in `zone` too; `Z` or an offset is honoured.
     """
-    tz = ZoneInfo(zone)
-    value = text.strip()
-    clock = _CLOCK.match(value)
-    if clock is not None:
-        hours, minutes, seconds = (int(part or 0) for part in clock.groups())
-        if hours > 23 or minutes > 59 or seconds > 59:
-            raise ValueError(f"{value!r} is not a time of day (00:00:00 to 23:59:59).")
-        day = near.astimezone(tz).date()
-        candidates = [
-            datetime.combine(day + timedelta(days=shift), time(hours, minutes, seconds), tz)
-            for shift in (0, -1, 1)
-        ]
-        # min() keeps the first of equals, so a tie goes to the entry's own day.
-        return min(candidates, key=lambda at: abs(at - near)).astimezone(UTC)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"Can't read {value!r}: type HH:MM or HH:MM:SS ({zone}), "
-            "or a full time like 2025-01-31T14:05:00Z."
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+    return parse_time(text, zone=zone, near=near, rule=DayRule.NEAREST)
 
 
 class TimePrompt(ModalScreen[datetime | None]):

@@ -8,9 +8,9 @@ costs one refresh per tick, not one message per line.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
+from warroom.incident import utc_now
 from warroom.logarchive import Archive
 from warroom.logfilter import FilterError, FilterSpec
 from warroom.logparse import LogRecord
@@ -29,6 +30,7 @@ from warroom.logsource import RestartPolicy, SourceState, SourceStatus
 from warroom.logtail import LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import visible
+from warroom.timeparse import DayRule, parse_time
 from warroom.ui.widgets.log_view import LogView
 
 FPS = 15
@@ -121,11 +123,14 @@ class LogPane(Vertical):
         export_dir: Path | None = None,
         tz: tzinfo = UTC,
         policy: RestartPolicy | None = None,
+        clock: Callable[[], datetime] = utc_now,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
         """`archive` captures every line with the incident (None: no capture);
-        `export_dir` is where exports go (None: the working directory at export time)."""
+        `export_dir` is where exports go (None: the working directory at export time);
+        `clock` answers now (aware UTC) for source ages, export names and bare go-to times."""
         super().__init__(id=id)
+        self.clock = clock
         self.sources = tuple(sources)
         self.presets = tuple(presets)
         self.export_dir = export_dir
@@ -194,7 +199,7 @@ class LogPane(Vertical):
         self._show_info()
 
     def _show_status(self) -> None:
-        now = datetime.now(UTC)
+        now = self.clock()
         parts = []
         trouble = False
         for name, status in self.tail.statuses.items():
@@ -324,32 +329,21 @@ class LogPane(Vertical):
     def _goto_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         error = self.query_one("#log-error", Static)
-        when = self._parse_time(event.value.strip())
-        if when is None:
-            error.update(f"not a time: {visible(event.value, limit=40)} (HH:MM[:SS] or ISO)")
+        buffer = self.tail.buffer
+        # A bare time means that time on the day of the newest line (in the display zone).
+        latest = buffer.time_at_row(buffer.match_count - 1) if buffer.match_count else None
+        try:
+            when = parse_time(
+                event.value, zone=self.tz, near=latest or self.clock(), rule=DayRule.SAME_DAY
+            )
+        except ValueError as problem:
+            error.update(str(problem))
             error.add_class("-shown")
             return
         error.remove_class("-shown")
         event.input.remove_class("-shown")
-        buffer = self.tail.buffer
         self._select_row(min(buffer.row_at_time(when), max(0, buffer.match_count - 1)))
         self.view.focus()
-
-    def _parse_time(self, text: str) -> datetime | None:
-        try:
-            when = datetime.fromisoformat(text)
-            return when if when.tzinfo else when.replace(tzinfo=self.tz)
-        except ValueError:
-            pass
-        try:
-            clock = time.fromisoformat(text)
-        except ValueError:
-            return None
-        # A bare time means that time on the day of the newest line (in the display zone).
-        buffer = self.tail.buffer
-        latest = buffer.time_at_row(buffer.match_count - 1) if buffer.match_count else None
-        day = (latest or datetime.now(UTC)).astimezone(self.tz).date()
-        return datetime.combine(day, clock, tzinfo=self.tz)
 
     def _selected(self) -> LogRecord | None:
         view = self.view
@@ -392,7 +386,7 @@ class LogPane(Vertical):
     async def action_export(self, only_shown: bool) -> None:
         buffer = self.tail.buffer
         lines = buffer.export_lines(only_shown=only_shown)
-        stamp = datetime.now(self.tz).strftime("%Y%m%d-%H%M%S")
+        stamp = self.clock().astimezone(self.tz).strftime("%Y%m%d-%H%M%S")
         folder = self.export_dir if self.export_dir is not None else Path.cwd()
         path = folder / f"incident-logs-{stamp}.log"
 
