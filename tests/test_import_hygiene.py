@@ -25,6 +25,7 @@ CORE = (
     "warroom.logparse",
     "warroom.procgroups",
     "warroom.safetext",
+    "warroom.timeparse",
     "warroom.scenario",
     "warroom.demo",
     "warroom.fakefly",

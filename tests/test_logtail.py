@@ -257,8 +257,8 @@ async def test_archive_receives_batches_with_times(tmp_path: Path) -> None:
         """,
     )
     watch = Watch()
-    # LogPane still passes archive_cap; it must not cap (the store's rolling cap does).
-    tail = make_tail(watch, LogSource("burst", cmd), archive=archive, archive_cap=2500)
+    # The tail itself never caps what it archives: the store's rolling cap does.
+    tail = make_tail(watch, LogSource("burst", cmd), archive=archive)
     tail.start()
     await watch.until(lambda: len(tail.buffer) >= 3060)
     await tail.stop()

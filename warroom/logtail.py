@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 
 from warroom.logarchive import Archive, Archiver
 from warroom.logbuffer import LogBuffer
@@ -35,9 +35,6 @@ class LogTail:
     sources: Sequence[LogSource]
     max_lines: int = 100_000
     archive: Archive | None = None
-    archive_cap: InitVar[int | None] = None
-    """Ignored: the store's rolling cap is the only cap on archived lines. Accepted until
-    `LogPane` stops passing it."""
     on_batch: BatchCallback | None = None
     on_status: StatusCallback | None = None
     policy: RestartPolicy = field(default_factory=RestartPolicy)
@@ -47,7 +44,7 @@ class LogTail:
     runners: dict[str, SourceRunner] = field(init=False)
     _json: dict[str, JsonParser] = field(init=False)
 
-    def __post_init__(self, archive_cap: int | None) -> None:
+    def __post_init__(self) -> None:
         self.buffer = LogBuffer(self.max_lines)
         self.statuses = {s.name: SourceStatus(s.name) for s in self.sources}
         self._json = {s.name: JsonParser() for s in self.sources if s.format == "json"}

@@ -159,6 +159,7 @@ class WarRoomScreen(Screen[None]):
                 presets=self.playbook.log_presets,
                 archive=self._capture_log_lines,
                 tz=ZoneInfo(zone),
+                clock=self.clock,
             )
         if key == "checklist":
             return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(
