@@ -75,3 +75,22 @@ async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
         pane = app.screen.query_one(LogPane)
         await until(pilot, lambda: len(pane.tail.buffer) == 2, what="lines read")
     assert await store.log_lines(incident_id) == []
+
+
+async def test_capture_keeps_the_newest_lines_up_to_the_playbooks_cap(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    shipped = load_playbook(SHIPPED)
+    playbook = dataclasses.replace(
+        shipped,
+        services=(),
+        providers=(),
+        log_sources=(log_source(tmp_path),),
+        settings=dataclasses.replace(shipped.settings, capture_max_lines=1),
+    )
+    incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
+    app = war_room_app(store, incident_id, playbook=playbook)
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one(LogPane)
+        await until(pilot, lambda: len(pane.tail.buffer) == 2, what="lines read")
+    assert [raw for _, _, raw in await store.log_lines(incident_id)] == LINES[-1:]

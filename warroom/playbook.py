@@ -87,6 +87,8 @@ class Settings:
     """How often the status page promises an update."""
     postmortem_link: str = ""
     """Where the post-mortem will be published; empty until known."""
+    capture_max_lines: int = 1_000_000
+    """Log lines kept with each incident for the offline review; the newest are kept."""
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,7 @@ class _Checker:
             display_timezone=zone,
             status_update_interval=table.duration("status_update_interval", timedelta(minutes=15)),
             postmortem_link=table.url("postmortem_link", ""),
+            capture_max_lines=table.integer("capture_max_lines", 1_000_000, minimum=1),
         )
         table.done()
         return settings

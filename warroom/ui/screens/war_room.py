@@ -242,7 +242,9 @@ class WarRoomScreen(Screen[None]):
         await self._loaded.wait()  # lines can arrive before the incident's status is known
         if self.state is not None and self.state.status == "resolved":
             return 0
-        return await self.store.archive_log_lines(self.incident_id, rows)
+        return await self.store.archive_log_lines(
+            self.incident_id, rows, cap=self.playbook.settings.capture_max_lines
+        )
 
     # Regions ------------------------------------------------------------------------------
 
