@@ -162,7 +162,7 @@ async def test_pin_posts_line_with_its_own_time_and_source(tmp_path: Path) -> No
         await pilot.press("space", "home", "down", "p")
         await pilot.pause()
     # The hook sees a bubbling message at each level; count distinct messages.
-    pinned = list({id(m): m for m in messages if isinstance(m, LogPane.LinePinned)}.values())
+    pinned = list({id(m): m for m in messages if isinstance(m, LogPane.PinRequested)}.values())
     assert len(pinned) == 1
     record = pinned[0].record
     assert record.source == "back" and "DB timeout" in record.raw

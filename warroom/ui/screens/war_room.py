@@ -277,8 +277,8 @@ class WarRoomScreen(Screen[None]):
         message.stop()
         await self.record(message.kind, message.payload)
 
-    @on(LogPane.LinePinned)
-    async def _line_pinned(self, message: LogPane.LinePinned) -> None:
+    @on(LogPane.PinRequested)
+    async def _pin_requested(self, message: LogPane.PinRequested) -> None:
         record = message.record
         logged_at = record.time or self.clock()
         payload = {"source": record.source, "line": record.raw, "logged_at": logged_at.isoformat()}
@@ -300,8 +300,8 @@ class WarRoomScreen(Screen[None]):
             # Observed by the poller, not done by the person at this terminal.
             await self.record(events.HEALTH_CHANGED, payload, actor=AUTOMATIC_ACTOR)
 
-    @on(ChecklistPane.ItemToggled)
-    async def _item_toggled(self, message: ChecklistPane.ItemToggled) -> None:
+    @on(ChecklistPane.TickRequested)
+    async def _tick_requested(self, message: ChecklistPane.TickRequested) -> None:
         kind = events.ITEM_TICKED if message.ticked else events.ITEM_UNTICKED
         await self.record(kind, {"item_id": message.item_id})
 

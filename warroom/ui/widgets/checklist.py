@@ -52,7 +52,7 @@ class ChecklistPane(OptionList):
     now: reactive[datetime | None] = reactive(None)
     """The current time; phases turn overdue as it passes their window's end."""
 
-    class ItemToggled(Message):
+    class TickRequested(Message):
         """The user asked to tick (`ticked=True`) or untick an item; nothing is changed yet."""
 
         def __init__(self, item_id: str, ticked: bool) -> None:
@@ -163,7 +163,7 @@ class ChecklistPane(OptionList):
         if item_id is None:
             return
         ticked = self.state is not None and item_id in self.state.ticked
-        self.post_message(self.ItemToggled(item_id, ticked=not ticked))
+        self.post_message(self.TickRequested(item_id, ticked=not ticked))
 
 
 def _heading_key(phase: PhaseProgress) -> tuple[bool, bool, int]:

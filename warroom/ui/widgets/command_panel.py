@@ -1,7 +1,7 @@
 """The incident-command region: severity, the checklist, roles, key moments, escalation.
 
 A view only: it shows the bound state at the bound time. Ticking goes through the
-checklist's `ItemToggled`; setting roles, moments, escalating and resolving are the
+checklist's `TickRequested`; setting roles, moments, escalating and resolving are the
 screen's keys, because they must work wherever the focus is.
 """
 

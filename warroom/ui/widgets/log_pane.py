@@ -96,8 +96,8 @@ class LogPane(Vertical):
     following: reactive[bool] = reactive(True)
     """Keep the newest line in view; False freezes the view while ingest continues."""
 
-    class LinePinned(Message):
-        """The user pinned a line: record it on the incident's timeline."""
+    class PinRequested(Message):
+        """The user asked to pin a line; the screen records it on the incident's timeline."""
 
         def __init__(self, record: LogRecord) -> None:
             super().__init__()
@@ -378,7 +378,7 @@ class LogPane(Vertical):
         record = self._selected()
         if record is None:
             return
-        self.post_message(self.LinePinned(record))
+        self.post_message(self.PinRequested(record))
         self.notify(f"pinned {record.source} line to the timeline", timeout=2)
 
     async def action_export(self, only_shown: bool) -> None:
