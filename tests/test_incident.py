@@ -272,6 +272,27 @@ def test_last_recorded_health_per_target_honours_retractions() -> None:
     assert derive(log.events, PLAYBOOK).health == {"backend": "down", "Supabase": "degraded"}
 
 
+def test_headline_agrees_with_derive_as_corrections_pile_up() -> None:
+    # `warroom list` shows the headline the store keeps; the war room shows derive's.
+    log = declared("P2")
+    raised = log.add(inc.SEVERITY_CHANGED, {"from": "P2", "to": "P0"}, minute=1)
+    resolved = log.add(inc.RESOLVED, {}, minute=2)
+    steps = [
+        (inc.ENTRY_RETRACTED, {"target_seq": resolved.seq}),
+        (inc.ENTRY_RETRACTED, {"target_seq": raised.seq}),
+        (inc.RESOLVED, {}),
+        (inc.REOPENED, {}),
+        (inc.ENTRY_RETRACTED, {"target_seq": 1}),  # the declaration stays
+    ]
+    seen = set()
+    for minute, (kind, payload) in enumerate(steps, start=3):
+        log.add(kind, payload, minute=minute)
+        state = derive(log.events, PLAYBOOK)
+        assert inc.headline(log.events) == (state.severity, state.status)
+        seen.add((state.severity, state.status))
+    assert {("P0", "open"), ("P2", "open"), ("P2", "resolved")} <= seen
+
+
 def test_roles_fields_comms_and_escalation() -> None:
     log = declared()
     log.add(inc.ROLE_ASSIGNED, {"role": "commander", "name": "Ann"}, minute=1)

@@ -267,6 +267,30 @@ def derive(events: Sequence[Event], playbook: Playbook) -> IncidentState:
     )
 
 
+HEADLINE_KINDS = (DECLARED, SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED)
+"""The only kinds `headline` reads: a store can pass just these events."""
+
+
+def headline(events: Sequence[Event]) -> tuple[str, Literal["open", "resolved"]]:
+    """Current severity and status, by the same rules as `derive` (retractions included)
+    but without a playbook, so a store can keep them on the incident for listing."""
+    retracted, _ = _corrections(events)
+    severity = ""
+    status: Literal["open", "resolved"] = "open"
+    for event in events:
+        if event.seq in retracted:
+            continue
+        if event.kind == DECLARED:
+            severity = str(event.payload.get("severity", ""))
+        elif event.kind == SEVERITY_CHANGED:
+            severity = str(event.payload.get("to", severity))
+        elif event.kind == RESOLVED:
+            status = "resolved"
+        elif event.kind == REOPENED:
+            status = "open"
+    return severity, status
+
+
 def _corrections(events: Sequence[Event]) -> tuple[set[int], dict[int, dict[str, Any]]]:
     """Which seqs are retracted, and the latest edited text/time for each edited seq.
 

@@ -32,12 +32,10 @@ import aiosqlite
 
 from warroom.incident import (
     DECLARED,
-    ENTRY_RETRACTED,
-    REOPENED,
-    RESOLVED,
-    SEVERITY_CHANGED,
+    HEADLINE_KINDS,
     Event,
     format_incident_id,
+    headline,
     utc_now,
 )
 
@@ -341,7 +339,7 @@ class SqliteStore:
             if last_seq is None:
                 raise UnknownIncident(incident_id)
             event = await self._insert_event(incident_id, last_seq, kind, payload, actor, when)
-            if kind in (SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED):
+            if kind in HEADLINE_KINDS:
                 await self._refresh_summary(incident_id)
             return event
 
@@ -369,29 +367,20 @@ class SqliteStore:
 
     async def _refresh_summary(self, incident_id: str) -> None:
         # The list view's severity and status are kept on the incident row so listing never
-        # reads events; a retraction can undo a change, so they are recomputed, not patched.
-        kinds = (DECLARED, SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED)
+        # reads events; a retraction can undo a change, so they are recomputed, not patched,
+        # by the same rules the war room derives them with.
         async with self._db.execute(
-            "SELECT seq, kind, payload FROM events WHERE incident_id = ?"
-            f" AND kind IN ({','.join('?' * len(kinds))}) ORDER BY seq",
-            (incident_id, *kinds),
+            "SELECT seq, at, kind, actor, payload FROM events WHERE incident_id = ?"
+            f" AND kind IN ({','.join('?' * len(HEADLINE_KINDS))}) ORDER BY seq",
+            (incident_id, *HEADLINE_KINDS),
         ) as cursor:
-            rows = [
-                (seq, kind, json.loads(payload)) for seq, kind, payload in await cursor.fetchall()
+            rows = await cursor.fetchall()
+        severity, status = headline(
+            [
+                Event(seq, incident_id, from_db_time(at), kind, actor, json.loads(payload))
+                for seq, at, kind, actor, payload in rows
             ]
-        retracted = {p.get("target_seq") for _, kind, p in rows if kind == ENTRY_RETRACTED}
-        severity, status = "", "open"
-        for seq, kind, payload in rows:
-            if seq in retracted and kind != DECLARED:
-                continue
-            if kind == DECLARED:
-                severity = str(payload.get("severity", ""))
-            elif kind == SEVERITY_CHANGED:
-                severity = str(payload.get("to", severity))
-            elif kind == RESOLVED:
-                status = "resolved"
-            elif kind == REOPENED:
-                status = "open"
+        )
         await self._db.execute(
             "UPDATE incidents SET severity = ?, status = ? WHERE id = ?",
             (severity, status, incident_id),
