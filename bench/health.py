@@ -63,7 +63,7 @@ def _services(ports: list[int], interval: float = 10.0) -> list[object]:
 
 async def bench_rounds(ports: list[int]) -> tuple[float, float]:
     """Median seconds of one round over one endpoint, and over all of them."""
-    from warroom.health import HealthMonitor
+    from warroom.health.monitor import HealthMonitor
 
     async def median_round(targets: list[object]) -> float:
         async with HealthMonitor(targets) as monitor:  # type: ignore[arg-type]
@@ -86,7 +86,7 @@ async def bench_keys(ports: list[int], presses: int = 200) -> list[float]:
     from textual.app import App, ComposeResult
     from textual.binding import Binding
 
-    from warroom.health import HealthMonitor
+    from warroom.health.monitor import HealthMonitor
     from warroom.ui.widgets.health_pane import HealthPane
 
     latencies: list[float] = []

@@ -30,7 +30,7 @@ from textual.binding import Binding
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warroom.logfilter import FilterSpec
+from warroom.logs.filter import FilterSpec
 from warroom.playbook import LogSource
 from warroom.safetext import strip_sgr
 from warroom.ui.widgets.log_pane import LogPane
@@ -64,7 +64,7 @@ class BenchApp(App[None]):
 
 
 async def run_app(lines: int) -> dict[str, float]:
-    cmd = (sys.executable, "-m", "warroom.fakefly", "logs", "--app", "bench", "--flood")
+    cmd = (sys.executable, "-m", "warroom.demo.fakefly", "logs", "--app", "bench", "--flood")
     pane = LogPane(sources=[LogSource("bench", (*cmd, "--count", str(lines)))])
     spec = FilterSpec(include=(PATTERN,))
     pane.tail.set_filter(spec)
@@ -119,7 +119,7 @@ async def run_app(lines: int) -> dict[str, float]:
 
 
 def bare_loop(lines: int) -> float:
-    cmd = [sys.executable, "-m", "warroom.fakefly", "logs", "--app", "bench", "--flood"]
+    cmd = [sys.executable, "-m", "warroom.demo.fakefly", "logs", "--app", "bench", "--flood"]
     out = subprocess.run([*cmd, "--count", str(lines)], capture_output=True, check=True).stdout
     texts = strip_sgr(out.decode()).split("\n")
     search = re.compile(PATTERN).search

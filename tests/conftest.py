@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.store import SqliteStore, open_store
+from warroom.store import EventStore, open_store
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def isolated_environment(
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
     """A real incident database in the test's own folder."""
     async with await open_store(tmp_path / "incidents.db") as opened:
         yield opened

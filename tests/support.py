@@ -4,6 +4,7 @@ outside world, and a bounded wait for the app to reach a state."""
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from textual.pilot import Pilot
 
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook, load_playbook
-from warroom.store import SqliteStore
+from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 
 SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
@@ -30,7 +31,7 @@ def quiet_playbook(*, zone: str | None = None) -> Playbook:
 
 
 def war_room_app(
-    store: SqliteStore,
+    store: EventStore,
     incident_id: str | None,
     *,
     playbook: Playbook | None = None,
@@ -44,7 +45,7 @@ def war_room_app(
         incident_id=incident_id,
         actor=actor,
         clock=clock,
-        copies_dir=store.path.parent / "copies",
+        copies_dir=Path(tempfile.mkdtemp(prefix="warroom-copies-")),
         local_clipboard=None,
     )
 

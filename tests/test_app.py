@@ -10,18 +10,18 @@ from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support import until, war_room_app
 from warroom import incident as kinds
-from warroom.store import SqliteStore, open_store
+from warroom.store import EventStore, open_store
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 
 
-async def declare(store: SqliteStore) -> str:
+async def declare(store: EventStore) -> str:
     event = await store.declare(title="Backend returning 503s", severity="P1", actor="alice")
     return event.incident_id
 
 
-async def test_wide_screen_shows_all_four_regions_and_the_header(store: SqliteStore) -> None:
+async def test_wide_screen_shows_all_four_regions_and_the_header(store: EventStore) -> None:
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -40,7 +40,7 @@ async def test_wide_screen_shows_all_four_regions_and_the_header(store: SqliteSt
         )
 
 
-async def test_small_screen_switches_regions_instead_of_squeezing(store: SqliteStore) -> None:
+async def test_small_screen_switches_regions_instead_of_squeezing(store: EventStore) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -54,7 +54,7 @@ async def test_small_screen_switches_regions_instead_of_squeezing(store: SqliteS
         assert visible() == ["timeline-region"]
 
 
-async def test_ticking_an_item_appends_an_event_and_shows_the_time(store: SqliteStore) -> None:
+async def test_ticking_an_item_appends_an_event_and_shows_the_time(store: EventStore) -> None:
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -72,7 +72,7 @@ async def test_ticking_an_item_appends_an_event_and_shows_the_time(store: Sqlite
         assert str(checklist.get_option(first_item).prompt).startswith("[ ] ")
 
 
-async def test_note_and_severity_change_reach_store_and_timeline(store: SqliteStore) -> None:
+async def test_note_and_severity_change_reach_store_and_timeline(store: EventStore) -> None:
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -94,7 +94,7 @@ async def test_note_and_severity_change_reach_store_and_timeline(store: SqliteSt
     assert (kinds.SEVERITY_CHANGED, {"from": "P1", "to": "P0"}) in recorded
 
 
-async def test_events_from_another_process_appear(store: SqliteStore, tmp_path: Path) -> None:
+async def test_events_from_another_process_appear(store: EventStore, tmp_path: Path) -> None:
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -110,7 +110,7 @@ async def test_events_from_another_process_appear(store: SqliteStore, tmp_path: 
         )
 
 
-async def test_without_an_incident_the_app_offers_to_declare_one(store: SqliteStore) -> None:
+async def test_without_an_incident_the_app_offers_to_declare_one(store: EventStore) -> None:
     app = war_room_app(store, None)
     async with app.run_test(size=(100, 30)) as pilot:
         app.screen.query_one("#title", Input).focus()
@@ -123,7 +123,7 @@ async def test_without_an_incident_the_app_offers_to_declare_one(store: SqliteSt
     assert [s.title for s in await store.list_incidents()] == ["Checkout broken"]
 
 
-async def test_every_key_is_also_a_palette_command(store: SqliteStore) -> None:
+async def test_every_key_is_also_a_palette_command(store: EventStore) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
@@ -136,7 +136,7 @@ async def test_every_key_is_also_a_palette_command(store: SqliteStore) -> None:
             assert screen_wide | {region_command} <= titles, key
 
 
-async def test_copying_a_status_text_records_exactly_what_was_said(store: SqliteStore) -> None:
+async def test_copying_a_status_text_records_exactly_what_was_said(store: EventStore) -> None:
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -156,7 +156,7 @@ async def test_copying_a_status_text_records_exactly_what_was_said(store: Sqlite
         assert "Backend returning 503s" in app.clipboard
 
 
-async def test_palette_offers_every_template(store: SqliteStore) -> None:
+async def test_palette_offers_every_template(store: EventStore) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
@@ -169,7 +169,7 @@ HOSTILE = "Pwn \x1b]2;PWNED\x1b\\ \x1b[2J [b]x[/b]"
 """Sets the terminal title, clears the screen and tries markup, if it ever got through."""
 
 
-async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: SqliteStore) -> None:
+async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: EventStore) -> None:
     event = await store.declare(title=HOSTILE, severity="P1", actor=HOSTILE)
     incident_id = event.incident_id
     await store.append(incident_id, kinds.ITEM_TICKED, {"item_id": "alert-received"}, actor=HOSTILE)
@@ -191,7 +191,7 @@ async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: SqliteSt
 
 
 async def test_a_refused_write_is_reported_and_the_room_stays_open(
-    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import io
 import json
 import os
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_health import FakeHealthServer, response, summary_json
 
-from warroom.checkcmd import run_check
+from warroom.cli.check import run_check
 from warroom.playbook import Playbook, load_playbook
 
 pytestmark = pytest.mark.timeout(30)
@@ -99,14 +98,6 @@ async def test_any_not_up_exits_1_and_table_is_plain(
     assert "1/7 down" in out
 
 
-def _cli_wired() -> bool:
-    spec = importlib.util.find_spec("warroom.commands")
-    if spec is None or spec.origin is None:
-        return False
-    return "checkcmd" in Path(spec.origin).read_text()
-
-
-@pytest.mark.skipif(not _cli_wired(), reason="`warroom check` is not wired to run_check yet")
 async def test_cli_subprocess_exit_codes(tmp_path: Path, server: FakeHealthServer) -> None:
     serve_healthy(server)
     server.routes["/mcp"] = response(200, '{"ok": false}')
@@ -132,3 +123,7 @@ async def test_cli_subprocess_exit_codes(tmp_path: Path, server: FakeHealthServe
     bad.write_text("[settings\n")
     code, _, stderr = await cli("check", "--playbook", str(bad))
     assert code == 2 and b"Traceback" not in stderr
+
+    serve_healthy(server)
+    code, stdout, _ = await cli("check", "--playbook", str(playbook))
+    assert code == 0 and b"down" not in stdout

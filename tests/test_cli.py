@@ -59,6 +59,37 @@ def test_new_prints_an_id_and_list_shows_it(tmp_path: Path) -> None:
     assert listed[0]["severity"] == "P2" and listed[1]["title"] == "Backend returning 503s"
 
 
+def test_note_dash_appends_one_note_per_line_of_stdin_quickly(tmp_path: Path) -> None:
+    import asyncio
+    import time
+
+    from warroom.incident import NOTE_ADDED
+    from warroom.store import open_store
+
+    db = tmp_path / "incidents.db"
+    incident_id = warroom("new", "--severity", "P2", "--title", "Bot feed", db=db).stdout.strip()
+    lines = [f"finding {n}" for n in range(10_000)]
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "warroom", "note", incident_id, "-", "--db", str(db), "--as", "bot"],
+        input="\n".join(lines[:5_000]) + "\n\n  \n" + "\n".join(lines[5_000:]) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "WARROOM_PLAYBOOK": str(SHIPPED_PLAYBOOK)},
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert elapsed < 10, f"10,000 notes took {elapsed:.1f} s"
+
+    async def read() -> list[str]:
+        async with await open_store(db) as store:
+            events = await store.events(incident_id)
+        return [str(e.payload["text"]) for e in events if e.kind == NOTE_ADDED]
+
+    assert asyncio.run(read()) == lines  # blank lines are no notes
+
+
 def test_note_is_appended_and_recorded_with_the_actor(tmp_path: Path) -> None:
     db = tmp_path / "incidents.db"
     incident_id = warroom("new", "--severity", "P0", "--title", "Site down", db=db).stdout.strip()

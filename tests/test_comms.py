@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from warroom import comms
-from warroom.incident import Event, IncidentState, derive
+from warroom.incident import Event, IncidentState, comms, derive
 from warroom.playbook import TEMPLATE_NAMES, Playbook, Template, load_playbook
 
 SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"

@@ -17,8 +17,7 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, Static
 
-from warroom import comms
-from warroom.incident import Event, IncidentState, derive
+from warroom.incident import Event, IncidentState, comms, derive
 from warroom.playbook import Playbook, load_playbook
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
 

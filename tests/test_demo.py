@@ -9,8 +9,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from warroom import scenario
-from warroom.demo import DemoWorld, demo_playbook
+from warroom.demo.world import DemoWorld, demo_playbook, scenario
 from warroom.playbook import load_playbook
 from warroom.resources import bundled_playbook_path
 
@@ -53,14 +52,14 @@ def test_demo_playbook_points_everything_at_the_simulator() -> None:
     assert all(p.page.startswith("http://127.0.0.1:9/status/") for p in playbook.providers)
     assert not any(p.page.endswith("/unknown") for p in playbook.providers)
     for source in playbook.log_sources:
-        assert source.command[1:3] == ("-m", "warroom.fakefly")
+        assert source.command[1:3] == ("-m", "warroom.demo.fakefly")
     # everything else (phases, runbooks, templates) is the shipped playbook's
     shipped = load_playbook(bundled_playbook_path())
     assert playbook.phases == shipped.phases and playbook.templates == shipped.templates
 
 
 async def test_the_demo_never_opens_an_existing_incident(tmp_path: Path) -> None:
-    from warroom.launch import declare_demo_incident
+    from warroom.cli.launch import declare_demo_incident
     from warroom.store import open_store
 
     async with await open_store(tmp_path / "real.db") as store:

@@ -9,8 +9,7 @@ import pytest
 
 from tests.support import until, war_room_app
 from warroom import incident as kinds
-from warroom import scenario
-from warroom.demo import DemoWorld, demo_playbook
+from warroom.demo.world import DemoWorld, demo_playbook, scenario
 from warroom.playbook import load_playbook
 from warroom.resources import bundled_playbook_path
 from warroom.store import open_store

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from warroom.health import (
+from warroom.health.monitor import (
     MAX_BODY,
     FlapTracker,
     HealthMonitor,
@@ -276,7 +276,7 @@ def test_summary_text() -> None:
 
 def test_judging_imports_neither_httpx_nor_textual() -> None:
     code = (
-        "import sys, warroom.health_judging; "
+        "import sys, warroom.health.judging; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'textual'}))"
     )
     result = subprocess.run(

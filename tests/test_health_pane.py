@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Static
 
-from warroom.health import HealthMonitor, HealthSample
+from warroom.health.monitor import HealthMonitor, HealthSample
 from warroom.playbook import Provider, Service
 from warroom.ui.widgets.health_pane import (
     HealthDetailScreen,

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from tests.support import quiet_playbook, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event, derive, describe, severity_action_id
-from warroom.store import SqliteStore, open_store
+from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.incident_forms import MomentForm, RoleForm, parse_moment_time
@@ -42,12 +42,12 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-async def declare(store: SqliteStore, clock: FakeClock, severity: str = "P1") -> str:
+async def declare(store: EventStore, clock: FakeClock, severity: str = "P1") -> str:
     event = await store.declare(title="Checkout 503s", severity=severity, actor="alice", at=clock())
     return event.incident_id
 
 
-def war_room(store: SqliteStore, incident_id: str, clock: FakeClock) -> WarRoomApp:
+def war_room(store: EventStore, incident_id: str, clock: FakeClock) -> WarRoomApp:
     return war_room_app(store, incident_id, clock=clock)
 
 
@@ -77,7 +77,7 @@ async def advance(pilot, app: WarRoomApp, clock: FakeClock, **delta: float) -> N
     await pilot.pause()
 
 
-async def recorded(store: SqliteStore, incident_id: str, kind: str) -> list[Event]:
+async def recorded(store: EventStore, incident_id: str, kind: str) -> list[Event]:
     return [event for event in await store.events(incident_id) if event.kind == kind]
 
 
@@ -124,7 +124,7 @@ def test_spans_and_windows_read_as_people_say_them() -> None:
 
 
 async def test_severity_actions_are_ticked_as_events_and_answer_the_response_target(
-    store: SqliteStore, clock: FakeClock
+    store: EventStore, clock: FakeClock
 ) -> None:
     incident_id = await declare(store, clock)
     app = war_room(store, incident_id, clock)
@@ -148,7 +148,7 @@ async def test_severity_actions_are_ticked_as_events_and_answer_the_response_tar
     assert [(t.payload["item_id"], t.actor) for t in ticks] == [(first, "bob")]
 
 
-async def test_p0_shows_all_hands_and_its_own_actions(store: SqliteStore, clock: FakeClock) -> None:
+async def test_p0_shows_all_hands_and_its_own_actions(store: EventStore, clock: FakeClock) -> None:
     incident_id = await declare(store, clock, severity="P1")
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -171,7 +171,7 @@ async def test_p0_shows_all_hands_and_its_own_actions(store: SqliteStore, clock:
 
 
 async def test_countdowns_advance_and_turn_to_warnings_under_the_clock(
-    store: SqliteStore, clock: FakeClock, tmp_path: Path
+    store: EventStore, clock: FakeClock, tmp_path: Path
 ) -> None:
     incident_id = await declare(store, clock)
     app = war_room(store, incident_id, clock)
@@ -210,7 +210,7 @@ async def test_countdowns_advance_and_turn_to_warnings_under_the_clock(
 
 
 async def test_escalating_asks_then_records_the_next_level(
-    store: SqliteStore, clock: FakeClock
+    store: EventStore, clock: FakeClock
 ) -> None:
     incident_id = await declare(store, clock)
     app = war_room(store, incident_id, clock)
@@ -239,7 +239,7 @@ async def test_escalating_asks_then_records_the_next_level(
 # Roles and key moments --------------------------------------------------------------------
 
 
-async def test_roles_are_set_and_changed_in_one_form(store: SqliteStore, clock: FakeClock) -> None:
+async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: FakeClock) -> None:
     incident_id = await declare(store, clock)
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -268,7 +268,7 @@ async def test_roles_are_set_and_changed_in_one_form(store: SqliteStore, clock: 
 
 
 async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
-    store: SqliteStore, clock: FakeClock
+    store: EventStore, clock: FakeClock
 ) -> None:
     incident_id = await declare(store, clock)
     app = war_room(store, incident_id, clock)
@@ -301,7 +301,7 @@ async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
 
 
 async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
-    store: SqliteStore, clock: FakeClock
+    store: EventStore, clock: FakeClock
 ) -> None:
     incident_id = await declare(store, clock)
     app = war_room(store, incident_id, clock)
@@ -342,7 +342,7 @@ async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)])
 async def test_clocks_stay_on_screen_at_every_size(
-    store: SqliteStore, clock: FakeClock, size: tuple[int, int]
+    store: EventStore, clock: FakeClock, size: tuple[int, int]
 ) -> None:
     app = war_room(store, await declare(store, clock), clock)
     async with app.run_test(size=size) as pilot:

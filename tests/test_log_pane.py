@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Static
 
-from warroom.logsource import RestartPolicy
+from warroom.logs.source import RestartPolicy
 from warroom.playbook import LogPreset, LogSource
 from warroom.ui.widgets.log_pane import LogPane
 

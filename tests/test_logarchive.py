@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
-from warroom.logarchive import Archiver
+from warroom.logs.archive import Archiver
 
 Row = tuple[datetime, str, str]
 

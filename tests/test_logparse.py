@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from warroom.logbuffer import LogBuffer
-from warroom.logfilter import FilterError, FilterSpec
-from warroom.logparse import JsonParser, entry_levels, parse_line
+from warroom.logs.buffer import LogBuffer
+from warroom.logs.filter import FilterError, FilterSpec
+from warroom.logs.parse import JsonParser, entry_levels, parse_line
 from warroom.safetext import strip_sgr
 
 LINE = (
@@ -46,7 +46,7 @@ def test_continuation_inherits_entry_and_noise_is_kept_raw() -> None:
 
 
 def test_fakefly_output_parses() -> None:
-    argv = [sys.executable, "-m", "warroom.fakefly", "logs", "--app", "slurpy-backend"]
+    argv = [sys.executable, "-m", "warroom.demo.fakefly", "logs", "--app", "slurpy-backend"]
     out = subprocess.run(
         [*argv, "--count", "200", "--rate", "100000"],
         capture_output=True,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from warroom import procgroups
-from warroom.logsource import RestartPolicy, SourceState, SourceStatus
-from warroom.logtail import LogTail
+from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
+from warroom.logs.tail import LogTail
 from warroom.playbook import LogSource
 
 FAST = RestartPolicy(initial=0.05, maximum=0.2, healthy_after=60, kill_grace=0.5)
@@ -80,7 +80,7 @@ def pid_alive(pid: int) -> bool:
 
 async def test_fakefly_streams_into_buffer() -> None:
     watch = Watch()
-    cmd = (sys.executable, "-m", "warroom.fakefly", "logs", "--app", "slurpy-backend")
+    cmd = (sys.executable, "-m", "warroom.demo.fakefly", "logs", "--app", "slurpy-backend")
     tail = make_tail(watch, LogSource("backend", (*cmd, "--rate", "2000")))
     tail.start()
     try:
@@ -95,7 +95,7 @@ async def test_fakefly_streams_into_buffer() -> None:
 
 async def test_json_source(tmp_path: Path) -> None:
     watch = Watch()
-    cmd = (sys.executable, "-m", "warroom.fakefly", "logs", "--app", "a", "--json")
+    cmd = (sys.executable, "-m", "warroom.demo.fakefly", "logs", "--app", "a", "--json")
     tail = make_tail(watch, LogSource("a", (*cmd, "--rate", "1000"), format="json"))
     tail.start()
     try:

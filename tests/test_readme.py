@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from warroom._toml_table import Table
 from warroom.playbook import load_playbook
+from warroom.playbook.toml_table import Table
 
 REPO = Path(__file__).resolve().parent.parent
 

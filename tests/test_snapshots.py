@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import war_room_app
-from warroom.store import SqliteStore, open_store
+from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
 
 DECLARED = datetime(2026, 11, 29, 3, 0, 0, tzinfo=UTC)
@@ -23,7 +23,7 @@ NOW = DECLARED + timedelta(minutes=7, seconds=30)
 
 
 @pytest.fixture
-def declared(tmp_path: Path) -> Iterator[tuple[SqliteStore, str]]:
+def declared(tmp_path: Path) -> Iterator[tuple[EventStore, str]]:
     # snap_compare runs the app in its own event loop; aiosqlite's connection thread
     # answers whichever loop awaits it, so the store can be opened here first.
     store = asyncio.run(open_store(tmp_path / "incidents.db"))
@@ -34,15 +34,13 @@ def declared(tmp_path: Path) -> Iterator[tuple[SqliteStore, str]]:
     asyncio.run(store.close())
 
 
-def app_for(store: SqliteStore, incident_id: str) -> WarRoomApp:
+def app_for(store: EventStore, incident_id: str) -> WarRoomApp:
     return war_room_app(store, incident_id, clock=lambda: NOW)
 
 
-def test_war_room_at_100x30(snap_compare, declared: tuple[SqliteStore, str]) -> None:  # type: ignore[no-untyped-def]
+def test_war_room_at_100x30(snap_compare, declared: tuple[EventStore, str]) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(*declared), terminal_size=(100, 30), press=["_"])
 
 
-def test_war_room_at_80x24_shows_one_region(
-    snap_compare, declared: tuple[SqliteStore, str]
-) -> None:  # type: ignore[no-untyped-def]
+def test_war_room_at_80x24_shows_one_region(snap_compare, declared: tuple[EventStore, str]) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(*declared), terminal_size=(80, 24), press=["3", "_"])

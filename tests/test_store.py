@@ -15,21 +15,17 @@ from pathlib import Path
 import pytest
 
 from warroom import incident as inc
-from warroom.store import (
-    SCHEMA_VERSION,
-    EventStore,
-    SqliteStore,
-    StoreError,
-    UnknownIncident,
-    open_store,
-)
+from warroom.store import EventStore, StoreError, UnknownIncident, open_store
+from warroom.store.sqlite import SqliteStore, open_sqlite_store
+from warroom.store.sqlite_schema import SCHEMA_VERSION
 
 T0 = datetime(2025, 3, 1, 23, 58, tzinfo=UTC)
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await open_store(tmp_path / "incidents.db")
+    # A poll an hour apart: a test passes only if local writes wake followers themselves.
+    opened = await open_sqlite_store(tmp_path / "incidents.db", follow_poll_seconds=3600)
     yield opened
     await opened.close()
 
@@ -194,7 +190,7 @@ async def test_summaries_follow_severity_status_and_retraction(store: SqliteStor
 async def test_follow_yields_local_appends_without_waiting_for_a_poll(store: SqliteStore) -> None:
     declared = await store.declare(title="a", severity="P1", actor="a")
     # an hour-long poll interval: only the local wake-up can deliver these in time
-    feed = store.follow(declared.incident_id, after_seq=0, poll_interval=3600)
+    feed = store.follow(declared.incident_id, after_seq=0)
     first = await asyncio.wait_for(anext(feed), 5)
     assert [e.seq for e in first] == [1]
     pending = asyncio.ensure_future(anext(feed))
@@ -225,9 +221,9 @@ APPEND_NOTES = """
 
 async def test_follow_sees_events_written_by_another_process(tmp_path: Path) -> None:
     path = tmp_path / "incidents.db"
-    async with await open_store(path) as store:
+    async with await open_sqlite_store(path, follow_poll_seconds=0.02) as store:
         declared = await store.declare(title="a", severity="P1", actor="a")
-        feed = store.follow(declared.incident_id, after_seq=1, poll_interval=0.02)
+        feed = store.follow(declared.incident_id, after_seq=1)
         pending = asyncio.ensure_future(anext(feed))
         process = await asyncio.create_subprocess_exec(
             *_python(APPEND_NOTES, str(path), declared.incident_id, "3")
@@ -362,7 +358,7 @@ def test_sqlite_store_satisfies_the_protocol() -> None:
 async def test_concurrent_tasks_can_append_through_one_store(store: SqliteStore) -> None:
     # the UI ticking while the health worker records a change: two writers, one connection
     declared = await store.declare(title="a", severity="P1", actor="a")
-    feed = store.follow(declared.incident_id, after_seq=1, poll_interval=3600)
+    feed = store.follow(declared.incident_id, after_seq=1)
     appended = await asyncio.gather(
         *(
             store.append(declared.incident_id, inc.NOTE_ADDED, {"text": str(n)}, actor="a")
@@ -380,9 +376,9 @@ async def test_concurrent_tasks_can_append_through_one_store(store: SqliteStore)
 
 
 async def test_follow_ends_when_the_store_closes(tmp_path: Path) -> None:
-    store = await open_store(tmp_path / "incidents.db")
+    store = await open_sqlite_store(tmp_path / "incidents.db", follow_poll_seconds=3600)
     declared = await store.declare(title="a", severity="P1", actor="a")
-    feed = store.follow(declared.incident_id, after_seq=0, poll_interval=3600)
+    feed = store.follow(declared.incident_id, after_seq=0)
     assert [e.seq for e in await asyncio.wait_for(anext(feed), 5)] == [1]
     pending = asyncio.ensure_future(anext(feed))  # now waiting for more, for up to an hour
     await store.close()

@@ -11,7 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from tests.support import quiet_playbook, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event
-from warroom.store import SqliteStore
+from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
@@ -23,12 +23,12 @@ T0 = datetime(2025, 3, 4, 14, 0, tzinfo=UTC)
 """When the test incident is declared (CET is UTC+1 on that day)."""
 
 
-async def declare(store: SqliteStore) -> str:
+async def declare(store: EventStore) -> str:
     event = await store.declare(title="Backend returning 503s", severity="P1", actor="alice", at=T0)
     return event.incident_id
 
 
-async def note(store: SqliteStore, incident_id: str, text: str, minutes: int) -> Event:
+async def note(store: EventStore, incident_id: str, text: str, minutes: int) -> Event:
     return await store.append(
         incident_id,
         kinds.NOTE_ADDED,
@@ -59,7 +59,7 @@ async def open_timeline(pilot: Pilot[None], app: WarRoomApp, *, entries: int) ->
 
 
 async def test_lines_show_time_in_the_display_zone_and_follow_the_end(
-    store: SqliteStore,
+    store: EventStore,
 ) -> None:
     incident_id = await declare(store)
     await note(store, incident_id, "checked fly status", 5)
@@ -78,7 +78,7 @@ async def test_lines_show_time_in_the_display_zone_and_follow_the_end(
         assert highlighted_line(pane).endswith("checked fly status")  # stays where moved
 
 
-async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: SqliteStore) -> None:
+async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: EventStore) -> None:
     incident_id = await declare(store)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -103,7 +103,7 @@ async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: Sqlit
 
 
 async def test_editing_a_time_reorders_and_is_read_in_the_display_zone(
-    store: SqliteStore,
+    store: EventStore,
 ) -> None:
     incident_id = await declare(store)
     first = await note(store, incident_id, "first", 10)
@@ -127,7 +127,7 @@ async def test_editing_a_time_reorders_and_is_read_in_the_display_zone(
 
 
 async def test_a_time_that_cannot_be_read_says_so_and_records_nothing(
-    store: SqliteStore,
+    store: EventStore,
 ) -> None:
     incident_id = await declare(store)
     await note(store, incident_id, "first", 10)
@@ -150,7 +150,7 @@ async def test_a_time_that_cannot_be_read_says_so_and_records_nothing(
 
 
 async def test_retracting_after_confirming_hides_the_entry_but_keeps_it_stored(
-    store: SqliteStore,
+    store: EventStore,
 ) -> None:
     incident_id = await declare(store)
     await note(store, incident_id, "keep me", 5)
@@ -169,7 +169,7 @@ async def test_retracting_after_confirming_hides_the_entry_but_keeps_it_stored(
     assert (kinds.ENTRY_RETRACTED, {"target_seq": wrong.seq}) in recorded
 
 
-async def test_cancelling_the_confirm_records_nothing(store: SqliteStore) -> None:
+async def test_cancelling_the_confirm_records_nothing(store: EventStore) -> None:
     incident_id = await declare(store)
     await note(store, incident_id, "keep me", 5)
     app = quiet_app(store, incident_id)
@@ -187,7 +187,7 @@ async def test_cancelling_the_confirm_records_nothing(store: SqliteStore) -> Non
     ]
 
 
-async def test_the_declaration_cannot_be_retracted(store: SqliteStore) -> None:
+async def test_the_declaration_cannot_be_retracted(store: EventStore) -> None:
     incident_id = await declare(store)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -198,7 +198,7 @@ async def test_the_declaration_cannot_be_retracted(store: SqliteStore) -> None:
     assert len(await store.events(incident_id)) == 1
 
 
-async def test_marking_a_key_moment_sets_it_and_marks_the_entry(store: SqliteStore) -> None:
+async def test_marking_a_key_moment_sets_it_and_marks_the_entry(store: EventStore) -> None:
     incident_id = await declare(store)
     found = await note(store, incident_id, "found it: pool size 5", 12)
     app = quiet_app(store, incident_id)
@@ -218,7 +218,7 @@ async def test_marking_a_key_moment_sets_it_and_marks_the_entry(store: SqliteSto
     ]
 
 
-async def test_notes_only_and_kind_filters_hide_the_rest(store: SqliteStore) -> None:
+async def test_notes_only_and_kind_filters_hide_the_rest(store: EventStore) -> None:
     incident_id = await declare(store)
     await store.append(
         incident_id,
@@ -250,7 +250,7 @@ async def test_notes_only_and_kind_filters_hide_the_rest(store: SqliteStore) -> 
 
 
 async def test_markup_and_escape_sequences_in_a_note_are_shown_not_run(
-    store: SqliteStore,
+    store: EventStore,
 ) -> None:
     incident_id = await declare(store)
     hostile = "see [bold]log[/bold] \x1b]52;c;aGk=\x07 done"
@@ -272,7 +272,7 @@ async def test_markup_and_escape_sequences_in_a_note_are_shown_not_run(
 
 
 async def test_timeline_keys_are_palette_commands_while_it_has_focus(
-    store: SqliteStore,
+    store: EventStore,
 ) -> None:
     app = quiet_app(store, await declare(store))
     async with app.run_test(size=(160, 48)) as pilot:
@@ -307,6 +307,6 @@ def test_clock_times_are_read_in_the_zone_nearest_the_entry() -> None:
             parse_entry_time(bad, near=late, zone="Europe/Berlin")
 
 
-def quiet_app(store: SqliteStore, incident_id: str, *, zone: str = "UTC") -> WarRoomApp:
+def quiet_app(store: EventStore, incident_id: str, *, zone: str = "UTC") -> WarRoomApp:
     """The war room with nothing to poll or tail, times shown in `zone`."""
     return war_room_app(store, incident_id, playbook=quiet_playbook(zone=zone))

@@ -10,6 +10,7 @@ import pytest
 
 from warroom import incident as inc
 from warroom.incident import Event, IncidentState, derive
+from warroom.incident.clocks import clocks
 from warroom.playbook import (
     ChecklistItem,
     EscalationLevel,
@@ -18,7 +19,6 @@ from warroom.playbook import (
     Settings,
     Severity,
 )
-from warroom.timers import clocks
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.support import until, war_room_app
 from warroom import incident as kinds
 from warroom.playbook import LogSource, load_playbook
-from warroom.store import SqliteStore
+from warroom.store import EventStore
 from warroom.ui.widgets.log_pane import LogPane
 
 SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
@@ -37,7 +37,7 @@ def log_source(tmp_path: Path) -> LogSource:
 
 
 async def test_pinned_line_is_on_the_timeline_at_its_own_time(
-    store: SqliteStore, tmp_path: Path
+    store: EventStore, tmp_path: Path
 ) -> None:
     playbook = dataclasses.replace(
         load_playbook(SHIPPED), services=(), providers=(), log_sources=(log_source(tmp_path),)
@@ -63,7 +63,7 @@ async def test_pinned_line_is_on_the_timeline_at_its_own_time(
 
 
 async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
-    store: SqliteStore, tmp_path: Path
+    store: EventStore, tmp_path: Path
 ) -> None:
     playbook = dataclasses.replace(
         load_playbook(SHIPPED), services=(), providers=(), log_sources=(log_source(tmp_path),)
@@ -78,7 +78,7 @@ async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
 
 
 async def test_capture_keeps_the_newest_lines_up_to_the_playbooks_cap(
-    store: SqliteStore, tmp_path: Path
+    store: EventStore, tmp_path: Path
 ) -> None:
     shipped = load_playbook(SHIPPED)
     playbook = dataclasses.replace(

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from warroom.cli import main
+from warroom.cli.main import main
 
 raise SystemExit(main())

@@ -3,7 +3,7 @@
 A source that spawned helpers (`fly` does) leaves nothing behind: it is always killed as a
 group, SIGTERM then SIGKILL after a grace period. `kill_all_sources()` does the same
 synchronously for every live group: the app calls it from its SIGHUP/SIGTERM handler
-(`warroom.ui.app`) and at exit (`warroom.launch`). No Textual here.
+(`warroom.ui.app`) and at exit (`warroom.cli.launch`). No Textual here.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
 from warroom.procgroups import kill_all_sources
-from warroom.store import SqliteStore
+from warroom.store import EventStore
 from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.war_room import WarRoomScreen
 
@@ -42,7 +42,7 @@ class WarRoomApp(App[None]):
         self,
         *,
         playbook: Playbook,
-        store: SqliteStore,
+        store: EventStore,
         incident_id: str | None,
         actor: str,
         clock: Clock = utc_now,

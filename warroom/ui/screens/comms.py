@@ -27,9 +27,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from warroom import comms
 from warroom.clipboard import CopyReport, LocalClipboard, copy_text, system_clipboard
-from warroom.incident import IncidentState
+from warroom.incident import IncidentState, comms
 from warroom.playbook import TEMPLATE_FIELDS, Playbook
 from warroom.safetext import visible
 

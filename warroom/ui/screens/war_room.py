@@ -28,12 +28,12 @@ from textual.worker import Worker, WorkerState
 
 from warroom import incident as events
 from warroom.clipboard import LocalClipboard
-from warroom.health import HealthMonitor, Target
+from warroom.health.monitor import HealthMonitor, Target
 from warroom.incident import Clock, Event, IncidentState, derive
+from warroom.incident.clocks import escalation_clock
 from warroom.playbook import Playbook
 from warroom.safetext import visible
-from warroom.store import SqliteStore
-from warroom.timers import escalation_clock
+from warroom.store import EventStore
 from warroom.ui.messages import EventRequested
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
 from warroom.ui.screens.confirm import ConfirmScreen
@@ -115,7 +115,7 @@ class WarRoomScreen(Screen[None]):
         *,
         incident_id: str,
         playbook: Playbook,
-        store: SqliteStore,
+        store: EventStore,
         actor: str,
         clock: Clock,
         copies_dir: Path,

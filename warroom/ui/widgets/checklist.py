@@ -18,9 +18,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from warroom.incident import IncidentState, severity_action_id
+from warroom.incident.clocks import PhaseProgress, phase_progress
 from warroom.playbook import Playbook
 from warroom.safetext import visible
-from warroom.timers import PhaseProgress, phase_progress
 from warroom.ui.timefmt import clock_time
 from warroom.ui.widgets.clock_strip import span, window_label
 

@@ -2,7 +2,7 @@
 
 Response target, next status update, next escalation and the current phase, each as words
 and symbols (✓ ✗ ⚠) so they read the same without colour. Everything shown is computed by
-`warroom.timers.clocks` from the bound state and the screen's ticking `now`.
+`warroom.incident.clocks.clocks` from the bound state and the screen's ticking `now`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from warroom.incident import IncidentState
+from warroom.incident.clocks import Clocks, EscalationClock, ResponseClock, UpdateClock, clocks
 from warroom.playbook import Playbook
-from warroom.timers import Clocks, EscalationClock, ResponseClock, UpdateClock, clocks
 
 _HOUR = timedelta(hours=1)
 

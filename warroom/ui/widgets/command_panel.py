@@ -17,9 +17,9 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from warroom.incident import ROLES, IncidentState
+from warroom.incident.clocks import clocks
 from warroom.playbook import KEY_MOMENTS, Playbook
 from warroom.safetext import visible
-from warroom.timers import clocks
 from warroom.ui.timefmt import clock_time, elapsed
 from warroom.ui.widgets.checklist import ChecklistPane, is_all_hands
 from warroom.ui.widgets.clock_strip import escalation_text, response_text, span

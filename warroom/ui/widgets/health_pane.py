@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
-from warroom.health import HealthMonitor, HealthSample, State, summary
+from warroom.health.monitor import HealthMonitor, HealthSample, State, summary
 
 SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
 """A distinct symbol per state, so the state reads without colour."""

@@ -1,6 +1,6 @@
 """The log pane: every playbook log source tailed, filtered, followed, pinned, exported.
 
-A thin view over `warroom.logtail.LogTail`. Ingest happens in the tail's tasks; the tail only
+A thin view over `warroom.logs.tail.LogTail`. Ingest happens in the tail's tasks; the tail only
 bumps counters here, and a timer repaints at most `FPS` times a second, so a flood of lines
 costs one refresh per tick, not one message per line.
 """
@@ -23,11 +23,11 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from warroom.incident import utc_now
-from warroom.logarchive import Archive
-from warroom.logfilter import FilterError, FilterSpec
-from warroom.logparse import LogRecord
-from warroom.logsource import RestartPolicy, SourceState, SourceStatus
-from warroom.logtail import LogTail
+from warroom.logs.archive import Archive
+from warroom.logs.filter import FilterError, FilterSpec
+from warroom.logs.parse import LogRecord
+from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
+from warroom.logs.tail import LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import visible
 from warroom.timeparse import DayRule, parse_time

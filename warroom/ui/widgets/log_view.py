@@ -19,8 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.logbuffer import LogBuffer
-from warroom.logparse import ERROR_RANK, level_rank
+from warroom.logs.buffer import LogBuffer
+from warroom.logs.parse import ERROR_RANK, level_rank
 from warroom.safetext import visible
 
 WIDE = 110

@@ -13,14 +13,12 @@ The file's tables: [settings], [[severity]], [[service]], [[provider]], [[log_so
 [[external_support]], [[runbook]] with [[runbook.diagnosis]] and [[runbook.solution]] (with
 [[runbook.solution.step]]), [[emergency]], [template.NAME], [[post_incident]], [postmortem].
 
-This module is the schema; reading and checking the file is `warroom.playbook_loader`'s job
-(`load_playbook` here forwards to it).
+This module is the schema; reading and checking the file is `warroom.playbook.loader`'s job.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -395,17 +393,3 @@ def parse_duration(text: str, *, shown: str | None = None) -> timedelta:
     if seconds is None or seconds > MAX_DURATION.total_seconds():
         raise ValueError(f"{shown} is too long; the longest duration is '{MAX_DURATION.days}d'")
     return timedelta(seconds=seconds)
-
-
-def load_playbook(path: Path, env: Mapping[str, str] | None = None) -> Playbook:
-    """Read, expand and validate the playbook at `path`.
-
-    `${VAR}` in any string is replaced by `env[VAR]` (default: `os.environ`); write `$${VAR}`
-    for a literal `${VAR}`. Raises `PlaybookError` listing every problem found, each as one
-    `PATH:LINE: what is wrong` line.
-    """
-    # Imported here, not at the top: the loader imports this module's dataclasses, so a
-    # top-level import either way would be a cycle that breaks whichever side loads first.
-    from warroom import playbook_loader
-
-    return playbook_loader.load_playbook(path, env)

@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from warroom._toml_lines import KeyPath, locate
-from warroom._toml_table import REQUIRED, Table, describe, show
-from warroom.playbook import (
+from warroom.playbook.model import (
     KEY_MOMENTS,
     POSTMORTEM_FIELDS,
     TEMPLATE_FIELDS,
@@ -47,6 +45,8 @@ from warroom.playbook import (
     Step,
     Template,
 )
+from warroom.playbook.toml_lines import KeyPath, locate
+from warroom.playbook.toml_table import REQUIRED, Table, describe, show
 
 _ENV_REF = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LEVELS = ("P0", "P1", "P2", "P3")

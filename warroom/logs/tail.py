@@ -1,8 +1,8 @@
 """All log sources of a playbook feeding one buffer: runners, parser, buffer, filter, archive.
 
 No Textual here; the pane is a thin view over `LogTail`. The pieces live next door:
-`warroom.logsource` keeps each source's process running (`SourceRunner`, statuses, backoff),
-`warroom.procgroups` kills sources as process groups (also on exit), `warroom.logarchive`
+`warroom.logs.source` keeps each source's process running (`SourceRunner`, statuses, backoff),
+`warroom.procgroups` kills sources as process groups (also on exit), `warroom.logs.archive`
 archives lines with the incident. Lines are parsed and filtered a chunk at a time and the
 listener is told once per chunk, never once per line.
 """
@@ -13,11 +13,11 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from warroom.logarchive import Archive, Archiver
-from warroom.logbuffer import LogBuffer
-from warroom.logfilter import FilterSpec
-from warroom.logparse import JsonParser
-from warroom.logsource import RestartPolicy, SourceRunner, SourceStatus, StatusCallback
+from warroom.logs.archive import Archive, Archiver
+from warroom.logs.buffer import LogBuffer
+from warroom.logs.filter import FilterSpec
+from warroom.logs.parse import JsonParser
+from warroom.logs.source import RestartPolicy, SourceRunner, SourceStatus, StatusCallback
 from warroom.playbook import LogSource
 
 BatchCallback = Callable[[int, int], None]

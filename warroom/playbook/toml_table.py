@@ -17,8 +17,8 @@ from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from warroom._toml_lines import KeyPath
-from warroom.playbook import parse_duration
+from warroom.playbook.model import parse_duration
+from warroom.playbook.toml_lines import KeyPath
 
 REQUIRED: Any = object()
 """The default of a key that must be present."""

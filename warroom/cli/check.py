@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from warroom.health import HealthMonitor, HealthSample, summary
+from warroom.health.monitor import HealthMonitor, HealthSample, summary
 from warroom.playbook import Playbook
 
 SYMBOLS = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}

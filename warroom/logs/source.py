@@ -1,6 +1,6 @@
 """One log source's process: run it (`fly logs`, any argv), keep it running, hand lines over.
 
-No Textual here; `warroom.logtail.LogTail` ties the runners to the buffer.
+No Textual here; `warroom.logs.tail.LogTail` ties the runners to the buffer.
 
 - Each run is spawned in its own process group and killed as a group (`warroom.procgroups`).
 - Stdout is read in big chunks and split, never `readline()`: a per-line await halves

@@ -1,7 +1,8 @@
 """The incident event log on disk: the only module that knows SQLite.
 
-Everything else talks to the `EventStore` protocol, so that a PostgreSQL store (LISTEN/NOTIFY
-for live sync) can be dropped in later. `SqliteStore` is the embedded default:
+Everything else talks to the `EventStore` protocol (`warroom.store.protocol`) through
+`warroom.store.open_store`, so another backend drops in beside this one. `SqliteStore` is the
+embedded default for one host:
 
 - WAL mode, so readers in other terminals never block the writer, plus a busy timeout so two
   writers queue instead of failing.
@@ -22,154 +23,29 @@ import json
 import sqlite3
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 import aiosqlite
 
-from warroom.incident import (
-    DECLARED,
-    HEADLINE_KINDS,
-    Event,
-    format_incident_id,
-    headline,
-    utc_now,
+from warroom.incident.events import DECLARED, Event, format_incident_id, utc_now
+from warroom.incident.state import HEADLINE_KINDS, headline
+from warroom.store.protocol import IncidentSummary, StoreError, UnknownIncident
+from warroom.store.sqlite_schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    from_db_time,
+    json_default,
+    to_db_time,
 )
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's transaction before giving up."""
 
 
-class UnknownIncident(LookupError):
-    """No incident has this id; `args[0]` is the id asked for."""
-
-
-class StoreError(Exception):
-    """The database cannot be used; the message is one sentence for the user."""
-
-
-@dataclass(frozen=True)
-class IncidentSummary:
-    """One row of `warroom list`: enough to choose an incident without reading its events."""
-
-    id: str
-    title: str
-    severity: str
-    declared_at: datetime
-    status: str
-    """"open" or "resolved"."""
-    last_event_at: datetime
-
-
-class EventStore(Protocol):
-    """What the rest of warroom may assume about where incidents are kept."""
-
-    async def declare(
-        self, *, title: str, severity: str, actor: str, at: datetime | None = None
-    ) -> Event: ...
-
-    async def append(
-        self,
-        incident_id: str,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        actor: str,
-        at: datetime | None = None,
-    ) -> Event: ...
-
-    async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]: ...
-
-    def follow(
-        self, incident_id: str, after_seq: int = 0, *, poll_interval: float = 0.2
-    ) -> AsyncGenerator[list[Event], None]: ...
-
-    async def incident(self, incident_id: str) -> IncidentSummary: ...
-
-    async def list_incidents(self) -> list[IncidentSummary]: ...
-
-    async def active_incident(self) -> IncidentSummary | None: ...
-
-    async def archive_log_lines(
-        self,
-        incident_id: str,
-        rows: Sequence[tuple[datetime, str, str]],
-        *,
-        cap: int = 1_000_000,
-    ) -> int: ...
-
-    async def log_lines(
-        self, incident_id: str, *, search: str = "", limit: int = 1000
-    ) -> list[tuple[datetime, str, str]]: ...
-
-    async def close(self) -> None: ...
-
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: incidents, their events, and the archived log window.
-    """
-    CREATE TABLE incidents (
-        id TEXT PRIMARY KEY,
-        day TEXT NOT NULL,
-        number INTEGER NOT NULL,
-        title TEXT NOT NULL,
-        severity TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'open',
-        declared_at TEXT NOT NULL,
-        last_event_at TEXT NOT NULL,
-        last_seq INTEGER NOT NULL DEFAULT 0,
-        log_count INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (day, number)
-    );
-    CREATE TABLE events (
-        incident_id TEXT NOT NULL REFERENCES incidents (id),
-        seq INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        PRIMARY KEY (incident_id, seq)
-    ) WITHOUT ROWID;
-    CREATE INDEX incidents_declared ON incidents (declared_at);
-    CREATE TABLE log_lines (
-        id INTEGER PRIMARY KEY,
-        incident_id TEXT NOT NULL REFERENCES incidents (id),
-        logged_at TEXT NOT NULL,
-        source TEXT NOT NULL,
-        line TEXT NOT NULL
-    );
-    CREATE INDEX log_lines_incident ON log_lines (incident_id, id);
-    """,
-)
-"""Schema changes in order; `PRAGMA user_version` is how many have been applied."""
-
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def to_db_time(at: datetime) -> str:
-    """An aware datetime as the UTC text stored in the database."""
-    if at.tzinfo is None:
-        raise ValueError("times must be timezone-aware; warroom stores UTC")
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_db_time(text: str) -> datetime:
-    """The inverse of `to_db_time`."""
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, datetime):
-        return to_db_time(value)
-    if isinstance(value, tuple | set | frozenset):
-        return list(value)
-    raise TypeError(f"cannot store {type(value).__name__} in an event payload")
-
-
-async def open_store(path: Path) -> SqliteStore:
+async def open_sqlite_store(path: Path, *, follow_poll_seconds: float = 0.2) -> SqliteStore:
     """Open (creating if needed) the incident database at `path` and bring its schema up to date.
 
     Raises StoreError when the directory is missing or the file cannot be used.
@@ -183,7 +59,7 @@ async def open_store(path: Path) -> SqliteStore:
         )
     except sqlite3.Error as error:
         raise StoreError(f"Cannot open the incident database {path}: {error}.") from None
-    store = SqliteStore(connection, path)
+    store = SqliteStore(connection, path, follow_poll_seconds=follow_poll_seconds)
     try:
         await store._prepare()
     except sqlite3.Error as error:
@@ -198,8 +74,14 @@ async def open_store(path: Path) -> SqliteStore:
 class SqliteStore:
     """The event log in one SQLite file; safe to share between processes on one host."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        """Use `open_store`; this takes an already open autocommit connection."""
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path, *, follow_poll_seconds: float
+    ) -> None:
+        """Use `open_sqlite_store`; this takes an already open autocommit connection.
+
+        `follow_poll_seconds`: how often followers look for other processes' commits.
+        """
+        self._follow_poll_seconds = follow_poll_seconds
         self._db = connection
         self.path = path
         self._wakeups: set[asyncio.Event] = set()
@@ -353,7 +235,7 @@ class SqliteStore:
         when: str,
     ) -> Event:
         seq = last_seq + 1
-        text = json.dumps(dict(payload), default=_json_default, ensure_ascii=False)
+        text = json.dumps(dict(payload), default=json_default, ensure_ascii=False)
         await self._db.execute(
             "INSERT INTO events (incident_id, seq, at, kind, actor, payload)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -399,7 +281,7 @@ class SqliteStore:
         ]
 
     async def follow(
-        self, incident_id: str, after_seq: int = 0, *, poll_interval: float = 0.2
+        self, incident_id: str, after_seq: int = 0
     ) -> AsyncGenerator[list[Event], None]:
         """Yield batches of events appended after `after_seq`, by this or any other process.
 
@@ -428,7 +310,7 @@ class SqliteStore:
                         yield batch
                         continue
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wakeup.wait(), poll_interval)
+                    await asyncio.wait_for(wakeup.wait(), self._follow_poll_seconds)
         finally:
             self._wakeups.discard(wakeup)
 

@@ -3,7 +3,7 @@
 `DemoWorld` serves, on 127.0.0.1 and a free port, the three Slurpy services' health
 endpoints and four Statuspage-style `summary.json` pages, answering as `scenario` says for
 the seconds elapsed since the world started. `demo_playbook` turns the shipped playbook
-into one that polls that server and tails `warroom.fakefly` instead of `fly logs`, so the
+into one that polls that server and tails `warroom.demo.fakefly` instead of `fly logs`, so the
 whole product runs on the real playbook's phases, runbooks and templates.
 """
 
@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from warroom import scenario
+from warroom.demo import scenario
 from warroom.playbook import Playbook
 
 EPOCH_VARIABLE = "WARROOM_DEMO_EPOCH"
@@ -184,5 +184,5 @@ def demo_playbook(playbook: Playbook, base_url: str) -> Playbook:
 
 def _fake_fly(command: tuple[str, ...]) -> tuple[str, ...]:
     if command[:1] in (("fly",), ("flyctl",)):
-        return (sys.executable, "-m", "warroom.fakefly", *command[1:])
+        return (sys.executable, "-m", "warroom.demo.fakefly", *command[1:])
     return command

@@ -1,6 +1,6 @@
 """A stand-in for `flyctl logs`, printing the bytes flyctl prints.
 
-`python -m warroom.fakefly logs --app APP [--json] [--rate N] [--count N] [--flood]`
+`python -m warroom.demo.fakefly logs --app APP [--json] [--rate N] [--count N] [--flood]`
 
 flyctl cannot be installed here, so the demo and the tests spawn this instead; the code under
 test still spawns and reads a real process. The output follows flyctl's `render.LogEntry`
@@ -9,7 +9,7 @@ after `[level]`, optional `name=value ` fields, `error.message="…"` written *b
 timestamp (and then no message), multi-line messages printed as continuation lines without
 a prefix, and `runner[…]` lines. `--json` prints pretty-printed objects like `render.JSON`.
 
-What the app says follows `warroom.scenario.log_mood` for the app: error bursts while its
+What the app says follows `warroom.demo.scenario.log_mood` for the app: error bursts while its
 episode runs. Elapsed time counts from `WARROOM_DEMO_EPOCH` (unix time), else from start.
 """
 
@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from warroom import scenario
+from warroom.demo import scenario
 
 FAINT = "\x1b[2m"
 GREEN = "\x1b[32m"

@@ -4,7 +4,7 @@ Who uses what: the war room's `HealthPane` runs `HealthMonitor.run()` in a worke
 each sample; `warroom check` calls `HealthMonitor.poll_once()` and prints the result.
 Nothing here imports Textual.
 
-This module fetches; `warroom.health_judging` judges (status and body in, state and reason
+This module fetches; `warroom.health.judging` judges (status and body in, state and reason
 out, then anti-flap) and is tested without a network. Callers import everything from here:
 the judging names are re-exported through `__all__`.
 
@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from warroom.health_judging import (
+from warroom.health.judging import (
     HISTORY,
     MAX_BODY,
     REASON_MAX,

@@ -14,8 +14,8 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from warroom.logfilter import NO_FILTER, CompiledFilter
-from warroom.logparse import LogRecord, is_entry, line_time, parse_line
+from warroom.logs.filter import NO_FILTER, CompiledFilter
+from warroom.logs.parse import LogRecord, is_entry, line_time, parse_line
 
 CONTINUATION_LOOKBACK = 2_000
 """Lines searched backwards for the entry a continuation line belongs to."""

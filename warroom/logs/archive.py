@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from warroom.logparse import line_time
+from warroom.logs.parse import line_time
 
 Archive = Callable[[Sequence[tuple[datetime, str, str]]], Awaitable[object]]
 """Stores (logged_at, source, raw line) rows with the incident, e.g.

@@ -10,103 +10,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import getpass
 import json
-import os
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from warroom.playbook import Playbook, PlaybookError, load_playbook
-from warroom.resources import bundled_playbook_path
+from warroom.cli.options import (
+    OPERATIONAL_FAILURE,
+    CommandError,
+    Options,
+    database_path,
+    load,
+    playbook_path,
+)
+from warroom.playbook import Playbook
 
 if TYPE_CHECKING:
-    from warroom.store import SqliteStore
+    from warroom.store import EventStore
 
 T = TypeVar("T")
 
-BAD_INPUT = 2
-OPERATIONAL_FAILURE = 1
 
-
-class CommandError(Exception):
-    """A problem to report on stderr as it is, then exit with `exit_code`."""
-
-    def __init__(self, message: str, exit_code: int = BAD_INPUT) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-@dataclass(frozen=True)
-class Options:
-    """The options every subcommand accepts, with their environment fallbacks applied."""
-
-    db: Path | None
-    """Database named by --db or WARROOM_DB; None means the user data dir."""
-    playbook: Path | None
-    """Playbook named by --playbook or WARROOM_PLAYBOOK; None means search the defaults."""
-    actor: str
-    """Recorded on every event this process appends."""
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> Options:
-        db = getattr(args, "db", None) or os.environ.get("WARROOM_DB")
-        playbook = getattr(args, "playbook", None) or os.environ.get("WARROOM_PLAYBOOK")
-        actor = getattr(args, "actor", None) or os.environ.get("WARROOM_AS") or _login_name()
-        return cls(
-            db=Path(db).expanduser() if db else None,
-            playbook=Path(playbook).expanduser() if playbook else None,
-            actor=actor,
-        )
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def database_path(options: Options) -> Path:
-    if options.db is not None:
-        if not options.db.parent.is_dir():
-            raise CommandError(f"The database directory {options.db.parent} does not exist.")
-        return options.db
-    from platformdirs import user_data_path
-
-    data_dir = user_data_path("warroom", appauthor=False)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return data_dir / "incidents.db"
-
-
-def playbook_path(options: Options, explicit: str | None = None) -> Path:
-    if explicit is not None:
-        return Path(explicit).expanduser()
-    if options.playbook is not None:
-        return options.playbook
-    from platformdirs import user_config_path
-
-    for candidate in (
-        Path.cwd() / "playbook.toml",
-        user_config_path("warroom", appauthor=False) / "playbook.toml",
-    ):
-        if candidate.is_file():
-            return candidate
-    return bundled_playbook_path()
-
-
-def load(path: Path) -> Playbook:
-    if not path.is_file():
-        raise CommandError(f"{path}: no such playbook file.")
-    try:
-        return load_playbook(path)
-    except PlaybookError as error:
-        raise CommandError("\n".join(error.problems)) from None
-
-
-def with_store(options: Options, work: Callable[[SqliteStore], Awaitable[T]]) -> T:
+def with_store(options: Options, work: Callable[[EventStore], Awaitable[T]]) -> T:
     """Open the incident database, run `work` on it and close it again."""
     from warroom.store import StoreError, UnknownIncident, open_store
 
@@ -143,7 +69,7 @@ def run_new(options: Options, args: argparse.Namespace) -> int:
     if not title:
         raise CommandError("The title must say what is wrong; it is empty.")
 
-    async def declare(store: SqliteStore) -> str:
+    async def declare(store: EventStore) -> str:
         event = await store.declare(title=title, severity=severity, actor=options.actor)
         return event.incident_id
 
@@ -162,22 +88,26 @@ def _known_severity(playbook: Playbook, level: str) -> str:
 def run_note(options: Options, args: argparse.Namespace) -> int:
     from warroom.incident import NOTE_ADDED
 
-    text = " ".join(args.text).strip()
-    if not text:
+    if args.text == ["-"]:
+        # Scripts and bots pipe their findings in: one note per line, blank lines skipped.
+        notes = [line.strip() for line in sys.stdin if line.strip()]
+    else:
+        notes = [" ".join(args.text).strip()]
+    if not notes or not notes[0]:
         raise CommandError("The note is empty.")
 
-    async def append(store: SqliteStore) -> int:
-        event = await store.append(
-            args.incident_id, NOTE_ADDED, {"text": text}, actor=options.actor
-        )
-        return event.seq
+    async def append(store: EventStore) -> int:
+        await store.incident(args.incident_id)  # raises UnknownIncident before any write
+        for text in notes:
+            await store.append(args.incident_id, NOTE_ADDED, {"text": text}, actor=options.actor)
+        return len(notes)
 
     with_store(options, append)
     return 0
 
 
 def run_list(options: Options, args: argparse.Namespace) -> int:
-    async def fetch(store: SqliteStore) -> list[dict[str, str]]:
+    async def fetch(store: EventStore) -> list[dict[str, str]]:
         return [
             {
                 "id": summary.id,
@@ -213,20 +143,19 @@ def run_list(options: Options, args: argparse.Namespace) -> int:
 
 
 def run_check(options: Options, args: argparse.Namespace) -> int:
-    from warroom.checkcmd import run_check as check
+    from warroom.cli.check import run_check as check
 
     playbook = load(playbook_path(options))
     return check(playbook, as_json=args.json, out=sys.stdout)
 
 
 def run_status_text(options: Options, args: argparse.Namespace) -> int:
-    from warroom import comms
-    from warroom.incident import Event, derive, utc_now
+    from warroom.incident import Event, comms, derive, utc_now
 
     playbook = load(playbook_path(options))
     extra = _assignments(args.assignments)
 
-    async def events(store: SqliteStore) -> list[Event]:
+    async def events(store: EventStore) -> list[Event]:
         await store.incident(args.incident_id)  # raises UnknownIncident for a bad id
         return await store.events(args.incident_id)
 
@@ -258,7 +187,7 @@ def _assignments(pairs: list[str]) -> dict[str, str]:
 
 def run_open(options: Options, args: argparse.Namespace) -> int:
     playbook = load(playbook_path(options))
-    from warroom.launch import launch_war_room
+    from warroom.cli.launch import launch_war_room
 
     return launch_war_room(
         playbook, database_path(options), options.actor, incident_id=args.incident_id
@@ -267,13 +196,13 @@ def run_open(options: Options, args: argparse.Namespace) -> int:
 
 def run_default(options: Options, args: argparse.Namespace) -> int:
     playbook = load(playbook_path(options))
-    from warroom.launch import launch_war_room
+    from warroom.cli.launch import launch_war_room
 
     return launch_war_room(playbook, database_path(options), options.actor, incident_id=None)
 
 
 def run_demo(options: Options, args: argparse.Namespace) -> int:
-    from warroom.launch import launch_demo
+    from warroom.cli.launch import launch_demo
 
     # Only a database named on this command line: a WARROOM_DB exported for the real
     # incident must never receive the simulated outage's events.

@@ -16,16 +16,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warroom.commands import CommandError
+from warroom.cli.options import CommandError, load
 from warroom.playbook import Playbook
 
 if TYPE_CHECKING:
-    from warroom.store import SqliteStore
+    from warroom.store import EventStore
 
 DEMO_TITLE = "Backend returning 503s (demo outage)"
 DEMO_SEVERITY = "P1"
 
-ChooseIncident = Callable[["SqliteStore"], Awaitable[str | None]]
+ChooseIncident = Callable[["EventStore"], Awaitable[str | None]]
 """Picks the incident to open (None: offer to declare one); may raise CommandError."""
 
 
@@ -55,7 +55,7 @@ def launch_war_room(
 ) -> int:
     """The war room on `incident_id`, or on the active incident / a declare form when None."""
 
-    async def choose(store: SqliteStore) -> str | None:
+    async def choose(store: EventStore) -> str | None:
         if incident_id is not None:
             await store.incident(incident_id)  # raises UnknownIncident for a bad id
             return incident_id
@@ -68,13 +68,12 @@ def launch_war_room(
 
 def launch_demo(*, db: Path | None, actor: str) -> int:
     """The war room on the simulated outage, on a throwaway database unless `db` is given."""
-    from warroom.commands import load
-    from warroom.demo import DemoWorld, demo_playbook
+    from warroom.demo.world import DemoWorld, demo_playbook
     from warroom.resources import bundled_playbook_path
 
     playbook = load(bundled_playbook_path())
 
-    async def choose(store: SqliteStore) -> str:
+    async def choose(store: EventStore) -> str:
         return await declare_demo_incident(store, actor)
 
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch, DemoWorld() as world:
@@ -84,7 +83,7 @@ def launch_demo(*, db: Path | None, actor: str) -> int:
     return 0
 
 
-async def declare_demo_incident(store: SqliteStore, actor: str) -> str:
+async def declare_demo_incident(store: EventStore, actor: str) -> str:
     """Always a fresh incident: even in a database the user named, the simulated outage
     must not write its events into an incident that is not the demo's."""
     event = await store.declare(title=DEMO_TITLE, severity=DEMO_SEVERITY, actor=actor)

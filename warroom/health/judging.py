@@ -4,7 +4,7 @@
 `(state, reason)`. `FlapTracker` then turns those raw judgements into the state that is
 shown, so that one dropped request does not page anybody; `HealthSample` carries the result
 and `summary` counts states for a header. The poller that fetches the answers is
-`warroom.health`, which re-exports every public name here; this module imports neither
+`warroom.health.monitor`, which re-exports every public name here; this module imports neither
 httpx nor Textual (tests/test_health.py holds it to that).
 
 HTTP bodies are untrusted. Everything derived from them (reasons, the detail text) goes

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from warroom import __version__
-from warroom.commands import CommandError, Options
+from warroom.cli.options import CommandError, Options
 
 SEVERITY_HELP = "severity level from the playbook: P0, P1, P2 or P3"
 
@@ -73,7 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     note = command("note", "append a note to an incident's timeline")
     note.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
-    note.add_argument("text", nargs="+", help="the note (several words are joined)")
+    note.add_argument(
+        "text",
+        nargs="+",
+        help="the note (several words are joined); - reads one note per line of stdin",
+    )
 
     listing = command("list", "list incidents, newest first")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -108,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     options = Options.from_args(args)
-    from warroom import commands
+    from warroom.cli import commands
 
     handlers = {
         None: commands.run_default,

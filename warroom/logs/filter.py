@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import compress
 
-from warroom.logparse import LEVEL_RANKS, entry_levels, level_rank
+from warroom.logs.parse import LEVEL_RANKS, entry_levels, level_rank
 
 _CASE_ESCAPE = re.compile(r"\\[A-Zxu]")
 

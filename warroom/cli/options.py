@@ -1,0 +1,91 @@
+"""What every subcommand shares: its options, where the playbook and database are, and
+`CommandError`, the one way a command reports a problem the user can fix."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from warroom.playbook import Playbook, PlaybookError, load_playbook
+from warroom.resources import bundled_playbook_path
+
+BAD_INPUT = 2
+OPERATIONAL_FAILURE = 1
+
+
+class CommandError(Exception):
+    """A problem to report on stderr as it is, then exit with `exit_code`."""
+
+    def __init__(self, message: str, exit_code: int = BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options every subcommand accepts, with their environment fallbacks applied."""
+
+    db: Path | None
+    """Database named by --db or WARROOM_DB; None means the user data dir."""
+    playbook: Path | None
+    """Playbook named by --playbook or WARROOM_PLAYBOOK; None means search the defaults."""
+    actor: str
+    """Recorded on every event this process appends."""
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Options:
+        db = getattr(args, "db", None) or os.environ.get("WARROOM_DB")
+        playbook = getattr(args, "playbook", None) or os.environ.get("WARROOM_PLAYBOOK")
+        actor = getattr(args, "actor", None) or os.environ.get("WARROOM_AS") or _login_name()
+        return cls(
+            db=Path(db).expanduser() if db else None,
+            playbook=Path(playbook).expanduser() if playbook else None,
+            actor=actor,
+        )
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def database_path(options: Options) -> Path:
+    if options.db is not None:
+        if not options.db.parent.is_dir():
+            raise CommandError(f"The database directory {options.db.parent} does not exist.")
+        return options.db
+    from platformdirs import user_data_path
+
+    data_dir = user_data_path("warroom", appauthor=False)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return data_dir / "incidents.db"
+
+
+def playbook_path(options: Options, explicit: str | None = None) -> Path:
+    if explicit is not None:
+        return Path(explicit).expanduser()
+    if options.playbook is not None:
+        return options.playbook
+    from platformdirs import user_config_path
+
+    for candidate in (
+        Path.cwd() / "playbook.toml",
+        user_config_path("warroom", appauthor=False) / "playbook.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    return bundled_playbook_path()
+
+
+def load(path: Path) -> Playbook:
+    if not path.is_file():
+        raise CommandError(f"{path}: no such playbook file.")
+    try:
+        return load_playbook(path)
+    except PlaybookError as error:
+        raise CommandError("\n".join(error.problems)) from None

@@ -1,0 +1,33 @@
+"""Where incidents are kept: the `EventStore` protocol and `open_store`, which picks the backend.
+
+Nothing outside this package names a backend: callers get an `EventStore` from `open_store`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warroom.store.protocol import EventStore, IncidentSummary, StoreError, UnknownIncident
+from warroom.store.sqlite import open_sqlite_store
+
+__all__ = ["EventStore", "IncidentSummary", "StoreError", "UnknownIncident", "open_store"]
+
+SQLITE_SCHEME = "sqlite://"
+
+
+async def open_store(target: str | Path) -> EventStore:
+    """Open the store `target` names: a file path or `sqlite:///path` (SQLite, one host).
+
+    Raises StoreError for a target no backend serves, or one that cannot be used.
+    """
+    if isinstance(target, Path):
+        return await open_sqlite_store(target)
+    if target.startswith(SQLITE_SCHEME):
+        path = target.removeprefix(SQLITE_SCHEME)
+        if not path.startswith("/"):
+            raise StoreError(f"{target!r} is not a sqlite:///PATH address (three slashes).")
+        return await open_sqlite_store(Path(path))
+    if "://" in target:
+        scheme = target.split("://", 1)[0]
+        raise StoreError(f"This warroom cannot keep incidents in a {scheme}:// store.")
+    return await open_sqlite_store(Path(target).expanduser())

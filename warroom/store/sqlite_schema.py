@@ -1,0 +1,68 @@
+"""How SQLite holds an incident: the versioned schema, and times and payloads as stored text.
+
+Timestamps are UTC ISO strings with fixed microseconds (they sort as text); payloads are JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: incidents, their events, and the archived log window.
+    """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        declared_at TEXT NOT NULL,
+        last_event_at TEXT NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        log_count INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (day, number)
+    );
+    CREATE TABLE events (
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (incident_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX incidents_declared ON incidents (declared_at);
+    CREATE TABLE log_lines (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        logged_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        line TEXT NOT NULL
+    );
+    CREATE INDEX log_lines_incident ON log_lines (incident_id, id);
+    """,
+)
+"""Schema changes in order; `PRAGMA user_version` is how many have been applied."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def to_db_time(at: datetime) -> str:
+    """An aware datetime as the UTC text stored in the database."""
+    if at.tzinfo is None:
+        raise ValueError("times must be timezone-aware; warroom stores UTC")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(text: str) -> datetime:
+    """The inverse of `to_db_time`."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return to_db_time(value)
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot store {type(value).__name__} in an event payload")
