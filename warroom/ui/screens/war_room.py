@@ -1,15 +1,14 @@
 """The war room: header, four regions (health, logs, checklist, timeline), footer.
 
-State flows down: the screen follows the incident's event log in the store, derives the
-incident state and binds it into the widgets. Events flow up: widgets post messages saying
-what the user asked for; the screen appends the matching event and only the store's answer
-changes what is shown, so nothing looks done before it is committed.
+State flows down: the screen's `IncidentSession` follows the incident's event log, derives
+the incident state, and the screen binds it into the widgets. Events flow up: widgets post
+messages saying what the user asked for; the session appends the matching event and only the
+store's answer changes what is shown, so nothing looks done before it is committed.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -29,10 +28,11 @@ from textual.worker import Worker, WorkerState
 from warroom import incident as events
 from warroom.clipboard import LocalClipboard
 from warroom.health.monitor import HealthMonitor, Target
-from warroom.incident import Clock, Event, IncidentState, derive
+from warroom.incident import Clock, Event, IncidentState
 from warroom.incident.clocks import escalation_clock
 from warroom.playbook import Playbook
 from warroom.safetext import visible
+from warroom.session.incident_session import IncidentSession
 from warroom.store import EventStore
 from warroom.ui.messages import EventRequested
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
@@ -49,9 +49,6 @@ from warroom.ui.widgets.timeline import TimelinePane
 
 FOLLOW_RETRY_SECONDS = 2.0
 """Pause before following the incident log again after it failed."""
-
-AUTOMATIC_ACTOR = "warroom"
-"""The actor of events no person caused, such as a health check changing state."""
 
 REGIONS: dict[str, str] = {
     "health": "Health",
@@ -131,9 +128,15 @@ class WarRoomScreen(Screen[None]):
         self.store = store
         self.actor = actor
         self.clock = clock
-        self._events: dict[int, Event] = {}
-        self._loaded = asyncio.Event()
-        """Set once the incident's events have been read the first time."""
+        self.session = IncidentSession(
+            store=store,
+            incident_id=incident_id,
+            playbook=playbook,
+            actor=actor,
+            clock=clock,
+            on_state=self._state_derived,
+            on_refused=self._write_refused,
+        )
 
     def compose(self) -> ComposeResult:
         zone = self.playbook.settings.display_timezone
@@ -157,7 +160,7 @@ class WarRoomScreen(Screen[None]):
             return LogPane(
                 sources=self.playbook.log_sources,
                 presets=self.playbook.log_presets,
-                archive=self._capture_log_lines,
+                archive=self.session.capture_log_lines,
                 tz=ZoneInfo(zone),
                 clock=self.clock,
             )
@@ -172,8 +175,7 @@ class WarRoomScreen(Screen[None]):
         self._show_region(self.active_region)
         self.now = self.clock()
         self.set_interval(1.0, self._tick)
-        self._ingest(await self.store.events(self.incident_id))
-        self._loaded.set()
+        await self.session.load()
         self._follow()
 
     def _tick(self) -> None:
@@ -182,9 +184,7 @@ class WarRoomScreen(Screen[None]):
     @work(exclusive=True, group="follow-store", exit_on_error=False)
     async def _follow(self) -> None:
         """Pick up events appended by this process and by any other one on the same db."""
-        after = max(self._events, default=0)
-        async for batch in self.store.follow(self.incident_id, after_seq=after):
-            self._ingest(batch)
+        await self.session.follow()
 
     @on(Worker.StateChanged)
     def _follow_failed(self, event: Worker.StateChanged) -> None:
@@ -199,12 +199,17 @@ class WarRoomScreen(Screen[None]):
         )
         self.set_timer(FOLLOW_RETRY_SECONDS, self._follow)
 
-    def _ingest(self, batch: Sequence[Event]) -> None:
-        fresh = [event for event in batch if event.seq not in self._events]
-        if not fresh:
-            return
-        self._events.update((event.seq, event) for event in fresh)
-        self.state = derive([self._events[seq] for seq in sorted(self._events)], self.playbook)
+    def _state_derived(self, state: IncidentState) -> None:
+        self.state = state
+
+    def _write_refused(self, kind: str, error: Exception) -> None:
+        self.notify(
+            f"Not recorded ({kind}): {visible(str(error), limit=200)}. Try again.",
+            title="Store refused the change",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
 
     async def record(
         self,
@@ -212,39 +217,9 @@ class WarRoomScreen(Screen[None]):
         payload: Mapping[str, Any],
         *,
         at: datetime | None = None,
-        actor: str | None = None,
     ) -> Event | None:
-        """Append an event (at `at`, default now; by `actor`, default the person at this
-        terminal); it is shown once the store has it. If the store refuses, say so and
-        return None: nothing may look recorded that is not."""
-        try:
-            event = await self.store.append(
-                self.incident_id, kind, payload, actor=actor or self.actor, at=at or self.clock()
-            )
-        except Exception as error:  # whatever the backend raises, the room stays open
-            self.notify(
-                f"Not recorded ({kind}): {visible(str(error), limit=200)}. Try again.",
-                title="Store refused the change",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
-            return None
-        self._ingest([event])
-        return event
-
-    async def _capture_log_lines(self, rows: Sequence[tuple[datetime, str, str]]) -> int:
-        """Keep log lines with the incident while it is open.
-
-        A resolved incident's captured window is its record: opening it again for review
-        must not push the outage's lines out with today's.
-        """
-        await self._loaded.wait()  # lines can arrive before the incident's status is known
-        if self.state is not None and self.state.status == "resolved":
-            return 0
-        return await self.store.archive_log_lines(
-            self.incident_id, rows, cap=self.playbook.settings.capture_max_lines
-        )
+        """Append an event through the session; None (and a notice) if the store refused."""
+        return await self.session.record(kind, payload, at=at)
 
     # Regions ------------------------------------------------------------------------------
 
@@ -291,14 +266,7 @@ class WarRoomScreen(Screen[None]):
 
     @on(HealthPane.TargetChanged)
     async def _health_changed(self, message: HealthPane.TargetChanged) -> None:
-        # Every terminal on the incident polls; only a state the log does not already
-        # hold is recorded, so pairing and restarts add no duplicate entries.
-        payload = message.payload()
-        if self.state is None or self.state.status != "open":
-            return
-        if payload["to"] != self.state.health.get(str(payload["target"]), "up"):
-            # Observed by the poller, not done by the person at this terminal.
-            await self.record(events.HEALTH_CHANGED, payload, actor=AUTOMATIC_ACTOR)
+        await self.session.record_health_change(message.payload())
 
     @on(ChecklistPane.TickRequested)
     async def _tick_requested(self, message: ChecklistPane.TickRequested) -> None:
