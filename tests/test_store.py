@@ -392,3 +392,18 @@ async def test_writing_to_a_closed_store_is_a_store_error(tmp_path: Path) -> Non
     await store.close()
     with pytest.raises(StoreError, match="closed"):
         await store.append(declared.incident_id, inc.NOTE_ADDED, {"text": "late"}, actor="a")
+
+
+async def test_append_many_commits_in_order_or_not_at_all(store: SqliteStore) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    notes = [(inc.NOTE_ADDED, {"text": f"n{n}"}) for n in range(3)]
+    appended = await store.append_many(declared.incident_id, notes, actor="bot")
+    assert [e.seq for e in appended] == [2, 3, 4]
+    stored = await store.events(declared.incident_id, after_seq=1)
+    assert [e.payload["text"] for e in stored] == ["n0", "n1", "n2"]
+    with pytest.raises(UnknownIncident):
+        await store.append_many("INC-20000101-001", notes, actor="bot")
+    bad = [(inc.NOTE_ADDED, {"text": "kept?"}), (inc.NOTE_ADDED, {"when": object()})]
+    with pytest.raises(TypeError):
+        await store.append_many(declared.incident_id, bad, actor="bot")
+    assert len(await store.events(declared.incident_id)) == 4  # the first of `bad` rolled back

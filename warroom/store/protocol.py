@@ -62,6 +62,17 @@ class EventStore(Protocol):
         at: datetime | None = None,
     ) -> Event: ...
 
+    async def append_many(
+        self,
+        incident_id: str,
+        entries: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> list[Event]:
+        """Append (kind, payload) events in order in one commit: all of them or none."""
+        ...
+
     async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]: ...
 
     def follow(self, incident_id: str, after_seq: int = 0) -> AsyncGenerator[list[Event], None]:

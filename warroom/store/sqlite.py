@@ -225,6 +225,31 @@ class SqliteStore:
                 await self._refresh_summary(incident_id)
             return event
 
+    async def append_many(
+        self,
+        incident_id: str,
+        entries: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> list[Event]:
+        """Append (kind, payload) events in order, all committed together or none."""
+        when = to_db_time(at or utc_now())
+        async with self._transaction():
+            last_seq = await self._scalar(
+                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
+            )
+            if last_seq is None:
+                raise UnknownIncident(incident_id)
+            appended: list[Event] = []
+            for kind, payload in entries:
+                event = await self._insert_event(incident_id, last_seq, kind, payload, actor, when)
+                last_seq = event.seq
+                appended.append(event)
+            if any(kind in HEADLINE_KINDS for kind, _ in entries):
+                await self._refresh_summary(incident_id)
+        return appended
+
     async def _insert_event(
         self,
         incident_id: str,
