@@ -213,17 +213,8 @@ class SqliteStore:
         at: datetime | None = None,
     ) -> Event:
         """Append one event; it is committed when this returns. UnknownIncident for a bad id."""
-        when = to_db_time(at or utc_now())
-        async with self._transaction():
-            last_seq = await self._scalar(
-                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
-            )
-            if last_seq is None:
-                raise UnknownIncident(incident_id)
-            event = await self._insert_event(incident_id, last_seq, kind, payload, actor, when)
-            if kind in HEADLINE_KINDS:
-                await self._refresh_summary(incident_id)
-            return event
+        (event,) = await self.append_many(incident_id, [(kind, payload)], actor=actor, at=at)
+        return event
 
     async def append_many(
         self,
