@@ -1,7 +1,9 @@
 """The playbook: `playbook.toml` read once, validated, and held as frozen typed objects.
 
-`model` is the schema, `loader` reads and checks the file (with `toml_lines` and `toml_table`
-for line numbers and key checks); nothing here does I/O after `load_playbook` returns.
+`model` is the schema and `loader` reads the file into it: `checker` collects the problems and
+expands `${VAR}`, the `sections_watch`, `sections_response` and `sections_comms` modules read
+the file's tables through `toml_table`, and `toml_lines` finds the line of each key. Nothing
+here does I/O after `load_playbook` returns.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """One TOML table of the playbook being read, through typed getters that report problems.
 
-The loader's `_Checker` walks the parsed TOML with these; every problem goes to a `Reporter`
-(the checker), which puts a line number on it, so one run lists every problem in the file.
+The `sections_*` modules walk the parsed TOML with these; every problem goes to a `Reporter`
+(`checker.Checker`), which puts a line number on it, so one run lists every problem in the file.
 
 A message never quotes a value that `${VAR}` brought in from the environment (that is how
 secrets get into the playbook): it names the value through `Table.shown`, which quotes what
@@ -200,6 +200,15 @@ class Table:
                 close = difflib.get_close_matches(key, self.used, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.problem(key, f"unknown key '{key}'{hint}")
+
+
+def check_unique(tables: list[Table], key: str, values: list[str], what: str) -> None:
+    """Report each value in `values` (read at `key` of its table) that repeats an earlier one."""
+    seen: set[str] = set()
+    for table, value in zip(tables, values, strict=True):
+        if value in seen:
+            table.problem(key, f"duplicate {what} {table.shown(key, value)}")
+        seen.add(value)
 
 
 def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
