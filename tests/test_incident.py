@@ -395,3 +395,78 @@ def test_shipped_playbook_items_set_moments() -> None:
         and entry.text != f"Ticked: {entry.event.payload['item_id']}"
         for entry in state.timeline[1:]
     )
+
+
+def _long_log() -> Log:
+    """Every kind of timeline event, with a pin and a hand-set moment from before the end."""
+    log = declared("P1")
+    log.add(inc.NOTE_ADDED, {"text": "looking"}, minute=1)
+    log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=2)
+    log.add(inc.HEALTH_CHANGED, {"target": "api", "from": "up", "to": "down"}, minute=3)
+    log.add(inc.LOG_PINNED, {"source": "api", "line": "ERROR pool"}, minute=0.5)
+    log.add(inc.SEVERITY_CHANGED, {"from": "P1", "to": "P0"}, minute=4)
+    log.add(inc.ROLE_ASSIGNED, {"role": "scribe", "name": "cy"}, minute=5)
+    log.add(inc.FIELD_SET, {"name": "cause", "value": "pool"}, minute=6)
+    log.add(inc.COMMS_COPIED, {"template": "initial", "text": "x"}, minute=7)
+    log.add(inc.ESCALATED, {"level": 2}, minute=8)
+    log.add(inc.MOMENT_SET, {"moment": "identified", "at": T0.isoformat()}, minute=9)
+    log.add(inc.ITEM_TICKED, {"item_id": "fix"}, minute=10)
+    log.add(inc.ITEM_UNTICKED, {"item_id": "alert"}, minute=11)
+    log.add(inc.RESOLVED, {}, minute=12)
+    return log
+
+
+def test_folding_one_event_at_a_time_gives_what_derive_gives() -> None:
+    log = _long_log()
+    fold = inc.IncidentFold(PLAYBOOK, edits={})
+    for count, event in enumerate(log.events, start=1):
+        fold.apply(event)
+        stepwise, whole = fold.state(), derive(log.events[:count], PLAYBOOK)
+        for name in whole.__dataclass_fields__:
+            if name != "timeline_epoch":
+                assert getattr(stepwise, name) == getattr(whole, name), (count, name)
+    # The hand-set moment and the pin went back in time.
+    assert [e.seq for e in fold.state().timeline][:4] == [1, 11, 5, 2]
+    assert fold.state().marks  # the tick of "fix" marks mitigated, resolution marks resolved
+
+
+def test_the_epoch_changes_only_when_entries_before_the_end_change() -> None:
+    log = declared()
+    fold = inc.IncidentFold(PLAYBOOK, edits={})
+    fold.apply(log.events[0])
+    fold.apply(log.add(inc.NOTE_ADDED, {"text": "one"}, minute=1))
+    before = fold.state()
+    fold.apply(log.add(inc.NOTE_ADDED, {"text": "two"}, minute=2))
+    appended = fold.state()
+    assert appended.timeline_epoch == before.timeline_epoch
+    assert appended.timeline[: len(before.timeline)] == before.timeline
+    fold.apply(log.add(inc.LOG_PINNED, {"source": "api", "line": "early"}, minute=0.5))
+    inserted = fold.state()
+    assert inserted.timeline_epoch != appended.timeline_epoch
+    assert [entry.seq for entry in inserted.timeline] == [1, 4, 2, 3]
+
+
+def test_a_state_handed_out_does_not_change_as_events_arrive() -> None:
+    log = declared()
+    fold = inc.IncidentFold(PLAYBOOK, edits={})
+    fold.apply(log.events[0])
+    early = fold.state()
+    fold.apply(log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=1))
+    fold.apply(log.add(inc.HEALTH_CHANGED, {"target": "api", "to": "down"}, minute=2))
+    assert dict(early.ticked) == {} and dict(early.health) == {}
+    assert len(early.timeline) == 1
+
+
+def test_the_fold_refuses_corrections_and_events_out_of_seq_order() -> None:
+    log = declared()
+    note = log.add(inc.NOTE_ADDED, {"text": "one"}, minute=1)
+    fold = inc.IncidentFold(PLAYBOOK, edits={})
+    with pytest.raises(IncidentError):
+        fold.apply(note)  # before the declaration
+    fold.apply(log.events[0])
+    fold.apply(note)
+    with pytest.raises(IncidentError):
+        fold.apply(note)
+    edit = log.add(inc.ENTRY_EDITED, {"target_seq": note.seq, "text": "uno"}, minute=2)
+    with pytest.raises(IncidentError):
+        fold.apply(edit)

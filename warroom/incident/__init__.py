@@ -1,9 +1,16 @@
 """The incident domain, pure: the event vocabulary (`events`), the state derived from it
-(`state`), the clocks that run against the playbook (`clocks`) and the status texts (`comms`).
+(`state`, built by `fold`; `entries` says how each event reads on the timeline), the clocks
+that run against the playbook (`clocks`) and the status texts (`comms`).
 """
 
 from __future__ import annotations
 
+from warroom.incident.entries import (
+    SEVERITY_ACTION_PREFIX,
+    describe,
+    severity_action_id,
+    severity_action_text,
+)
 from warroom.incident.events import (
     COMMAND_RUN,
     COMMS_COPIED,
@@ -30,17 +37,15 @@ from warroom.incident.events import (
     parse_time,
     utc_now,
 )
+from warroom.incident.fold import IncidentFold, derive
 from warroom.incident.state import (
     HEADLINE_KINDS,
-    SEVERITY_ACTION_PREFIX,
+    META_KINDS,
     IncidentError,
     IncidentState,
     TimelineEntry,
-    derive,
-    describe,
+    corrections,
     headline,
-    severity_action_id,
-    severity_action_text,
 )
 
 __all__ = [
@@ -57,6 +62,7 @@ __all__ = [
     "ITEM_TICKED",
     "ITEM_UNTICKED",
     "LOG_PINNED",
+    "META_KINDS",
     "MOMENT_SET",
     "NOTE_ADDED",
     "REOPENED",
@@ -68,8 +74,10 @@ __all__ = [
     "Clock",
     "Event",
     "IncidentError",
+    "IncidentFold",
     "IncidentState",
     "TimelineEntry",
+    "corrections",
     "derive",
     "describe",
     "format_incident_id",

@@ -15,10 +15,11 @@ from typing import Any
 
 from warroom.incident import (
     HEALTH_CHANGED,
+    META_KINDS,
     Clock,
     Event,
+    IncidentFold,
     IncidentState,
-    derive,
 )
 from warroom.playbook import Playbook
 from warroom.store import EventStore
@@ -54,6 +55,7 @@ class IncidentSession:
         self._on_state = on_state
         self._on_refused = on_refused
         self._events: dict[int, Event] = {}
+        self._fold = IncidentFold(playbook, edits={})
         self.state: IncidentState | None = None
         self._loaded = asyncio.Event()
 
@@ -73,12 +75,25 @@ class IncidentSession:
         return max(self._events, default=0)
 
     def ingest(self, batch: Sequence[Event]) -> None:
-        """Take in events (duplicates and already seen ones are ignored) and derive anew."""
-        fresh = [event for event in batch if event.seq not in self._events]
+        """Take in events (duplicates and already seen ones are ignored) and tell `on_state`.
+
+        New events are folded into the state one by one, at a cost that does not grow with
+        the incident; a correction, or an event older than one already folded in, makes
+        the fold start over from the first event.
+        """
+        fresh = sorted(
+            (event for event in batch if event.seq not in self._events), key=lambda e: e.seq
+        )
         if not fresh:
             return
         self._events.update((event.seq, event) for event in fresh)
-        self.state = derive([self._events[seq] for seq in sorted(self._events)], self.playbook)
+        if fresh[0].seq < self._fold.last_seq or any(e.kind in META_KINDS for e in fresh):
+            events = [self._events[seq] for seq in sorted(self._events)]
+            self._fold = IncidentFold.from_events(events, self.playbook)
+        else:
+            for event in fresh:
+                self._fold.apply(event)
+        self.state = self._fold.state()
         self._on_state(self.state)
 
     async def record(
