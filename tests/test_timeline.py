@@ -40,19 +40,19 @@ async def note(store: EventStore, incident_id: str, text: str, minutes: int) -> 
 
 def lines(pane: TimelinePane) -> list[str]:
     """Every line the timeline shows, as plain text."""
-    return [str(getattr(option.prompt, "plain", option.prompt)) for option in pane.options]
+    return [pane.entry_text(pane.entry_at(row)).plain for row in range(pane.entry_count)]
 
 
 def highlighted_line(pane: TimelinePane) -> str:
-    option = pane.highlighted_option
-    assert option is not None
-    return str(getattr(option.prompt, "plain", option.prompt))
+    entry = pane.highlighted_entry
+    assert entry is not None
+    return pane.entry_text(entry).plain
 
 
 async def open_timeline(pilot: Pilot[None], app: WarRoomApp, *, entries: int) -> TimelinePane:
     """Focus the timeline (key 4) once it shows `entries` lines."""
     pane = app.screen.query_one(TimelinePane)
-    await until(pilot, lambda: pane.option_count == entries, what=f"{entries} entries shown")
+    await until(pilot, lambda: pane.entry_count == entries, what=f"{entries} entries shown")
     await pilot.press("4")
     assert pane.has_focus
     return pane
@@ -69,12 +69,12 @@ async def test_lines_show_time_in_the_display_zone_and_follow_the_end(
         assert lines(pane)[0].startswith("15:00:00 CET  alice: Declared P1: Backend returning")
         assert highlighted_line(pane).endswith("checked fly status")
         await note(store, incident_id, "restarting backend", 6)
-        await until(pilot, lambda: pane.option_count == 3, what="synced note")
+        await until(pilot, lambda: pane.entry_count == 3, what="synced note")
         assert highlighted_line(pane).endswith("restarting backend")  # followed the end
         await pilot.press("up")
         assert highlighted_line(pane).endswith("checked fly status")
         await note(store, incident_id, "backend back", 7)
-        await until(pilot, lambda: pane.option_count == 4, what="second synced note")
+        await until(pilot, lambda: pane.entry_count == 4, what="second synced note")
         assert highlighted_line(pane).endswith("checked fly status")  # stays where moved
 
 
@@ -161,7 +161,7 @@ async def test_retracting_after_confirming_hides_the_entry_but_keeps_it_stored(
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await until(pilot, lambda: pane.option_count == 2, what="entry retracted")
+        await until(pilot, lambda: pane.entry_count == 2, what="entry retracted")
         assert not any("wrong service" in line for line in lines(pane))
         assert highlighted_line(pane).endswith("keep me")
     recorded = [(e.kind, dict(e.payload)) for e in await store.events(incident_id)]
@@ -180,7 +180,7 @@ async def test_cancelling_the_confirm_records_nothing(store: EventStore) -> None
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press(answer)
             assert isinstance(app.screen, WarRoomScreen)
-        assert pane.option_count == 2
+        assert pane.entry_count == 2
     assert [e.kind for e in await store.events(incident_id)] == [
         kinds.DECLARED,
         kinds.NOTE_ADDED,
@@ -246,7 +246,7 @@ async def test_notes_only_and_kind_filters_hide_the_rest(store: EventStore) -> N
         await pilot.press("enter")
         assert len(lines(pane)) == 1 and "backend: up → down (timeout)" in lines(pane)[0]
         await pilot.press("o", "o")  # notes only, then back to everything
-        assert pane.option_count == 3 and not pane.border_title
+        assert pane.entry_count == 3 and not pane.border_title
 
 
 async def test_markup_and_escape_sequences_in_a_note_are_shown_not_run(

@@ -10,6 +10,7 @@ from the start for those, which is what `derive` does.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -41,6 +42,9 @@ from warroom.incident.state import (
     corrections,
 )
 from warroom.playbook import KEY_MOMENTS, KeyMoment, Playbook
+
+_EPOCHS = itertools.count(1)
+"""Timeline epochs, unique across folds: a fold started over never repeats one."""
 
 
 def derive(events: Sequence[Event], playbook: Playbook) -> IncidentState:
@@ -78,10 +82,13 @@ class IncidentFold:
         self._health: dict[str, str] = {}
         self._entries: list[TimelineEntry] = []
         self._order: list[tuple[datetime, int]] = []
-        self._epoch = 0
+        self._epoch = next(_EPOCHS)
         self._shown: set[int] = set()
-        # The few entries a key moment can rest on, so marking them never walks the timeline.
+        # The few entries a key moment can rest on, so marking them never walks the timeline;
+        # the marks are counted again only when those entries or the moments changed.
         self._moment_entries: list[TimelineEntry] = []
+        self._marks: tuple[dict[KeyMoment, datetime], Mapping[int, tuple[KeyMoment, ...]]] | None
+        self._marks = None
 
     @classmethod
     def from_events(cls, events: Sequence[Event], playbook: Playbook) -> IncidentFold:
@@ -166,10 +173,11 @@ class IncidentFold:
             index = bisect.bisect(self._order, key)
             self._order.insert(index, key)
             self._entries.insert(index, entry)
-            self._epoch += 1
+            self._epoch = next(_EPOCHS)
         self._shown.add(entry.seq)
         if entry.moment is not None or entry.kind == RESOLVED:
             self._moment_entries.append(entry)
+            self._marks = None
 
     def state(self) -> IncidentState:
         """The state as of the last event applied."""
@@ -199,8 +207,14 @@ class IncidentFold:
             health=MappingProxyType(dict(self._health)),
             timeline=tuple(self._entries),
             timeline_epoch=self._epoch,
-            marks=MappingProxyType(moment_marks(self._moment_entries, moments, self._shown)),
+            marks=self._marks_for(moments),
         )
+
+    def _marks_for(self, moments: dict[KeyMoment, datetime]) -> Mapping[int, tuple[KeyMoment, ...]]:
+        if self._marks is None or self._marks[0] != moments:
+            marks = moment_marks(self._moment_entries, moments, self._shown)
+            self._marks = (moments, MappingProxyType(marks))
+        return self._marks[1]
 
 
 def moment_marks(

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
@@ -29,7 +29,7 @@ from warroom import incident as events
 from warroom.clipboard import LocalClipboard
 from warroom.health.monitor import HealthMonitor, Target
 from warroom.incident import Clock, Event, IncidentState
-from warroom.incident.clocks import escalation_clock
+from warroom.incident.clocks import Clocks, clocks, escalation_clock
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.session.incident_session import IncidentSession
@@ -98,13 +98,16 @@ class WarRoomScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
 
-    state: reactive[IncidentState | None] = reactive(None)
+    state: var[IncidentState | None] = var(None)
     """The incident derived from every event read so far."""
-    now: reactive[datetime | None] = reactive(None)
-    """The clock, advanced every second; drives elapsed times and countdowns."""
-    health_summary: reactive[str] = reactive("")
+    now: var[datetime | None] = var(None)
+    """The clock, advanced every second."""
+    clocks: var[Clocks | None] = var(None, always_update=True)
+    """Every clock of the incident at `now`, computed once for the widgets that show them;
+    set after every new state too (always_update), so those widgets redraw once for both."""
+    health_summary: var[str] = var("")
     """e.g. '2/7 down', as the health pane last counted."""
-    active_region: reactive[str] = reactive("health")
+    active_region: var[str] = var("health")
     """The region shown when they are switched, and the one that has focus."""
 
     def __init__(
@@ -142,8 +145,8 @@ class WarRoomScreen(Screen[None]):
         zone = self.playbook.settings.display_timezone
         yield IncidentHeader(
             severity_names={s.level: s.name for s in self.playbook.severities}
-        ).data_bind(WarRoomScreen.state, WarRoomScreen.now, WarRoomScreen.health_summary)
-        yield ClockStrip(playbook=self.playbook).data_bind(WarRoomScreen.state, WarRoomScreen.now)
+        ).data_bind(WarRoomScreen.state, WarRoomScreen.clocks, WarRoomScreen.health_summary)
+        yield ClockStrip().data_bind(WarRoomScreen.clocks)
         yield Tabs(*(Tab(f"{n} {title}", id=f"tab-{key}") for n, (key, title) in _numbered()))
         with Container(id="regions"):
             for key, title in REGIONS.items():
@@ -166,7 +169,7 @@ class WarRoomScreen(Screen[None]):
             )
         if key == "checklist":
             return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(
-                WarRoomScreen.state, WarRoomScreen.now
+                WarRoomScreen.state, WarRoomScreen.clocks
             )
         assert key == "timeline", key
         return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
@@ -180,6 +183,12 @@ class WarRoomScreen(Screen[None]):
 
     def _tick(self) -> None:
         self.now = self.clock()
+        self._count_clocks()
+
+    def _count_clocks(self) -> None:
+        # After `state` or `now` moved: the widgets bound to both redraw once, on `clocks`.
+        if self.state is not None and self.now is not None:
+            self.clocks = clocks(self.state, self.playbook, self.now)
 
     @work(exclusive=True, group="follow-store", exit_on_error=False)
     async def _follow(self) -> None:
@@ -201,6 +210,7 @@ class WarRoomScreen(Screen[None]):
 
     def _state_derived(self, state: IncidentState) -> None:
         self.state = state
+        self._count_clocks()
 
     def _write_refused(self, kind: str, error: Exception) -> None:
         self.notify(

@@ -8,17 +8,17 @@ the incident has outlived the window with items still open.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from warroom.incident import IncidentState, severity_action_id
-from warroom.incident.clocks import PhaseProgress, phase_progress
+from warroom.incident.clocks import Clocks, PhaseProgress
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.ui.timefmt import clock_time
@@ -47,10 +47,10 @@ class ChecklistPane(OptionList):
     ChecklistPane, ChecklistPane:focus { height: 1fr; border: none; }
     """
 
-    state: reactive[IncidentState | None] = reactive(None)
+    state: var[IncidentState | None] = var(None)
     """The incident as derived from its events; ticks shown are the ones in force."""
-    now: reactive[datetime | None] = reactive(None)
-    """The current time; phases turn overdue as it passes their window's end."""
+    clocks: var[Clocks | None] = var(None, always_update=True)
+    """The incident's clocks; phases turn overdue as time passes their window's end."""
 
     class TickRequested(Message):
         """The user asked to tick (`ticked=True`) or untick an item; nothing is changed yet."""
@@ -66,17 +66,13 @@ class ChecklistPane(OptionList):
         self._timezone = timezone
         self._drawn: tuple[IncidentState | None, tuple[object, ...]] | None = None
 
-    def watch_state(self) -> None:
-        self._redraw()
-
-    def watch_now(self) -> None:
+    def watch_clocks(self) -> None:
+        # The screen counts new clocks after every new state too: one redraw covers both.
         self._redraw()
 
     def _redraw(self) -> None:
         state = self.state
-        # Until a clock is bound, the phases show as at declaration: nothing overdue yet.
-        now = self.now or (state.declared_at if state else None)
-        progress = phase_progress(state, self._playbook, now) if state and now else ()
+        progress = self.clocks.phases if state is not None and self.clocks is not None else ()
         # The clock ticks every second; the list is rebuilt only when what it shows changes
         # (a new state, or a phase turning overdue / its overdue minutes), keeping the cursor.
         # The drawn state is kept (not its id, which a new state object could reuse).

@@ -2,21 +2,20 @@
 
 Response target, next status update, next escalation and the current phase, each as words
 and symbols (✓ ✗ ⚠) so they read the same without colour. Everything shown is computed by
-`warroom.incident.clocks.clocks` from the bound state and the screen's ticking `now`.
+`warroom.incident.clocks.clocks`, which the screen counts once a second and binds here.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Label
 
-from warroom.incident import IncidentState
-from warroom.incident.clocks import Clocks, EscalationClock, ResponseClock, UpdateClock, clocks
-from warroom.playbook import Playbook
+from warroom.incident.clocks import Clocks, EscalationClock, ResponseClock, UpdateClock
+from warroom.ui.relabel import relabel
 
 _HOUR = timedelta(hours=1)
 
@@ -105,29 +104,16 @@ class ClockStrip(Horizontal):
     ClockStrip #clock-phase { width: 1fr; content-align-horizontal: right; }
     """
 
-    state: reactive[IncidentState | None] = reactive(None)
-    """The incident as derived from its events."""
-    now: reactive[datetime | None] = reactive(None)
-    """The current time, advanced by the screen's clock every second."""
-
-    def __init__(self, *, playbook: Playbook, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self._playbook = playbook
+    clocks: var[Clocks | None] = var(None, always_update=True)
+    """The incident's clocks, counted by the screen every second."""
 
     def compose(self) -> ComposeResult:
         for name in ("response", "update", "escalation", "phase"):
             yield Label("", id=f"clock-{name}", markup=False)
 
-    def watch_state(self) -> None:
-        self._refresh_clocks()
-
-    def watch_now(self) -> None:
-        self._refresh_clocks()
-
-    def _refresh_clocks(self) -> None:
-        if self.state is None or self.now is None or not self.is_mounted:
+    def watch_clocks(self, at: Clocks | None) -> None:
+        if at is None or not self.is_mounted:
             return
-        at = clocks(self.state, self._playbook, self.now)
         for name, (text, overdue) in (
             # Short forms: the strip must fit 80 columns; the panel has the long ones.
             ("response", response_text(at.response, short=True)),
@@ -136,5 +122,5 @@ class ClockStrip(Horizontal):
             ("phase", phase_text(at)),
         ):
             label = self.query_one(f"#clock-{name}", Label)
-            label.update(text)
+            relabel(label, text)
             label.set_class(overdue, "-overdue")

@@ -1,25 +1,24 @@
 """The incident-command region: severity, the checklist, roles, key moments, escalation.
 
-A view only: it shows the bound state at the bound time. Ticking goes through the
+A view only: it shows the bound state and its clocks. Ticking goes through the
 checklist's `TickRequested`; setting roles, moments, escalating and resolving are the
 screen's keys, because they must work wherever the focus is.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Static
 
 from warroom.incident import ROLES, IncidentState
-from warroom.incident.clocks import clocks
+from warroom.incident.clocks import Clocks
 from warroom.playbook import KEY_MOMENTS, Playbook
 from warroom.safetext import visible
+from warroom.ui.relabel import relabel
 from warroom.ui.timefmt import clock_time, elapsed
 from warroom.ui.widgets.checklist import ChecklistPane, is_all_hands
 from warroom.ui.widgets.clock_strip import escalation_text, response_text, span
@@ -51,10 +50,10 @@ class CommandPanel(Vertical):
     CRAMPED_BELOW = 14
     """Panel height (rows) under which the secondary lines are hidden."""
 
-    state: reactive[IncidentState | None] = reactive(None)
+    state: var[IncidentState | None] = var(None)
     """The incident as derived from its events."""
-    now: reactive[datetime | None] = reactive(None)
-    """The current time, advanced by the screen's clock every second."""
+    clocks: var[Clocks | None] = var(None, always_update=True)
+    """The incident's clocks, counted by the screen every second."""
 
     def __init__(self, *, playbook: Playbook, timezone: str, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -66,7 +65,7 @@ class CommandPanel(Vertical):
         yield Static("", id="response-line", markup=False)
         yield Static("", id="all-hands", markup=False)
         yield ChecklistPane(playbook=self._playbook, timezone=self._timezone).data_bind(
-            CommandPanel.state, CommandPanel.now
+            CommandPanel.state, CommandPanel.clocks
         )
         for line in ("roles", "moments", "escalation"):
             yield Static("", id=f"{line}-line", markup=False)
@@ -74,20 +73,17 @@ class CommandPanel(Vertical):
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.height < self.CRAMPED_BELOW, "-cramped")
 
-    def watch_state(self) -> None:
-        self._refresh_panel()
-
-    def watch_now(self) -> None:
+    def watch_clocks(self) -> None:
+        # The screen counts new clocks after every new state too: one redraw covers both.
         self._refresh_panel()
 
     def _line(self, name: str, text: Text | str) -> None:
-        self.query_one(f"#{name}-line", Static).update(text)
+        relabel(self.query_one(f"#{name}-line", Static), text)
 
     def _refresh_panel(self) -> None:
-        state, now = self.state, self.now
-        if state is None or now is None or not self.is_mounted:
+        state, at = self.state, self.clocks
+        if state is None or at is None or not self.is_mounted:
             return
-        at = clocks(state, self._playbook, now)
         try:
             severity = self._playbook.severity(state.severity)
             line = Text(f"{severity.level} {severity.name}: {severity.summary}", style="bold")
@@ -100,7 +96,7 @@ class CommandPanel(Vertical):
         )
         all_hands = self._all_hands(state)
         self.set_class(all_hands is not None, "-all-hands")
-        self.query_one("#all-hands", Static).update(f"‼ {(all_hands or '').upper()} ‼")
+        relabel(self.query_one("#all-hands", Static), f"‼ {(all_hands or '').upper()} ‼")
         self._line("roles", self._roles(state))
         self._line("moments", self._moments(state))
         escalation = Text()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Label
 
 from warroom.incident import IncidentState
+from warroom.incident.clocks import Clocks
 from warroom.safetext import visible
+from warroom.ui.relabel import relabel
 from warroom.ui.timefmt import elapsed
 
 
@@ -31,11 +31,11 @@ class IncidentHeader(Horizontal):
     IncidentHeader #status.-resolved { display: block; background: $success; color: $background; }
     """
 
-    state: reactive[IncidentState | None] = reactive(None)
+    state: var[IncidentState | None] = var(None)
     """The incident as derived from its events."""
-    now: reactive[datetime | None] = reactive(None)
-    """The current time, advanced by the screen's clock every second."""
-    health_summary: reactive[str] = reactive("")
+    clocks: var[Clocks | None] = var(None, always_update=True)
+    """The incident's clocks, counted by the screen every second."""
+    health_summary: var[str] = var("")
     """e.g. '2/7 down', from the health pane."""
 
     def __init__(self, *, severity_names: dict[str, str], id: str | None = None) -> None:  # noqa: A002
@@ -53,25 +53,19 @@ class IncidentHeader(Horizontal):
     def watch_state(self, state: IncidentState | None) -> None:
         if state is None:
             return
-        self.query_one("#incident-id", Label).update(state.id)
+        relabel(self.query_one("#incident-id", Label), state.id)
         severity = self.query_one("#severity", Label)
-        severity.update(f"{state.severity} {self._severity_names.get(state.severity, '')}")
+        relabel(severity, f"{state.severity} {self._severity_names.get(state.severity, '')}")
         severity.set_classes(f"-{state.severity.lower()}")
         # Typed by a person or a script: no markup (markup=False) and no escape sequences.
-        self.query_one("#title", Label).update(visible(state.title, limit=200))
+        relabel(self.query_one("#title", Label), visible(state.title, limit=200))
         status = self.query_one("#status", Label)
-        status.update("RESOLVED")
+        relabel(status, "RESOLVED")
         status.set_class(state.status == "resolved", "-resolved")
-        self._show_elapsed()
 
-    def watch_now(self) -> None:
-        self._show_elapsed()
+    def watch_clocks(self, clocks: Clocks | None) -> None:
+        if clocks is not None:
+            relabel(self.query_one("#elapsed", Label), f"elapsed {elapsed(clocks.elapsed)}")
 
     def watch_health_summary(self, summary: str) -> None:
-        self.query_one("#health", Label).update(f"health {summary}" if summary else "")
-
-    def _show_elapsed(self) -> None:
-        if self.state is None or self.now is None:
-            return
-        end = self.state.resolved_at or self.now
-        self.query_one("#elapsed", Label).update(f"elapsed {elapsed(end - self.state.declared_at)}")
+        relabel(self.query_one("#health", Label), f"health {summary}" if summary else "")

@@ -12,7 +12,7 @@ derived state comes back down through `state`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -20,9 +20,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.reactive import reactive
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.reactive import var
 
 from warroom import incident as kinds
 from warroom.incident import IncidentState, TimelineEntry
@@ -33,6 +31,7 @@ from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
 from warroom.ui.screens.timeline_edit import TimePrompt
 from warroom.ui.timefmt import clock_time
+from warroom.ui.widgets.timeline_view import TimelineView
 
 
 @dataclass(frozen=True)
@@ -73,41 +72,8 @@ FILTERS: Mapping[str, TimelineFilter] = {
 """Filter id -> filter, in the order the chooser lists them."""
 
 
-def moment_marks(state: IncidentState) -> dict[int, list[KeyMoment]]:
-    """seq -> the key moments that currently rest on that entry.
-
-    A moment rests on the tick (or resolution) that means it, unless set by hand; a hand-set
-    one rests on the entry it was marked from (`target_seq`) while that is shown, else on
-    the moment.set entry itself. Setting a moment again moves it off the earlier entry.
-    """
-    marks: dict[int, list[KeyMoment]] = {}
-    # As in `derive`, the moment.set recorded last (highest seq) is the one in force.
-    by_hand: dict[KeyMoment, TimelineEntry] = {
-        entry.moment: entry
-        for entry in sorted(state.timeline, key=lambda entry: entry.seq)
-        if entry.kind == kinds.MOMENT_SET and entry.moment is not None
-    }
-    shown = {entry.seq for entry in state.timeline}
-    for entry in state.timeline:
-        moment = "resolved" if entry.kind == kinds.RESOLVED else entry.moment
-        if moment is None or state.moments.get(moment) != entry.at:
-            continue
-        if entry.kind != kinds.MOMENT_SET:
-            if moment not in by_hand:
-                marks.setdefault(entry.seq, []).append(moment)
-            continue
-        if by_hand[moment] is not entry:
-            continue
-        # Marked from an entry still shown: the badge goes on that entry, where it happened.
-        target = entry.event.payload.get("target_seq")
-        seq = target if isinstance(target, int) and target in shown else entry.seq
-        if moment not in marks.setdefault(seq, []):
-            marks[seq].append(moment)
-    return marks
-
-
-class TimelinePane(OptionList):
-    """One line per timeline entry; follows the end as entries arrive unless moved up.
+class TimelinePane(TimelineView):
+    """The incident's timeline; follows the end as entries arrive unless moved up.
 
     | Key | Does |
     | :- | :- |
@@ -132,15 +98,12 @@ class TimelinePane(OptionList):
     # The region around the pane already shows focus; a focus border of its own would
     # shift every line when the pane gains focus.
     DEFAULT_CSS = """
-    TimelinePane, TimelinePane:focus { height: 1fr; border: none; }
-    TimelinePane.-filtered, TimelinePane.-filtered:focus {
-        border: none; border-top: hkey $primary; border-title-color: $text;
-    }
+    TimelinePane.-filtered { border-top: hkey $primary; border-title-color: $text; }
     """
 
-    state: reactive[IncidentState | None] = reactive(None)
+    state: var[IncidentState | None] = var(None)
     """The incident as derived from its events."""
-    kind_filter: reactive[str] = reactive("all")
+    kind_filter: var[str] = var("all")
     """The id of the `FILTERS` entry in force."""
 
     class FilterChanged(Message):
@@ -153,17 +116,16 @@ class TimelinePane(OptionList):
 
     def __init__(self, *, timezone: str, id: str | None = None) -> None:  # noqa: A002
         """`timezone` is the playbook's display zone (an IANA name)."""
-        super().__init__(id=id)
-        self._timezone = timezone
-        self._entries: dict[int, TimelineEntry] = {}
+        super().__init__(timezone=timezone, id=id)
         self._hold: tuple[int, datetime, str] | None = None
         # An entry being corrected keeps the highlight until the correction shows, even if
         # it was the last line and its new time moves it up.
+        self._drawn: _Drawn | None = None
 
     # Showing ------------------------------------------------------------------------------
 
     def watch_state(self, state: IncidentState | None) -> None:
-        self._rebuild()
+        self._redraw()
 
     def watch_kind_filter(self, filter_id: str) -> None:
         chosen = FILTERS[filter_id]
@@ -171,73 +133,74 @@ class TimelinePane(OptionList):
         self.set_class(filtered, "-filtered")
         self.border_title = f"Showing: {chosen.label} (f to change)" if filtered else None
         self.post_message(self.FilterChanged(filter_id, chosen.label))
-        self._rebuild()
+        self._redraw()
 
-    def _rebuild(self) -> None:
+    def _redraw(self) -> None:
         state = self.state
         if state is None:
             return
-        previous = self.highlighted_option
+        drawn, self._drawn = self._drawn, _Drawn(state, self.kind_filter)
+        if drawn is not None and drawn.grows_into(state, self.kind_filter):
+            self._append(state, state.timeline[len(drawn.state.timeline) :])
+        else:
+            self._rebuild(state)
+
+    def _append(self, state: IncidentState, arrived: Sequence[TimelineEntry]) -> None:
+        """Entries only arrived at the end: add their rows, follow them if at the end."""
+        chosen = FILTERS[self.kind_filter]
+        following = self.highlighted is None or self.highlighted >= self.entry_count - 1
+        held = self._hold is not None and self._hold[0] == getattr(
+            self.highlighted_entry, "seq", None
+        )
+        self.extend([entry for entry in arrived if _keeps(chosen, entry, state.marks)], state.marks)
+        if following and not held and self.entry_count:
+            self.highlighted = self.entry_count - 1
+
+    def _rebuild(self, state: IncidentState) -> None:
+        previous = self.highlighted_entry
         previous_index = self.highlighted
-        following = previous_index is None or previous_index >= self.option_count - 1
+        following = previous_index is None or previous_index >= self.entry_count - 1
         scroll_y = self.scroll_y
 
-        marks = moment_marks(state)
         chosen = FILTERS[self.kind_filter]
-        shown = [entry for entry in state.timeline if _keeps(chosen, entry, marks)]
-        self._entries = {entry.seq: entry for entry in shown}
-        options = [Option(self._entry_line(entry, marks), id=str(entry.seq)) for entry in shown]
-        if not options:
-            options = [Option(Text(_empty_text(self.kind_filter), style="dim"), disabled=True)]
-        self.set_options(options)
+        shown = [entry for entry in state.timeline if _keeps(chosen, entry, state.marks)]
+        self.show(shown, state.marks, empty_text=_empty_text(self.kind_filter))
         if not shown:
+            self.highlighted = None
             return
 
-        if self._hold is not None and (previous is None or previous.id != str(self._hold[0])):
+        if self._hold is not None and (previous is None or previous.seq != self._hold[0]):
             self._hold = None  # the user moved on: their choice wins over the hold
-        target = self._held_seq(state)
-        if target is None and not following and previous is not None and previous.id:
-            target = int(previous.id) if int(previous.id) in self._entries else None
+        target = self._held_seq()
+        if target is None and not following and previous is not None:
+            target = self.row_of(previous.seq)
         if target is not None:
-            self.highlighted = self.get_option_index(str(target))
+            self.highlighted = target
             self.scroll_to(y=scroll_y, animate=False, immediate=True)
             self.scroll_to_highlight()
         elif following:
-            self.highlighted = self.option_count - 1
+            self.highlighted = self.entry_count - 1
         else:
             # The highlighted entry left (retracted or filtered out): stay where it was.
-            self.highlighted = min(previous_index or 0, self.option_count - 1)
+            self.highlighted = min(previous_index or 0, self.entry_count - 1)
             self.scroll_to(y=scroll_y, animate=False, immediate=True)
             self.scroll_to_highlight()
 
-    def _held_seq(self, state: IncidentState) -> int | None:
-        """The entry a pending correction keeps highlighted, until the correction shows."""
+    def _held_seq(self) -> int | None:
+        """The row a pending correction keeps highlighted, until the correction shows."""
         if self._hold is None:
             return None
         seq, at, text = self._hold
-        entry = next((e for e in state.timeline if e.seq == seq), None)
+        row = self.row_of(seq)
+        entry = self.entry_at(row) if row is not None else None
         if entry is None or (entry.at, entry.text) != (at, text):
-            self._hold = None  # retracted or corrected: ordinary following from here
-        return seq if seq in self._entries else None
-
-    def _entry_line(self, entry: TimelineEntry, marks: Mapping[int, list[KeyMoment]]) -> Text:
-        # Entry text may quote log lines or HTTP bodies: plain Text, never markup.
-        line = Text(clock_time(entry.at, self._timezone), style="dim")
-        for moment in marks.get(entry.seq, ()):
-            line.append(f"  ◆ {moment.upper()}", style="bold reverse")
-        line.append("  ")
-        line.append_text(safe_text(entry.actor, limit=40, style="bold"))
-        line.append(": ", style="bold")
-        line.append_text(safe_text(entry.text))
-        if entry.edited:
-            line.append("  (edited)", style="italic dim")
-        return line
+            self._hold = None  # retracted, filtered out or corrected: following from here
+        return row
 
     # Editing ------------------------------------------------------------------------------
 
     def _highlighted_entry(self) -> TimelineEntry | None:
-        option = self.highlighted_option
-        entry = self._entries.get(int(option.id)) if option and option.id else None
+        entry = self.highlighted_entry
         if entry is None:
             self.notify("Highlight an entry first.", severity="warning")
         return entry
@@ -368,8 +331,26 @@ class TimelinePane(OptionList):
         self.kind_filter = "all" if self.kind_filter == "notes" else "notes"
 
 
+@dataclass(frozen=True)
+class _Drawn:
+    """What the pane last drew: the state and the filter it drew it with."""
+
+    state: IncidentState
+    filter_id: str
+
+    def grows_into(self, state: IncidentState, filter_id: str) -> bool:
+        """True if `state` only adds entries at the end of what was drawn, under the same
+        filter (and, for the key-moments filter, the same marks: they decide what it keeps)."""
+        return (
+            filter_id == self.filter_id
+            and state.timeline_epoch == self.state.timeline_epoch
+            and len(state.timeline) >= len(self.state.timeline)
+            and not (FILTERS[filter_id].moments_only and state.marks != self.state.marks)
+        )
+
+
 def _keeps(
-    chosen: TimelineFilter, entry: TimelineEntry, marks: Mapping[int, list[KeyMoment]]
+    chosen: TimelineFilter, entry: TimelineEntry, marks: Mapping[int, tuple[KeyMoment, ...]]
 ) -> bool:
     if chosen.moments_only:
         return entry.seq in marks or entry.kind == kinds.MOMENT_SET
