@@ -11,8 +11,11 @@ embedded default for one host:
   write lock, so two processes declaring at once get different ids.
 - `follow` polls `PRAGMA data_version`, which changes only when another connection commits, so
   an idle poll costs one pragma and no table read; local writes wake followers directly.
-- The schema is versioned with `PRAGMA user_version` and an ordered list of migrations.
-- Timestamps are UTC ISO strings with fixed microseconds (they sort as text); payloads are JSON.
+- The schema is versioned with `PRAGMA user_version` and an ordered list of migrations
+  (`sqlite_schema`), which also says how times and payloads are stored.
+
+The SQL of the incident summaries (`sqlite_summaries`) and of the log-line archive
+(`sqlite_logs`) lives beside this module; the connection, its lock and its transactions are here.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from typing import Any, Self
 import aiosqlite
 
 from warroom.incident.events import DECLARED, Event, format_incident_id, utc_now
-from warroom.incident.state import HEADLINE_KINDS, headline
+from warroom.incident.state import HEADLINE_KINDS
+from warroom.store import sqlite_logs, sqlite_summaries
 from warroom.store.protocol import IncidentSummary, StoreError, UnknownIncident
 from warroom.store.sqlite_schema import (
     MIGRATIONS,
@@ -238,7 +242,7 @@ class SqliteStore:
                 last_seq = event.seq
                 appended.append(event)
             if any(kind in HEADLINE_KINDS for kind, _ in entries):
-                await self._refresh_summary(incident_id)
+                await sqlite_summaries.refresh(self._db, incident_id)
         return appended
 
     async def _insert_event(
@@ -262,27 +266,6 @@ class SqliteStore:
             (seq, when, incident_id),
         )
         return Event(seq, incident_id, from_db_time(when), kind, actor, json.loads(text))
-
-    async def _refresh_summary(self, incident_id: str) -> None:
-        # The list view's severity and status are kept on the incident row so listing never
-        # reads events; a retraction can undo a change, so they are recomputed, not patched,
-        # by the same rules the war room derives them with.
-        async with self._db.execute(
-            "SELECT seq, at, kind, actor, payload FROM events WHERE incident_id = ?"
-            f" AND kind IN ({','.join('?' * len(HEADLINE_KINDS))}) ORDER BY seq",
-            (incident_id, *HEADLINE_KINDS),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        severity, status = headline(
-            [
-                Event(seq, incident_id, from_db_time(at), kind, actor, json.loads(payload))
-                for seq, at, kind, actor, payload in rows
-            ]
-        )
-        await self._db.execute(
-            "UPDATE incidents SET severity = ?, status = ? WHERE id = ?",
-            (severity, status, incident_id),
-        )
 
     async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]:
         """The incident's events with seq > after_seq, in order (empty for an unknown id)."""
@@ -332,39 +315,19 @@ class SqliteStore:
 
     async def incident(self, incident_id: str) -> IncidentSummary:
         """The summary of one incident; UnknownIncident for a bad id."""
-        rows = await self._summaries("WHERE id = ?", (incident_id,))
+        rows = await sqlite_summaries.summaries(self._read, "WHERE id = ?", (incident_id,))
         if not rows:
             raise UnknownIncident(incident_id)
         return rows[0]
 
     async def list_incidents(self) -> list[IncidentSummary]:
         """Every incident, newest first."""
-        return await self._summaries("", ())
+        return await sqlite_summaries.summaries(self._read, "", ())
 
     async def active_incident(self) -> IncidentSummary | None:
         """The newest open incident, if any."""
-        rows = await self._summaries("WHERE status = 'open'", (), limit=1)
+        rows = await sqlite_summaries.summaries(self._read, "WHERE status = 'open'", (), limit=1)
         return rows[0] if rows else None
-
-    async def _summaries(
-        self, where: str, params: Sequence[Any], *, limit: int = -1
-    ) -> list[IncidentSummary]:
-        rows = await self._read(
-            "SELECT id, title, severity, declared_at, status, last_event_at FROM incidents"
-            f" {where} ORDER BY declared_at DESC, day DESC, number DESC LIMIT ?",
-            (*params, limit),
-        )
-        return [
-            IncidentSummary(
-                id=row[0],
-                title=row[1],
-                severity=row[2],
-                declared_at=from_db_time(row[3]),
-                status=row[4],
-                last_event_at=from_db_time(row[5]),
-            )
-            for row in rows
-        ]
 
     async def archive_log_lines(
         self,
@@ -382,42 +345,11 @@ class SqliteStore:
             return 0
         batch = list(rows)[-cap:]
         async with self._transaction():
-            count = await self._scalar(
-                "SELECT log_count FROM incidents WHERE id = ?", (incident_id,)
-            )
-            if count is None:
-                raise UnknownIncident(incident_id)
-            await self._db.executemany(
-                "INSERT INTO log_lines (incident_id, logged_at, source, line) VALUES (?, ?, ?, ?)",
-                [(incident_id, to_db_time(at), source, line) for at, source, line in batch],
-            )
-            count += len(batch)
-            excess = count - cap
-            if excess > 0:
-                # The count is kept on the incident row so a full archive never needs a
-                # count(*) scan; the oldest lines go, through the (incident_id, id) index.
-                await self._db.execute(
-                    "DELETE FROM log_lines WHERE incident_id = ? AND id <= ("
-                    " SELECT id FROM log_lines WHERE incident_id = ? ORDER BY id"
-                    " LIMIT 1 OFFSET ?)",
-                    (incident_id, incident_id, excess - 1),
-                )
-                count = cap
-            await self._db.execute(
-                "UPDATE incidents SET log_count = ? WHERE id = ?", (count, incident_id)
-            )
+            await sqlite_logs.insert_capped(self._db, incident_id, batch, cap)
         return len(batch)
 
     async def log_lines(
         self, incident_id: str, *, search: str = "", limit: int = 1000
     ) -> list[tuple[datetime, str, str]]:
         """The newest `limit` archived lines containing `search` (any case), oldest first."""
-        if not await self._read("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)):
-            raise UnknownIncident(incident_id)
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = await self._read(
-            "SELECT logged_at, source, line FROM log_lines WHERE incident_id = ?"
-            " AND line LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
-            (incident_id, f"%{escaped}%", limit),
-        )
-        return [(from_db_time(at), source, line) for at, source, line in reversed(rows)]
+        return await sqlite_logs.search_lines(self._read, incident_id, search, limit)

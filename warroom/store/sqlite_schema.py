@@ -5,7 +5,9 @@ Timestamps are UTC ISO strings with fixed microseconds (they sort as text); payl
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: incidents, their events, and the archived log window.
@@ -46,6 +48,9 @@ MIGRATIONS: tuple[str, ...] = (
 """Schema changes in order; `PRAGMA user_version` is how many have been applied."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+Read = Callable[[str, Sequence[Any]], Awaitable[list[Any]]]
+"""The store's locked read: all rows of a query made outside any transaction of its own."""
 
 
 def to_db_time(at: datetime) -> str:
