@@ -1,0 +1,578 @@
+"""What every `EventStore` promises, checked through the protocol and `open_store` alone.
+
+Each test takes `stores`, a factory of stores on one fresh database, parametrised by backend:
+a backend joins the suite by adding to `BACKENDS` a context that makes a fresh, empty database
+and yields its `open_store` target. Nothing here may know how a backend keeps its events;
+backend-specific checks (files, schema versions, poll intervals) belong in that backend's tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from warroom import incident as inc
+from warroom.store import EventStore, IncidentSummary, StoreError, UnknownIncident, open_store
+
+T0 = datetime(2025, 3, 1, 23, 58, tzinfo=UTC)
+MISSING = "INC-20990101-001"
+"""An incident id no test declares."""
+
+WAIT = 20.0
+"""Seconds to wait for a follower's next batch before failing (a bound, never a pause)."""
+
+Database = Callable[[Path], AbstractAsyncContextManager[str]]
+"""Makes a fresh, empty database for one test and yields the target `open_store` takes."""
+
+
+@asynccontextmanager
+async def sqlite_database(tmp_path: Path) -> AsyncIterator[str]:
+    yield f"sqlite://{tmp_path / 'incidents.db'}"
+
+
+BACKENDS: dict[str, Database] = {"sqlite": sqlite_database}
+
+
+class StoreFactory:
+    """Opens stores, each its own connection, on one database; closes them after the test."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        """What `open_store` takes; a second process opens the same database with it."""
+        self._opened: list[EventStore] = []
+
+    async def __call__(self) -> EventStore:
+        store = await open_store(self.target)
+        self._opened.append(store)
+        return store
+
+    async def close_all(self) -> None:
+        for store in self._opened:
+            await store.close()
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreFactory]:
+    async with BACKENDS[request.param](tmp_path) as target:
+        factory = StoreFactory(target)
+        try:
+            yield factory
+        finally:
+            await factory.close_all()
+
+
+@pytest.fixture
+async def store(stores: StoreFactory) -> EventStore:
+    return await stores()
+
+
+async def declare_many(store: EventStore, count: int, *, at: datetime = T0) -> list[str]:
+    """Declare `count` incidents one after another; their ids in the order they were given."""
+    return [
+        (await store.declare(title="race", severity="P1", actor="p", at=at)).incident_id
+        for _ in range(count)
+    ]
+
+
+def day_ids(day: str, count: int) -> list[str]:
+    """The first `count` incident ids of a UTC day, "20250301" style: no gaps, no repeats."""
+    return [f"INC-{day}-{n:03d}" for n in range(1, count + 1)]
+
+
+async def collect(feed: AsyncGenerator[list[inc.Event], None], count: int) -> list[inc.Event]:
+    """The follower's next batches until at least `count` events have come."""
+    seen: list[inc.Event] = []
+    while len(seen) < count:
+        seen.extend(await asyncio.wait_for(anext(feed), WAIT))
+    return seen
+
+
+def python(code: str, *args: str) -> list[str]:
+    """argv running `code` in a fresh interpreter: another process on the same database."""
+    return [sys.executable, "-c", textwrap.dedent(code), *args]
+
+
+# --- the protocol's shape
+
+
+async def test_every_protocol_member_is_there(store: EventStore) -> None:
+    # every protocol member exists on the store, so callers typed against EventStore work
+    members = [name for name in vars(EventStore) if not name.startswith("_")]
+    assert "follow" in members and "declare" in members
+    assert all(callable(getattr(store, name, None)) for name in members)
+
+
+# --- incident ids
+
+
+async def test_declare_numbers_incidents_per_utc_day(store: EventStore) -> None:
+    first = await store.declare(title="a", severity="P1", actor="ann", at=T0)
+    second = await store.declare(
+        title="b", severity="P2", actor="bob", at=T0 + timedelta(minutes=1)
+    )
+    next_day = await store.declare(
+        title="c", severity="P3", actor="cy", at=T0 + timedelta(minutes=3)
+    )
+    # a local (non-UTC) time is numbered by its UTC day
+    local = datetime(2025, 3, 2, 0, 30, tzinfo=UTC).astimezone(timezone(timedelta(hours=5)))
+    fourth = await store.declare(title="d", severity="P3", actor="cy", at=local)
+    assert [e.incident_id for e in (first, second, next_day, fourth)] == [
+        "INC-20250301-001",
+        "INC-20250301-002",
+        "INC-20250302-001",
+        "INC-20250302-002",
+    ]
+    # ... and so is one whose local date is still the day before
+    evening = datetime(2025, 3, 2, 1, 0, tzinfo=UTC).astimezone(timezone(timedelta(hours=-5)))
+    assert evening.day == 1
+    fifth = await store.declare(title="e", severity="P3", actor="cy", at=evening)
+    assert fifth.incident_id == "INC-20250302-003"
+    assert first.seq == 1 and first.kind == inc.DECLARED
+    assert first.payload == {"title": "a", "severity": "P1"} and first.actor == "ann"
+    assert await store.events(first.incident_id) == [first]
+
+
+async def test_concurrent_declares_through_several_stores_get_every_number_once(
+    stores: StoreFactory,
+) -> None:
+    opened = [await stores() for _ in range(4)]
+    per_store = 10
+    given = await asyncio.gather(*(declare_many(store, per_store) for store in opened))
+    ids = [incident_id for ids in given for incident_id in ids]
+    assert sorted(ids) == day_ids("20250301", 4 * per_store)
+    # each store saw its own numbers rise, and every store lists all of them
+    assert all(ids == sorted(ids) for ids in given)
+    for store in opened:
+        assert sorted(s.id for s in await store.list_incidents()) == sorted(ids)
+
+
+DECLARE_MANY = """
+    import asyncio, sys
+    from datetime import datetime
+    from warroom.store import open_store
+
+    async def main():
+        async with await open_store(sys.argv[1]) as store:
+            at = datetime.fromisoformat(sys.argv[2])
+            print("ready", flush=True)
+            sys.stdin.readline()  # the test releases every process at once
+            for _ in range(int(sys.argv[3])):
+                event = await store.declare(title="race", severity="P1", actor="p", at=at)
+                print(event.incident_id, flush=True)
+
+    asyncio.run(main())
+"""
+
+
+async def test_two_processes_declaring_at_once_get_distinct_ids(
+    stores: StoreFactory, store: EventStore
+) -> None:
+    # `store` has made the database; this process declares too, while the other two do
+    count = 25
+    processes = [
+        await asyncio.create_subprocess_exec(
+            *python(DECLARE_MANY, stores.target, T0.isoformat(), str(count)),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        assert process.stdout is not None
+        assert (await asyncio.wait_for(process.stdout.readline(), WAIT)).strip() == b"ready"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(b"go\n")
+        await process.stdin.drain()
+    outputs, ours = await asyncio.wait_for(
+        asyncio.gather(
+            asyncio.gather(*(process.communicate() for process in processes)),
+            declare_many(store, count),
+        ),
+        60,
+    )
+    assert [process.returncode for process in processes] == [0, 0]
+    theirs = [line.decode() for out, _ in outputs for line in out.split()]
+    assert len(theirs) == 2 * count
+    assert sorted(theirs + ours) == day_ids("20250301", 3 * count)
+
+
+# --- appending and reading
+
+
+async def test_events_round_trip_and_after_seq(store: EventStore) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="ann", at=T0)
+    pinned_at = datetime(2025, 3, 1, 23, 59, 1, 500, tzinfo=UTC)
+    await store.append(
+        declared.incident_id,
+        inc.LOG_PINNED,
+        {"source": "backend", "line": "ERR", "logged_at": pinned_at},
+        actor="ann",
+        at=T0,
+    )
+    await store.append(declared.incident_id, inc.ITEM_TICKED, {"item_id": "x"}, actor="bob")
+    events = await store.events(declared.incident_id)
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert inc.parse_time(events[1].payload["logged_at"]) == pinned_at
+    assert [e.seq for e in await store.events(declared.incident_id, after_seq=2)] == [3]
+    assert all(e.at.tzinfo is not None for e in events)
+
+
+async def test_an_appended_event_reads_back_as_it_was_returned(stores: StoreFactory) -> None:
+    writer, reader = await stores(), await stores()
+    declared = await writer.declare(title="a", severity="P1", actor="ann", at=T0)
+    # a non-UTC time with microseconds; a payload of every JSON shape, and non-ASCII text
+    at = datetime(2025, 3, 2, 4, 5, 6, 789_012, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    payload = {
+        "text": "héllo ✓ — 火",
+        "n": 3,
+        "ratio": 0.25,
+        "ok": True,
+        "none": None,
+        "list": [1, "two", {"three": 3}],
+        "nested": {"a": {"b": []}},
+    }
+    appended = await writer.append(
+        declared.incident_id, inc.NOTE_ADDED, payload, actor="bob ✓", at=at
+    )
+    assert (appended.seq, appended.incident_id, appended.kind) == (
+        2,
+        declared.incident_id,
+        inc.NOTE_ADDED,
+    )
+    assert appended.actor == "bob ✓" and appended.payload == payload
+    assert appended.at == at and appended.at.utcoffset() == timedelta(0)  # kept in UTC
+    # read back through another connection: the same events, field for field
+    assert await reader.events(declared.incident_id) == [declared, appended]
+    assert await reader.events(declared.incident_id, after_seq=1) == [appended]
+    assert await reader.events(declared.incident_id, after_seq=2) == []
+
+
+async def test_concurrent_appends_through_several_stores_get_every_seq_once(
+    stores: StoreFactory,
+) -> None:
+    opened = [await stores() for _ in range(3)]
+    declared = await opened[0].declare(title="a", severity="P1", actor="a")
+    appended = await asyncio.gather(
+        *(
+            store.append(declared.incident_id, inc.NOTE_ADDED, {"text": f"{n}.{m}"}, actor=f"{n}")
+            for m in range(10)
+            for n, store in enumerate(opened)
+        )
+    )
+    assert sorted(e.seq for e in appended) == list(range(2, 32))
+    # one order for every reader: by seq, each event as its writer was told
+    expected = [declared, *sorted(appended, key=lambda e: e.seq)]
+    for store in opened:
+        assert await store.events(declared.incident_id) == expected
+
+
+async def test_concurrent_tasks_can_append_through_one_store(store: EventStore) -> None:
+    # the UI ticking while the health worker records a change: two writers, one connection
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    async with aclosing(store.follow(declared.incident_id, after_seq=1)) as feed:
+        appended = await asyncio.gather(
+            *(
+                store.append(declared.incident_id, inc.NOTE_ADDED, {"text": str(n)}, actor="a")
+                for n in range(20)
+            ),
+            *(store.archive_log_lines(declared.incident_id, [(T0, "s", "x")]) for _ in range(5)),
+        )
+        assert sorted(e.seq for e in appended[:20] if isinstance(e, inc.Event)) == list(
+            range(2, 22)
+        )
+        assert appended[20:] == [1] * 5
+        seen = await collect(feed, 20)
+        assert [e.seq for e in seen] == list(range(2, 22))
+
+
+async def test_append_many_commits_in_order_or_not_at_all(store: EventStore) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    notes = [(inc.NOTE_ADDED, {"text": f"n{n}"}) for n in range(3)]
+    appended = await store.append_many(declared.incident_id, notes, actor="bot", at=T0)
+    assert [e.seq for e in appended] == [2, 3, 4]
+    assert {(e.actor, e.at) for e in appended} == {("bot", T0)}
+    stored = await store.events(declared.incident_id, after_seq=1)
+    assert [e.payload["text"] for e in stored] == ["n0", "n1", "n2"]
+    assert stored == appended
+    with pytest.raises(UnknownIncident):
+        await store.append_many("INC-20000101-001", notes, actor="bot")
+    bad: list[tuple[str, Mapping[str, Any]]] = [
+        (inc.NOTE_ADDED, {"text": "kept?"}),
+        (inc.NOTE_ADDED, {"when": object()}),
+    ]
+    with pytest.raises(TypeError):
+        await store.append_many(declared.incident_id, bad, actor="bot")
+    assert len(await store.events(declared.incident_id)) == 4  # the first of `bad` rolled back
+    # and the seq it would have taken is the next one given
+    after = await store.append(declared.incident_id, inc.NOTE_ADDED, {"text": "n4"}, actor="a")
+    assert after.seq == 5
+
+
+# --- following
+
+
+async def test_follow_yields_what_comes_after_after_seq_in_order(store: EventStore) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    for text in ("old", "new"):
+        await store.append(declared.incident_id, inc.NOTE_ADDED, {"text": text}, actor="a")
+    async with aclosing(store.follow(declared.incident_id, after_seq=2)) as feed:
+        first = await asyncio.wait_for(anext(feed), WAIT)
+        assert [(e.seq, e.payload["text"]) for e in first] == [(3, "new")]
+        pending = asyncio.ensure_future(anext(feed))  # waiting before anything is appended
+        await store.append(declared.incident_id, inc.NOTE_ADDED, {"text": "a"}, actor="a")
+        await store.append_many(
+            declared.incident_id, [(inc.NOTE_ADDED, {"text": t}) for t in "bc"], actor="a"
+        )
+        seen = list(await asyncio.wait_for(pending, WAIT))
+        seen.extend(await collect(feed, 3 - len(seen)))
+        assert [(e.seq, e.payload["text"]) for e in seen] == [(4, "a"), (5, "b"), (6, "c")]
+        assert seen == await store.events(declared.incident_id, after_seq=3)
+
+
+async def test_follow_sees_events_appended_through_another_store(stores: StoreFactory) -> None:
+    follower, writer = await stores(), await stores()
+    declared = await writer.declare(title="a", severity="P1", actor="a")
+    async with aclosing(follower.follow(declared.incident_id, after_seq=1)) as feed:
+        pending = asyncio.ensure_future(anext(feed))
+        for n in range(3):
+            await writer.append(declared.incident_id, inc.NOTE_ADDED, {"text": f"{n}"}, actor="w")
+        seen = list(await asyncio.wait_for(pending, WAIT))
+        seen.extend(await collect(feed, 3 - len(seen)))
+        assert [(e.seq, e.actor, e.payload["text"]) for e in seen] == [
+            (2, "w", "0"),
+            (3, "w", "1"),
+            (4, "w", "2"),
+        ]
+
+
+APPEND_NOTES = """
+    import asyncio, sys
+    from warroom.store import open_store
+
+    async def main():
+        async with await open_store(sys.argv[1]) as store:
+            for n in range(int(sys.argv[3])):
+                text = f"from afar {n}"
+                await store.append(sys.argv[2], "note.added", {"text": text}, actor="other")
+
+    asyncio.run(main())
+"""
+
+
+async def test_follow_sees_events_written_by_another_process(
+    stores: StoreFactory, store: EventStore
+) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    async with aclosing(store.follow(declared.incident_id, after_seq=1)) as feed:
+        pending = asyncio.ensure_future(anext(feed))
+        process = await asyncio.create_subprocess_exec(
+            *python(APPEND_NOTES, stores.target, declared.incident_id, "3")
+        )
+        assert await asyncio.wait_for(process.wait(), 60) == 0
+        seen = list(await asyncio.wait_for(pending, WAIT))
+        seen.extend(await collect(feed, 3 - len(seen)))
+        assert [(e.seq, e.actor, e.payload["text"]) for e in seen] == [
+            (2, "other", "from afar 0"),
+            (3, "other", "from afar 1"),
+            (4, "other", "from afar 2"),
+        ]
+
+
+async def test_closing_the_store_ends_every_follower(stores: StoreFactory) -> None:
+    store = await open_store(stores.target)  # closed here, not by the factory
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    other = await store.declare(title="b", severity="P2", actor="a")
+    feeds = [store.follow(declared.incident_id), store.follow(other.incident_id)]
+    for feed in feeds:
+        assert [e.seq for e in await asyncio.wait_for(anext(feed), WAIT)] == [1]
+    pending = [asyncio.ensure_future(anext(feed)) for feed in feeds]  # now waiting for more
+    await store.close()
+    for waiting in pending:
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(waiting, WAIT)
+
+
+# --- errors
+
+
+async def test_bad_input_is_refused(store: EventStore) -> None:
+    with pytest.raises(UnknownIncident):
+        await store.append(MISSING, inc.NOTE_ADDED, {"text": "x"}, actor="a")
+    with pytest.raises(UnknownIncident):
+        await store.incident(MISSING)
+    with pytest.raises(ValueError, match="timezone"):
+        await store.declare(title="a", severity="P1", actor="a", at=datetime(2025, 1, 1))
+    assert await store.list_incidents() == []  # the failed declare left nothing behind
+
+
+async def test_every_call_on_an_unknown_incident_names_it(store: EventStore) -> None:
+    await store.declare(title="a", severity="P1", actor="a")  # a store that is not empty
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
+        "append": lambda: store.append(MISSING, inc.NOTE_ADDED, {"text": "x"}, actor="a"),
+        "append_many": lambda: store.append_many(
+            MISSING, [(inc.NOTE_ADDED, {"text": "x"})], actor="a"
+        ),
+        "incident": lambda: store.incident(MISSING),
+        "archive_log_lines": lambda: store.archive_log_lines(MISSING, [(T0, "s", "x")]),
+        "log_lines": lambda: store.log_lines(MISSING),
+    }
+    for name, call in calls.items():
+        with pytest.raises(UnknownIncident) as raised:
+            await call()
+        assert raised.value.args[0] == MISSING, name
+        assert isinstance(raised.value, LookupError), name
+    assert [s.title for s in await store.list_incidents()] == ["a"]  # nothing was created
+
+
+async def test_writing_to_a_closed_store_is_a_store_error(stores: StoreFactory) -> None:
+    async with await open_store(stores.target) as store:
+        declared = await store.declare(title="a", severity="P1", actor="a")
+    with pytest.raises(StoreError, match="closed") as raised:
+        await store.append(declared.incident_id, inc.NOTE_ADDED, {"text": "late"}, actor="a")
+    assert "\n" not in str(raised.value)  # one sentence for the user
+    # the store that closed refuses; the database still has the incident
+    reopened = await stores()
+    assert [e.seq for e in await reopened.events(declared.incident_id)] == [1]
+
+
+# --- the log-line archive
+
+
+async def test_archive_keeps_the_newest_lines_up_to_the_cap(store: EventStore) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    rows = [(T0 + timedelta(seconds=n), "backend", f"line {n}") for n in range(10)]
+    assert await store.archive_log_lines(declared.incident_id, rows[:6], cap=8) == 6
+    assert await store.archive_log_lines(declared.incident_id, rows[6:], cap=8) == 4
+    kept = await store.log_lines(declared.incident_id)
+    assert [line for _, _, line in kept] == [f"line {n}" for n in range(2, 10)]
+    assert kept[0][0] == T0 + timedelta(seconds=2) and kept[0][1] == "backend"
+    # a batch larger than the cap keeps its own newest lines
+    assert await store.archive_log_lines(declared.incident_id, rows, cap=3) == 3
+    assert [line for _, _, line in await store.log_lines(declared.incident_id)] == [
+        "line 7",
+        "line 8",
+        "line 9",
+    ]
+    with pytest.raises(UnknownIncident):
+        await store.archive_log_lines("INC-20990101-001", rows)
+
+
+async def test_the_archive_is_per_incident_and_seen_by_every_store(stores: StoreFactory) -> None:
+    writer, reader = await stores(), await stores()
+    first = await writer.declare(title="a", severity="P1", actor="a")
+    second = await writer.declare(title="b", severity="P1", actor="a")
+    local = datetime(2025, 3, 2, 5, 0, 0, 250, tzinfo=timezone(timedelta(hours=5)))
+    rows = [(local, "api", f"first {n}") for n in range(4)]
+    assert await writer.archive_log_lines(first.incident_id, rows, cap=4) == 4
+    assert await reader.archive_log_lines(second.incident_id, [(T0, "db", "second")], cap=1) == 1
+    # the second incident's cap of one dropped nothing of the first's
+    assert await reader.log_lines(first.incident_id) == rows
+    assert await writer.log_lines(second.incident_id) == [(T0, "db", "second")]
+    assert all(
+        at.utcoffset() == timedelta(0) for at, _, _ in await reader.log_lines(first.incident_id)
+    )
+    assert await reader.log_lines(first.incident_id, search="second") == []
+
+
+async def test_log_search_is_literal_case_insensitive_and_limited(store: EventStore) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    lines = ["ERROR 100% cpu", "error in a_b", "info ok", "Error again", "errorXinXab"]
+    await store.archive_log_lines(declared.incident_id, [(T0, "mcp", line) for line in lines])
+    found = await store.log_lines(declared.incident_id, search="error")
+    assert [line for _, _, line in found] == [
+        "ERROR 100% cpu",
+        "error in a_b",
+        "Error again",
+        "errorXinXab",
+    ]
+    assert [line for _, _, line in await store.log_lines(declared.incident_id, search="100%")] == [
+        "ERROR 100% cpu"
+    ]
+    assert [line for _, _, line in await store.log_lines(declared.incident_id, search="a_b")] == [
+        "error in a_b"
+    ]
+    # the newest matches, still oldest first
+    assert [
+        line for _, _, line in await store.log_lines(declared.incident_id, search="err", limit=2)
+    ] == [
+        "Error again",
+        "errorXinXab",
+    ]
+
+
+# --- incident summaries
+
+
+async def test_summaries_follow_severity_status_and_retraction(store: EventStore) -> None:
+    old = await store.declare(title="old", severity="P3", actor="a", at=T0)
+    new = await store.declare(title="new", severity="P2", actor="a", at=T0 + timedelta(hours=1))
+    assert [s.id for s in await store.list_incidents()] == [new.incident_id, old.incident_id]
+    assert (await store.active_incident()).id == new.incident_id  # type: ignore[union-attr]
+
+    change = await store.append(
+        new.incident_id,
+        inc.SEVERITY_CHANGED,
+        {"from": "P2", "to": "P0"},
+        actor="a",
+        at=T0 + timedelta(hours=2),
+    )
+    summary = await store.incident(new.incident_id)
+    assert summary.severity == "P0" and summary.last_event_at == T0 + timedelta(hours=2)
+    await store.append(new.incident_id, inc.ENTRY_RETRACTED, {"target_seq": change.seq}, actor="a")
+    assert (await store.incident(new.incident_id)).severity == "P2"
+
+    await store.append(new.incident_id, inc.RESOLVED, {}, actor="a")
+    assert (await store.incident(new.incident_id)).status == "resolved"
+    assert (await store.active_incident()).id == old.incident_id  # type: ignore[union-attr]
+    await store.append(old.incident_id, inc.RESOLVED, {}, actor="a")
+    assert await store.active_incident() is None
+    await store.append(new.incident_id, inc.REOPENED, {}, actor="a")
+    assert (await store.active_incident()).id == new.incident_id  # type: ignore[union-attr]
+
+
+async def test_a_summary_shows_changes_made_through_another_store(stores: StoreFactory) -> None:
+    lister, writer = await stores(), await stores()
+    declared = await writer.declare(title="db down", severity="P2", actor="a", at=T0)
+    summary = IncidentSummary(
+        id=declared.incident_id,
+        title="db down",
+        severity="P2",
+        declared_at=T0,
+        status="open",
+        last_event_at=T0,
+    )
+    assert await lister.incident(declared.incident_id) == summary
+    assert await lister.list_incidents() == [summary]
+    assert await lister.active_incident() == summary
+
+    later = T0 + timedelta(minutes=5)
+    await writer.append_many(
+        declared.incident_id,
+        [(inc.SEVERITY_CHANGED, {"from": "P2", "to": "P1"}), (inc.RESOLVED, {})],
+        actor="a",
+        at=later,
+    )
+    resolved = IncidentSummary(
+        id=declared.incident_id,
+        title="db down",
+        severity="P1",
+        declared_at=T0,
+        status="resolved",
+        last_event_at=later,
+    )
+    assert await lister.incident(declared.incident_id) == resolved
+    assert await lister.list_incidents() == [resolved]
+    assert await lister.active_incident() is None
+    # an event that changes neither still moves last_event_at
+    latest = later + timedelta(minutes=1)
+    await writer.append(declared.incident_id, inc.NOTE_ADDED, {"text": "x"}, actor="a", at=latest)
+    assert (await lister.incident(declared.incident_id)).last_event_at == latest
