@@ -31,7 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual.screen import Screen
 
 from tests.support import quiet_playbook
-from warroom.incident import HEALTH_CHANGED, ITEM_TICKED, LOG_PINNED, NOTE_ADDED, utc_now
+from warroom.incident import (
+    HEALTH_CHANGED,
+    ITEM_TICKED,
+    LOG_PINNED,
+    NOTE_ADDED,
+    note_added,
+    utc_now,
+)
 from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.war_room import WarRoomScreen
@@ -120,7 +127,7 @@ async def measure(path: Path, incident_id: str, size: int, notes: int) -> dict[s
                 app.shown.clear()
                 sent = time.perf_counter()
                 asyncio.run_coroutine_threadsafe(
-                    screen.session.record(NOTE_ADDED, {"text": f"bench note {n}"}), loop
+                    screen.session.record(note_added(f"bench note {n}")), loop
                 )
                 if not app.shown.wait(30):
                     raise RuntimeError("a note never reached the screen")

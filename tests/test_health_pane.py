@@ -102,7 +102,7 @@ async def test_target_going_down_shows_down_and_posts_target_changed(
         server.routes["/backend"] = response(503, "overloaded")
         changed = await waiter.wait_for(changed_to("backend", "down"))
         assert isinstance(changed, HealthPane.TargetChanged)
-        assert changed.payload() == {
+        assert changed.event().payload == {
             "target": "backend",
             "from": "up",
             "to": "down",

@@ -470,3 +470,40 @@ def test_the_fold_refuses_corrections_and_events_out_of_seq_order() -> None:
     edit = log.add(inc.ENTRY_EDITED, {"target_seq": note.seq, "text": "uno"}, minute=2)
     with pytest.raises(IncidentError):
         fold.apply(edit)
+
+
+def test_every_constructor_writes_what_the_fold_reads() -> None:
+    log = declared("P1")
+
+    def add(new: inc.NewEvent, minute: float) -> Event:
+        return log.add(new.kind, new.payload, minute=minute)
+
+    note = add(inc.note_added("pool at 100%"), 1)
+    add(inc.item_ticked("alert"), 2)
+    add(inc.item_ticked("logs"), 2.5)
+    add(inc.item_unticked("logs"), 2.6)
+    add(inc.severity_changed("P1", "P0"), 3)
+    add(inc.role_assigned("scribe", "cy"), 4)
+    add(inc.field_set("cause", "pool"), 5)
+    add(inc.comms_copied("initial", "We are investigating.", "osc52"), 6)
+    add(inc.escalated(2), 7)
+    add(inc.health_changed("api", "up", "down", status=503, reason="HTTP 503"), 8)
+    add(inc.moment_set("identified", T0 + timedelta(minutes=9)), 9)
+    add(inc.entry_edited(note.seq, text="pool at 95%", at=T0 + timedelta(minutes=1.5)), 10)
+    pin = inc.log_pinned("api", "ERROR pool", T0 + timedelta(minutes=0.5))
+    assert pin.at == T0 + timedelta(minutes=0.5)
+    add(pin, 11)
+    add(inc.resolved(), 12)
+    state = derive(log.events, PLAYBOOK)
+    assert state.severity == "P0" and state.status == "resolved"
+    assert set(state.ticked) == {"alert"} and dict(state.roles) == {"scribe": "cy"}
+    assert dict(state.fields) == {"cause": "pool"} and state.escalation_level == 2
+    assert state.last_status_update == T0 + timedelta(minutes=6)
+    assert dict(state.health) == {"api": "down"}
+    assert state.moments["identified"] == T0 + timedelta(minutes=9)
+    edited = next(entry for entry in state.timeline if entry.seq == note.seq)
+    assert (edited.text, edited.at) == ("pool at 95%", T0 + timedelta(minutes=1.5))
+    add(inc.entry_retracted(note.seq), 13)
+    add(inc.reopened(), 14)
+    state = derive(log.events, PLAYBOOK)
+    assert state.is_open and note.seq not in {entry.seq for entry in state.timeline}

@@ -32,7 +32,7 @@ async def open_session(store: EventStore) -> tuple[IncidentSession, list[Inciden
 
 async def test_a_write_is_committed_then_shown(store: EventStore) -> None:
     session, states, _ = await open_session(store)
-    event = await session.record(inc.NOTE_ADDED, {"text": "rolled back"})
+    event = await session.record(inc.note_added("rolled back"))
     assert event is not None and event.actor == "bob"
     assert [e.kind for e in await store.events(session.incident_id)][-1] == inc.NOTE_ADDED
     assert states[-1].timeline[-1].text == "rolled back"
@@ -40,7 +40,7 @@ async def test_a_write_is_committed_then_shown(store: EventStore) -> None:
 
 async def test_a_health_change_is_recorded_once(store: EventStore) -> None:
     session, _, _ = await open_session(store)
-    change = {"target": "backend", "from": "up", "to": "down", "status": 503, "reason": "503"}
+    change = inc.health_changed("backend", "up", "down", status=503, reason="503")
     assert await session.record_health_change(change) is not None
     assert await session.record_health_change(change) is None  # the log already holds it
     recorded = [e for e in await store.events(session.incident_id) if e.kind == inc.HEALTH_CHANGED]
@@ -50,9 +50,9 @@ async def test_a_health_change_is_recorded_once(store: EventStore) -> None:
 async def test_logs_are_captured_only_while_open(store: EventStore) -> None:
     session, _, _ = await open_session(store)
     assert await session.capture_log_lines([(T0, "backend", "ERROR boom")]) == 1
-    await session.record(inc.RESOLVED, {})
+    await session.record(inc.resolved())
     assert await session.capture_log_lines([(T0, "backend", "later")]) == 0
-    change = {"target": "backend", "from": "up", "to": "down", "status": 503, "reason": ""}
+    change = inc.health_changed("backend", "up", "down", status=503, reason="")
     assert await session.record_health_change(change) is None
     assert [line for _, _, line in await store.log_lines(session.incident_id)] == ["ERROR boom"]
 
@@ -61,7 +61,7 @@ async def test_a_refused_write_is_reported_not_shown(store: EventStore) -> None:
     session, states, refused = await open_session(store)
     shown = len(states)
     await store.close()
-    assert await session.record(inc.NOTE_ADDED, {"text": "lost?"}) is None
+    assert await session.record(inc.note_added("lost?")) is None
     assert refused and refused[0].startswith(inc.NOTE_ADDED) and len(states) == shown
 
 

@@ -86,7 +86,7 @@ def _known_severity(playbook: Playbook, level: str) -> str:
 
 
 def run_note(options: Options, args: argparse.Namespace) -> int:
-    from warroom.incident import NOTE_ADDED
+    from warroom.incident import note_added
 
     if args.text == ["-"]:
         # Scripts and bots pipe their findings in: one note per line, blank lines skipped.
@@ -99,7 +99,7 @@ def run_note(options: Options, args: argparse.Namespace) -> int:
     async def append(store: EventStore) -> int:
         await store.incident(args.incident_id)  # raises UnknownIncident before any write
         # One commit for the lot: 10,000 piped lines take well under a second, not 10 s.
-        entries = [(NOTE_ADDED, {"text": text}) for text in notes]
+        entries = [(new.kind, new.payload) for new in map(note_added, notes)]
         return len(await store.append_many(args.incident_id, entries, actor=options.actor))
 
     with_store(options, append)

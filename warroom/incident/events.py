@@ -1,7 +1,9 @@
-"""The incident's vocabulary: what an event is, and the kinds of event there are.
+"""The incident's vocabulary: what an event is, the kinds there are, and one constructor each.
 
-An incident is an append-only list of `Event`s kept by `warroom.store`; `warroom.incident.state`
-folds them into what the war room shows. Nothing here does I/O.
+An incident is an append-only list of `Event`s kept by `warroom.store`; `warroom.incident.fold`
+folds them into what the war room shows. Every writer (screens, widgets, the CLI, the session)
+builds what it appends with the constructors at the end of this module, so each kind's payload
+is spelled in one place. Nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-# Event kinds. The payload each one carries is given beside it.
+# Event kinds, with the payload each carries (built by the constructors at the end).
 DECLARED = "incident.declared"  # {title, severity}
 SEVERITY_CHANGED = "severity.changed"  # {from, to}
 ITEM_TICKED = "item.ticked"  # {item_id}
@@ -98,3 +100,98 @@ def parse_time(value: Any) -> datetime | None:
         # Payload times are written by warroom in UTC; a bare one typed by hand means UTC too.
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append: its kind and payload, and when it happened if that was not now."""
+
+    kind: str
+    payload: Mapping[str, Any]
+    at: datetime | None = None
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def declared(title: str, severity: str) -> NewEvent:
+    return NewEvent(DECLARED, {"title": title, "severity": severity})
+
+
+def severity_changed(old: str, new: str) -> NewEvent:
+    return NewEvent(SEVERITY_CHANGED, {"from": old, "to": new})
+
+
+def item_ticked(item_id: str) -> NewEvent:
+    return NewEvent(ITEM_TICKED, {"item_id": item_id})
+
+
+def item_unticked(item_id: str) -> NewEvent:
+    return NewEvent(ITEM_UNTICKED, {"item_id": item_id})
+
+
+def note_added(text: str) -> NewEvent:
+    return NewEvent(NOTE_ADDED, {"text": text})
+
+
+def entry_edited(
+    target_seq: int, *, text: str | None = None, at: datetime | None = None
+) -> NewEvent:
+    """A correction of entry `target_seq`: its text, its time, or both."""
+    payload: dict[str, Any] = {"target_seq": target_seq}
+    if text is not None:
+        payload["text"] = text
+    if at is not None:
+        payload["at"] = _iso(at)
+    return NewEvent(ENTRY_EDITED, payload)
+
+
+def entry_retracted(target_seq: int) -> NewEvent:
+    return NewEvent(ENTRY_RETRACTED, {"target_seq": target_seq})
+
+
+def moment_set(moment: str, at: datetime | None, *, target_seq: int | None = None) -> NewEvent:
+    """Key moment `moment` happened `at` (None clears it), marked from entry `target_seq`."""
+    payload: dict[str, Any] = {"moment": moment, "at": _iso(at) if at is not None else None}
+    if target_seq is not None:
+        payload["target_seq"] = target_seq
+    return NewEvent(MOMENT_SET, payload)
+
+
+def role_assigned(role: str, name: str) -> NewEvent:
+    """`name` takes `role`; an empty name leaves the role unassigned."""
+    return NewEvent(ROLE_ASSIGNED, {"role": role, "name": name})
+
+
+def field_set(name: str, value: str) -> NewEvent:
+    return NewEvent(FIELD_SET, {"name": name, "value": value})
+
+
+def comms_copied(template: str, text: str, via: str) -> NewEvent:
+    return NewEvent(COMMS_COPIED, {"template": template, "text": text, "via": via})
+
+
+def log_pinned(source: str, line: str, logged_at: datetime) -> NewEvent:
+    """A log line kept on the timeline, which shows it when it was logged, not pinned."""
+    payload = {"source": source, "line": line, "logged_at": logged_at.isoformat()}
+    return NewEvent(LOG_PINNED, payload, at=logged_at)
+
+
+def health_changed(
+    target: str, old: str | None, new: str, *, status: int | None, reason: str
+) -> NewEvent:
+    payload = {"target": target, "from": old, "to": new, "status": status, "reason": reason}
+    return NewEvent(HEALTH_CHANGED, payload)
+
+
+def escalated(level: int) -> NewEvent:
+    return NewEvent(ESCALATED, {"level": level})
+
+
+def resolved() -> NewEvent:
+    return NewEvent(RESOLVED, {})
+
+
+def reopened() -> NewEvent:
+    return NewEvent(REOPENED, {})

@@ -9,17 +9,16 @@ poll, log lines are captured only while the incident is open, a refused write is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from warroom.incident import (
-    HEALTH_CHANGED,
     META_KINDS,
     Clock,
     Event,
     IncidentFold,
     IncidentState,
+    NewEvent,
 )
 from warroom.playbook import Playbook
 from warroom.store import EventStore
@@ -96,30 +95,27 @@ class IncidentSession:
         self.state = self._fold.state()
         self._on_state(self.state)
 
-    async def record(
-        self,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        at: datetime | None = None,
-        actor: str | None = None,
-    ) -> Event | None:
-        """Append an event (at `at`, default now; by `actor`, default this terminal's person).
+    async def record(self, new: NewEvent, *, actor: str | None = None) -> Event | None:
+        """Append `new` (at its time, default now; by `actor`, default this terminal's person).
 
         If the store refuses, `on_refused` is told and None returned: nothing may look
         recorded that is not.
         """
         try:
             event = await self.store.append(
-                self.incident_id, kind, payload, actor=actor or self.actor, at=at or self.clock()
+                self.incident_id,
+                new.kind,
+                new.payload,
+                actor=actor or self.actor,
+                at=new.at or self.clock(),
             )
         except Exception as error:  # whatever the backend raises, the room stays open
-            self._on_refused(kind, error)
+            self._on_refused(new.kind, error)
             return None
         self.ingest([event])
         return event
 
-    async def record_health_change(self, payload: Mapping[str, Any]) -> Event | None:
+    async def record_health_change(self, change: NewEvent) -> Event | None:
         """Record a health transition unless the incident already holds that state.
 
         Every terminal on the incident polls; only a state the log does not already hold is
@@ -128,10 +124,10 @@ class IncidentSession:
         """
         if self.state is None or not self.state.is_open:
             return None
-        if payload["to"] == self.state.health.get(str(payload["target"]), "up"):
+        if change.payload["to"] == self.state.health.get(str(change.payload["target"]), "up"):
             return None
         # Observed by the poller, not done by the person at this terminal.
-        return await self.record(HEALTH_CHANGED, payload, actor=AUTOMATIC_ACTOR)
+        return await self.record(change, actor=AUTOMATIC_ACTOR)
 
     async def capture_log_lines(self, rows: Sequence[tuple[datetime, str, str]]) -> int:
         """Keep log lines with the incident while it is open; returns how many were kept.

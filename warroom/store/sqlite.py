@@ -33,7 +33,7 @@ from typing import Any, Self
 
 import aiosqlite
 
-from warroom.incident.events import DECLARED, Event, format_incident_id, utc_now
+from warroom.incident.events import Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.store import sqlite_logs, sqlite_summaries
 from warroom.store.protocol import IncidentSummary, StoreError, UnknownIncident
@@ -203,8 +203,9 @@ class SqliteStore:
                 " last_event_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (incident_id, day.isoformat(), number, title, severity, when, when),
             )
+            declaration = declared(title, severity)
             return await self._insert_event(
-                incident_id, 0, DECLARED, {"title": title, "severity": severity}, actor, when
+                incident_id, 0, declaration.kind, declaration.payload, actor, when
             )
 
     async def append(

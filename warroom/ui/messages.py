@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from textual.message import Message
+
+from warroom.incident import NewEvent
 
 
 class EventRequested(Message):
@@ -15,7 +14,6 @@ class EventRequested(Message):
     state derived from the store, so nothing looks done before it is committed.
     """
 
-    def __init__(self, kind: str, payload: Mapping[str, Any]) -> None:
+    def __init__(self, new: NewEvent) -> None:
         super().__init__()
-        self.kind = kind
-        self.payload = payload
+        self.new = new

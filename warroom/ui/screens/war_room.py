@@ -8,11 +8,10 @@ store's answer changes what is shown, so nothing looks done before it is committ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual import on, work
@@ -25,10 +24,26 @@ from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from warroom import incident as events
 from warroom.clipboard import LocalClipboard
 from warroom.health.monitor import HealthMonitor, Target
-from warroom.incident import Clock, Event, IncidentState
+from warroom.incident import (
+    Clock,
+    Event,
+    IncidentState,
+    NewEvent,
+    comms_copied,
+    escalated,
+    field_set,
+    item_ticked,
+    item_unticked,
+    log_pinned,
+    moment_set,
+    note_added,
+    reopened,
+    resolved,
+    role_assigned,
+    severity_changed,
+)
 from warroom.incident.clocks import Clocks, clocks, escalation_clock
 from warroom.playbook import Playbook
 from warroom.safetext import visible
@@ -221,15 +236,9 @@ class WarRoomScreen(Screen[None]):
             markup=False,
         )
 
-    async def record(
-        self,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        at: datetime | None = None,
-    ) -> Event | None:
+    async def record(self, new: NewEvent) -> Event | None:
         """Append an event through the session; None (and a notice) if the store refused."""
-        return await self.session.record(kind, payload, at=at)
+        return await self.session.record(new)
 
     # Regions ------------------------------------------------------------------------------
 
@@ -260,15 +269,12 @@ class WarRoomScreen(Screen[None]):
     @on(EventRequested)
     async def _event_requested(self, message: EventRequested) -> None:
         message.stop()
-        await self.record(message.kind, message.payload)
+        await self.record(message.new)
 
     @on(LogPane.PinRequested)
     async def _pin_requested(self, message: LogPane.PinRequested) -> None:
         record = message.record
-        logged_at = record.time or self.clock()
-        payload = {"source": record.source, "line": record.raw, "logged_at": logged_at.isoformat()}
-        # The entry sits on the timeline at the moment the line was logged, not pinned.
-        await self.record(events.LOG_PINNED, payload, at=logged_at)
+        await self.record(log_pinned(record.source, record.raw, record.time or self.clock()))
 
     @on(HealthPane.SummaryChanged)
     def _health_counted(self, message: HealthPane.SummaryChanged) -> None:
@@ -276,17 +282,17 @@ class WarRoomScreen(Screen[None]):
 
     @on(HealthPane.TargetChanged)
     async def _health_changed(self, message: HealthPane.TargetChanged) -> None:
-        await self.session.record_health_change(message.payload())
+        await self.session.record_health_change(message.event())
 
     @on(ChecklistPane.TickRequested)
     async def _tick_requested(self, message: ChecklistPane.TickRequested) -> None:
-        kind = events.ITEM_TICKED if message.ticked else events.ITEM_UNTICKED
-        await self.record(kind, {"item_id": message.item_id})
+        tick = item_ticked if message.ticked else item_unticked
+        await self.record(tick(message.item_id))
 
     def action_add_note(self) -> None:
         def add(text: str | None) -> None:
             if text:
-                self.run_worker(self.record(events.NOTE_ADDED, {"text": text}))
+                self.run_worker(self.record(note_added(text)))
 
         self.app.push_screen(TextPrompt(question="Note for the timeline:"), add)
 
@@ -296,8 +302,7 @@ class WarRoomScreen(Screen[None]):
 
         def change(level: str | None) -> None:
             if level and self.state is not None and level != self.state.severity:
-                payload = {"from": self.state.severity, "to": level}
-                self.run_worker(self.record(events.SEVERITY_CHANGED, payload))
+                self.run_worker(self.record(severity_changed(self.state.severity, level)))
 
         self.app.push_screen(
             ChoicePrompt(question="Severity:", choices=choices, selected=current), change
@@ -322,9 +327,7 @@ class WarRoomScreen(Screen[None]):
 
         def set_moment(answer: MomentAnswer | None) -> None:
             if answer is not None:
-                at = answer.at.isoformat() if answer.at is not None else None
-                payload = {"moment": answer.moment, "at": at}
-                self.run_worker(self.record(events.MOMENT_SET, payload))
+                self.run_worker(self.record(moment_set(answer.moment, answer.at)))
 
         self.app.push_screen(form, set_moment)
 
@@ -334,7 +337,7 @@ class WarRoomScreen(Screen[None]):
 
         async def assign(changed: dict[str, str] | None) -> None:
             for role, name in (changed or {}).items():
-                await self.record(events.ROLE_ASSIGNED, {"role": role, "name": name})
+                await self.record(role_assigned(role, name))
 
         self.app.push_screen(RoleForm(roles=self.state.roles, suggestion=self.actor), assign)
 
@@ -350,7 +353,7 @@ class WarRoomScreen(Screen[None]):
 
         def escalate(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self.record(events.ESCALATED, {"level": rung.level}))
+                self.run_worker(self.record(escalated(rung.level)))
 
         question = f"Escalate to level {rung.level}, {rung.name}?"
         self.app.push_screen(
@@ -364,7 +367,7 @@ class WarRoomScreen(Screen[None]):
 
         def resolve(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self.record(events.RESOLVED, {}))
+                self.run_worker(self.record(resolved()))
 
         question = f"Resolve {self.state.id}?"
         self.app.push_screen(
@@ -377,7 +380,7 @@ class WarRoomScreen(Screen[None]):
 
         def reopen(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self.record(events.REOPENED, {}))
+                self.run_worker(self.record(reopened()))
 
         question = f"Reopen {self.state.id}?"
         self.app.push_screen(ConfirmScreen(question=question, yes="Reopen"), reopen)
@@ -411,9 +414,8 @@ class WarRoomScreen(Screen[None]):
         if copied is None:
             return
         for name, value in copied.typed.items():
-            await self.record(events.FIELD_SET, {"name": name, "value": value})
-        payload = {"template": copied.template, "text": copied.text, "via": copied.report.via}
-        await self.record(events.COMMS_COPIED, payload)
+            await self.record(field_set(name, value))
+        await self.record(comms_copied(copied.template, copied.text, copied.report.via))
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Commands only the palette offers (the keyed ones come from the bindings)."""

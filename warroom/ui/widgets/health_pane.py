@@ -24,6 +24,7 @@ from textual.widgets import ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
 from warroom.health.monitor import HealthMonitor, HealthSample, State, summary
+from warroom.incident import NewEvent, health_changed
 
 SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
 """A distinct symbol per state, so the state reads without colour."""
@@ -241,15 +242,16 @@ class HealthPane(Widget):
             self.previous: State = previous
             """The state shown before `sample`."""
 
-        def payload(self) -> dict[str, object]:
-            """The `health.changed` event payload: target, from, to, status, reason."""
-            return {
-                "target": self.sample.target,
-                "from": self.previous,
-                "to": self.sample.state,
-                "status": self.sample.status,
-                "reason": self.sample.reason,
-            }
+        def event(self) -> NewEvent:
+            """The `health.changed` event that records this change."""
+            sample = self.sample
+            return health_changed(
+                sample.target,
+                self.previous,
+                sample.state,
+                status=sample.status,
+                reason=sample.reason,
+            )
 
     class SummaryChanged(Message):
         """The counts behind the header summary changed."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,7 +23,14 @@ from textual.message import Message
 from textual.reactive import var
 
 from warroom import incident as kinds
-from warroom.incident import IncidentState, TimelineEntry
+from warroom.incident import (
+    IncidentState,
+    NewEvent,
+    TimelineEntry,
+    entry_edited,
+    entry_retracted,
+    moment_set,
+)
 from warroom.playbook import KEY_MOMENTS, KeyMoment
 from warroom.safetext import safe_text, visible
 from warroom.ui.messages import EventRequested
@@ -214,13 +221,11 @@ class TimelinePane(TimelineView):
             safe_text(entry.text, limit=200),
         )
 
-    def _request(
-        self, kind: str, payload: dict[str, object], *, hold: TimelineEntry | None = None
-    ) -> None:
+    def _request(self, new: NewEvent, *, hold: TimelineEntry | None = None) -> None:
         """Ask the screen for an event; `hold` keeps that entry highlighted as it moves."""
         if hold is not None:
             self._hold = (hold.seq, hold.at, hold.text)
-        self.post_message(EventRequested(kind, payload))
+        self.post_message(EventRequested(new))
 
     def action_edit_entry(self) -> None:
         entry = self._highlighted_entry()
@@ -252,16 +257,14 @@ class TimelinePane(TimelineView):
 
         def edited(text: str | None) -> None:
             if text and text != shown:
-                payload = {"target_seq": entry.seq, "text": text}
-                self._request(kinds.ENTRY_EDITED, payload, hold=entry)
+                self._request(entry_edited(entry.seq, text=text), hold=entry)
 
         self.app.push_screen(TextPrompt(question="Note text:", value=shown), edited)
 
     def _ask_time(self, entry: TimelineEntry) -> None:
         def edited(at: datetime | None) -> None:
             if at is not None and at != entry.at:
-                payload = {"target_seq": entry.seq, "at": at.astimezone(UTC).isoformat()}
-                self._request(kinds.ENTRY_EDITED, payload, hold=entry)
+                self._request(entry_edited(entry.seq, at=at), hold=entry)
 
         question = Text.assemble("When did this happen?\n", self._describe(entry))
         self.app.push_screen(
@@ -282,7 +285,7 @@ class TimelinePane(TimelineView):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._request(kinds.ENTRY_RETRACTED, {"target_seq": entry.seq})
+                self._request(entry_retracted(entry.seq))
 
         question = Text.assemble(
             "Retract this entry?\n",
@@ -298,12 +301,7 @@ class TimelinePane(TimelineView):
 
         def chosen(moment: str | None) -> None:
             if moment in KEY_MOMENTS:
-                payload = {
-                    "moment": moment,
-                    "at": entry.at.astimezone(UTC).isoformat(),
-                    "target_seq": entry.seq,
-                }
-                self._request(kinds.MOMENT_SET, payload)
+                self._request(moment_set(moment, entry.at, target_seq=entry.seq))
 
         choices: list[tuple[str, str]] = [(m, m.capitalize()) for m in KEY_MOMENTS]
         question = Text.assemble("This entry is when the incident was…\n", self._describe(entry))
