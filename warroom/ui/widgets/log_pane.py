@@ -7,7 +7,6 @@ costs one refresh per tick, not one message per line.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
@@ -30,13 +29,17 @@ from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.tail import LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import visible
-from warroom.timeparse import DayRule, parse_time
+from warroom.ui.widgets.log_pane_moves import (
+    next_level,
+    next_preset,
+    next_source,
+    row_at_typed_time,
+    write_export,
+)
 from warroom.ui.widgets.log_view import LogView
 
 FPS = 15
 """Repaints per second at most while lines arrive."""
-LEVELS = ("", "info", "warn", "error")
-"""The minimum levels `v` cycles through ('' = all)."""
 
 
 class LogPane(Vertical):
@@ -263,32 +266,13 @@ class LogPane(Vertical):
         self.apply_filter(replace(self.spec, ignore_case=not self.spec.ignore_case))
 
     def action_cycle_level(self) -> None:
-        current = self.spec.min_level if self.spec.min_level in LEVELS else ""
-        level = LEVELS[(LEVELS.index(current) + 1) % len(LEVELS)]
-        self.apply_filter(replace(self.spec, min_level=level))
+        self.apply_filter(next_level(self.spec))
 
     def action_cycle_source(self) -> None:
-        names: list[str | None] = [None, *(s.name for s in self.sources)]
-        current = next(iter(self.spec.sources)) if self.spec.sources else None
-        index = names.index(current) if current in names else 0
-        nxt = names[(index + 1) % len(names)]
-        self.apply_filter(replace(self.spec, sources=None if nxt is None else frozenset({nxt})))
+        self.apply_filter(next_source(self.spec, [s.name for s in self.sources]))
 
     def action_cycle_preset(self) -> None:
-        names = ["", *(p.name for p in self.presets)]
-        index = names.index(self.preset) if self.preset in names else 0
-        name = names[(index + 1) % len(names)]
-        if not name:
-            self.apply_filter(FilterSpec(sources=self.spec.sources))
-            return
-        preset = next(p for p in self.presets if p.name == name)
-        spec = FilterSpec(
-            include=preset.include,
-            exclude=preset.exclude,
-            ignore_case=preset.ignore_case,
-            min_level=preset.min_level,
-            sources=self.spec.sources,
-        )
+        spec, name = next_preset(self.spec, self.preset, self.presets)
         self.apply_filter(spec, preset=name)
 
     # -- follow, time, marks ---------------------------------------------------------------
@@ -327,20 +311,15 @@ class LogPane(Vertical):
     def _goto_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         error = self.query_one("#log-error", Static)
-        buffer = self.tail.buffer
-        # A bare time means that time on the day of the newest line (in the display zone).
-        latest = buffer.time_at_row(buffer.match_count - 1) if buffer.match_count else None
         try:
-            when = parse_time(
-                event.value, zone=self.tz, near=latest or self.clock(), rule=DayRule.SAME_DAY
-            )
+            row = row_at_typed_time(self.tail.buffer, event.value, zone=self.tz, clock=self.clock)
         except ValueError as problem:
             error.update(str(problem))
             error.add_class("-shown")
             return
         error.remove_class("-shown")
         event.input.remove_class("-shown")
-        self._select_row(min(buffer.row_at_time(when), max(0, buffer.match_count - 1)))
+        self._select_row(row)
         self.view.focus()
 
     def _selected(self) -> LogRecord | None:
@@ -382,18 +361,10 @@ class LogPane(Vertical):
         self.notify(f"pinned {record.source} line to the timeline", timeout=2)
 
     async def action_export(self, only_shown: bool) -> None:
-        buffer = self.tail.buffer
-        lines = buffer.export_lines(only_shown=only_shown)
-        stamp = self.clock().astimezone(self.tz).strftime("%Y%m%d-%H%M%S")
+        lines = self.tail.buffer.export_lines(only_shown=only_shown)
         folder = self.export_dir if self.export_dir is not None else Path.cwd()
-        path = folder / f"incident-logs-{stamp}.log"
-
-        def write() -> None:
-            with path.open("w", encoding="utf-8") as out:
-                out.writelines(f"{source} {visible(raw, limit=None)}\n" for source, raw in lines)
-
         try:
-            await asyncio.to_thread(write)
+            path = await write_export(lines, folder, self.clock().astimezone(self.tz))
         except OSError as exc:
             self.notify(f"export failed: {visible(str(exc))}", severity="error")
             return
