@@ -98,32 +98,46 @@ async def test_any_not_up_exits_1_and_table_is_plain(
     assert "1/7 down" in out
 
 
-async def test_cli_subprocess_exit_codes(tmp_path: Path, server: FakeHealthServer) -> None:
+async def warroom(*args: str, db: Path) -> tuple[int, str, str]:
+    """`warroom ARGS` as a user runs it: its own process, interpreter and event loop."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "warroom", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "WARROOM_DB": str(db)},
+    )  # fmt: skip
+    stdout, stderr = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+def row(table: str, target: str) -> str:
+    return next(line for line in table.splitlines() if f" {target} " in line)
+
+
+async def test_cli_check_end_to_end(tmp_path: Path, server: FakeHealthServer) -> None:
+    playbook = str(local_playbook(tmp_path, server))
+    db = tmp_path / "db.sqlite"
     serve_healthy(server)
     server.routes["/mcp"] = response(200, '{"ok": false}')
-    playbook = local_playbook(tmp_path, server)
 
-    async def cli(*args: str) -> tuple[int, bytes, bytes]:
-        env = {**os.environ, "WARROOM_DB": str(tmp_path / "db.sqlite")}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "warroom", *args,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-        )  # fmt: skip
-        stdout, stderr = await process.communicate()
-        assert process.returncode is not None
-        return process.returncode, stdout, stderr
-
-    code, stdout, _ = await cli("check", "--json", "--playbook", str(playbook))
+    code, stdout, _ = await warroom("check", "--json", "--playbook", playbook, db=db)
     document = json.loads(stdout)
-    assert code == 1 and document["ok"] is False
+    assert code == 1 and document["ok"] is False and document["summary"] == "1/7 down"
     mcp = next(t for t in document["targets"] if t["target"] == "mcp")
     assert mcp["state"] == "down" and ".ok is false" in mcp["reason"]
 
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[settings\n")
-    code, _, stderr = await cli("check", "--playbook", str(bad))
-    assert code == 2 and b"Traceback" not in stderr
+    code, stdout, _ = await warroom("check", "--playbook", playbook, db=db)
+    assert code == 1 and "1/7 down" in stdout and "\x1b" not in stdout
+    assert "✗ down" in row(stdout, "mcp") and "✓ up" in row(stdout, "backend")
 
     serve_healthy(server)
-    code, stdout, _ = await cli("check", "--playbook", str(playbook))
-    assert code == 0 and b"down" not in stdout
+    code, stdout, _ = await warroom("check", "--playbook", playbook, db=db)
+    assert code == 0 and "7/7 up" in stdout
+    for target in ("frontend", "backend", "mcp", "Fly.io", "Supabase", "Clerk", "OpenAI"):
+        assert "✓ up" in row(stdout, target) and "200" in row(stdout, target), target
+    assert server.hits["/mcp"] == 3  # three runs, three real polls
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[settings\n")
+    code, stdout, stderr = await warroom("check", "--playbook", str(bad), db=db)
+    assert code == 2 and str(bad) in stderr and "Traceback" not in stderr and not stdout
