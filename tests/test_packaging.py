@@ -2,25 +2,81 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import subprocess
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
+from warroom.playbook import load_playbook
+
 REPO = Path(__file__).resolve().parent.parent
+
+# Run in a fresh interpreter from the installed copy alone, so that a file missing from the
+# wheel cannot be found at the repository root instead.
+INSTALLED_REPORT = textwrap.dedent(
+    """
+    import dataclasses, json, pathlib, warroom
+    from warroom.playbook import load_playbook
+    from warroom.resources import bundled_playbook_path, themes_dir
+    playbook = load_playbook(bundled_playbook_path())
+    print(json.dumps({
+        "package": warroom.__file__,
+        "playbook": str(bundled_playbook_path()),
+        "loaded": repr(dataclasses.replace(playbook, path=pathlib.Path("playbook.toml"))),
+        "themes": {p.name: p.read_text() for p in sorted(themes_dir().iterdir())},
+    }))
+    """
+)
 
 
 def test_wheel_ships_playbook_and_themes(tmp_path: Path) -> None:
+    built = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(built), str(REPO)],
         check=True,
         capture_output=True,
         timeout=300,
     )
-    (wheel,) = tmp_path.glob("warroom-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    assert "warroom/data/playbook.toml" in names
-    assert any(name.startswith("warroom/data/themes/") for name in names)
+    (wheel,) = built.glob("warroom-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        shipped_themes = {
+            name.removeprefix("warroom/data/themes/"): archive.read(name)
+            for name in names
+            if name.startswith("warroom/data/themes/")
+        }
+        assert archive.read("warroom/data/playbook.toml") == (REPO / "playbook.toml").read_bytes()
     assert "warroom/ui/warroom.tcss" in names
-    shipped = zipfile.ZipFile(wheel).read("warroom/data/playbook.toml")
-    assert shipped == (REPO / "playbook.toml").read_bytes()
+    themes = {p.name: p.read_bytes() for p in (REPO / "themes").iterdir()}
+    assert shipped_themes == themes
+
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "-t", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    # The installed package must win over this checkout's editable install; -P keeps the
+    # working directory off the path.
+    report = subprocess.run(
+        [sys.executable, "-P", "-c", INSTALLED_REPORT],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert report.returncode == 0, report.stderr
+    installed = json.loads(report.stdout)
+    data = site / "warroom" / "data"
+    assert Path(installed["package"]).parent == site / "warroom"
+    assert Path(installed["playbook"]) == data / "playbook.toml"
+    expected = dataclasses.replace(
+        load_playbook(REPO / "playbook.toml"), path=Path("playbook.toml")
+    )
+    assert installed["loaded"] == repr(expected)
+    assert installed["themes"] == {name: text.decode() for name, text in themes.items()}
