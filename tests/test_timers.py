@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from warroom import incident as inc
 from warroom.incident import Event, IncidentState, derive
 from warroom.incident.clocks import clocks
@@ -18,6 +16,7 @@ from warroom.playbook import (
     Playbook,
     Settings,
     Severity,
+    load_playbook,
 )
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -206,12 +205,7 @@ def test_clocks_advance_with_the_injected_time_only() -> None:
 
 
 def test_shipped_playbook_clocks() -> None:
-    path = REPO / "playbook.toml"
-    if not path.exists():
-        pytest.skip("playbook.toml not written yet")
-    from warroom.playbook import load_playbook
-
-    playbook = load_playbook(path)
+    playbook = load_playbook(REPO / "playbook.toml")
     payload = {"title": "t", "severity": "P1"}
     events = [Event(1, "INC-20250301-001", T0, inc.DECLARED, "ann", payload)]
     state = derive(events, playbook)
