@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,10 +12,11 @@ from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support import until, war_room_app
 from warroom import incident as kinds
-from warroom.store import EventStore, open_store
+from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.incident_header import IncidentHeader
+from warroom.ui.widgets.timeline import TimelinePane
 
 
 async def declare(store: EventStore) -> str:
@@ -99,14 +102,22 @@ async def test_events_from_another_process_appear(store: EventStore, tmp_path: P
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
-        async with await open_store(tmp_path / "incidents.db") as other_terminal:
-            await other_terminal.append(
-                incident_id, kinds.NOTE_ADDED, {"text": "from pane 2"}, actor="carol"
-            )
+        timeline = app.screen.query_one(TimelinePane)
+        # Another terminal: its own OS process and connection, writing as a responder would.
+        other_terminal = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "warroom", "--db", str(tmp_path / "incidents.db"),
+            "--as", "carol", "note", incident_id, "from pane 2",
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await other_terminal.communicate()
+        assert other_terminal.returncode == 0, stderr.decode()
         await until(
             pilot,
-            lambda: any(e.text.endswith("from pane 2") for e in app.screen.state.timeline),
-            what="synced note",
+            lambda: any(
+                str(getattr(option.prompt, "plain", option.prompt)).endswith("carol: from pane 2")
+                for option in timeline.options
+            ),
+            what="the other process's note on the timeline",
         )
 
 
