@@ -184,15 +184,18 @@ async def test_marks_and_jump_to_time(tmp_path: Path) -> None:
 
 async def test_export_writes_shown_lines_to_named_file(tmp_path: Path) -> None:
     app, pane = make(tmp_path)
-    messages: list[Message] = []
-    async with app.run_test(size=(120, 30), message_hook=messages.append) as pilot:
+    exported: list[LogPane.Exported] = []
+    written = asyncio.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, LogPane.Exported):
+            exported.append(message)
+            written.set()
+
+    async with app.run_test(size=(120, 30), message_hook=hook) as pilot:
         await lines_in(pane, 5)
         await pilot.press("slash", *"timeout", "enter", "e")
-        await pilot.pause()
-        exported = [m for m in messages if isinstance(m, LogPane.Exported)]
-        while not exported:
-            await pilot.pause()
-            exported = [m for m in messages if isinstance(m, LogPane.Exported)]
+        await asyncio.wait_for(written.wait(), 15)
     path = exported[0].path
     assert path.parent == tmp_path and path.name.startswith("incident-logs-")
     assert len(path.stem) == len("incident-logs-YYYYMMDD-HHMMSS")
