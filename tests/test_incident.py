@@ -375,12 +375,9 @@ def test_state_mappings_are_read_only() -> None:
 
 
 def test_shipped_playbook_items_set_moments() -> None:
-    path = REPO / "playbook.toml"
-    if not path.exists():
-        pytest.skip("playbook.toml not written yet")
     from warroom.playbook import load_playbook
 
-    playbook = load_playbook(path)
+    playbook = load_playbook(REPO / "playbook.toml")
     with_moment = [
         (item.id, item.moment) for phase in playbook.phases for item in phase.items if item.moment
     ]
