@@ -114,8 +114,8 @@ async def test_events_from_another_process_appear(store: EventStore, tmp_path: P
         await until(
             pilot,
             lambda: any(
-                str(getattr(option.prompt, "plain", option.prompt)).endswith("carol: from pane 2")
-                for option in timeline.options
+                timeline.entry_text(timeline.entry_at(row)).plain.endswith("carol: from pane 2")
+                for row in range(timeline.entry_count)
             ),
             what="the other process's note on the timeline",
         )

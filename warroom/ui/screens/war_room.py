@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Container, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Footer, Tabs
 from textual.worker import Worker, WorkerState
 
 from warroom.clipboard import LocalClipboard
@@ -60,18 +59,11 @@ from warroom.ui.widgets.command_panel import CommandPanel
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.log_pane import LogPane
+from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
 from warroom.ui.widgets.timeline import TimelinePane
 
 FOLLOW_RETRY_SECONDS = 2.0
 """Pause before following the incident log again after it failed."""
-
-REGIONS: dict[str, str] = {
-    "health": "Health",
-    "logs": "Logs",
-    "checklist": "Checklist",
-    "timeline": "Timeline",
-}
-"""Region id -> title, in the order of their number keys."""
 
 
 class WarRoomScreen(Screen[None]):
@@ -162,15 +154,13 @@ class WarRoomScreen(Screen[None]):
             severity_names={s.level: s.name for s in self.playbook.severities}
         ).data_bind(WarRoomScreen.state, WarRoomScreen.clocks, WarRoomScreen.health_summary)
         yield ClockStrip().data_bind(WarRoomScreen.clocks)
-        yield Tabs(*(Tab(f"{n} {title}", id=f"tab-{key}") for n, (key, title) in _numbered()))
-        with Container(id="regions"):
-            for key, title in REGIONS.items():
-                with Vertical(id=f"{key}-region", classes="region") as region:
-                    region.border_title = f"{list(REGIONS).index(key) + 1} {title}"
-                    yield self._region_body(key, zone)
+        yield Tabs(*region_tabs())
+        # Made here, not in Regions.compose: data_bind binds to the screen composing them.
+        bodies = {key: self._region_body(key, zone=zone) for key in REGIONS}
+        yield Regions(bodies, id="regions")
         yield Footer()
 
-    def _region_body(self, key: str, zone: str) -> Widget:
+    def _region_body(self, key: str, *, zone: str) -> Widget:
         if key == "health":
             targets: tuple[Target, ...] = (*self.playbook.services, *self.playbook.providers)
             return HealthPane(monitor=HealthMonitor(targets, clock=self.clock))
@@ -250,14 +240,8 @@ class WarRoomScreen(Screen[None]):
             self._show_region(key)
 
     def _show_region(self, key: str) -> None:
-        for region in self.query(".region"):
-            region.set_class(region.id == f"{key}-region", "-active")
+        self.query_one(Regions).active = key
         self.query_one(Tabs).active = f"tab-{key}"
-        # The first focusable widget inside, so a region body may be a container.
-        region = self.query_one(f"#{key}-region")
-        focusable = next((w for w in region.query("*") if w.focusable), None)
-        if focusable is not None:
-            focusable.focus()
 
     @on(Tabs.TabActivated)
     def _tab_chosen(self, event: Tabs.TabActivated) -> None:
@@ -349,41 +333,28 @@ class WarRoomScreen(Screen[None]):
         if rung is None:
             self.notify("Already at the top of the escalation ladder.", severity="warning")
             return
-        detail = f"Contact: {rung.contact}" if rung.contact else ""
-
-        def escalate(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self.record(escalated(rung.level)))
-
         question = f"Escalate to level {rung.level}, {rung.name}?"
-        self.app.push_screen(
-            ConfirmScreen(question=question, detail=detail, yes="Escalate"), escalate
-        )
+        detail = f"Contact: {rung.contact}" if rung.contact else ""
+        self._record_if_confirmed(escalated(rung.level), question, yes="Escalate", detail=detail)
 
     def action_resolve(self) -> None:
-        if self.state is None or not self.state.is_open:
-            return
-        detail = "The time is recorded now; the post-mortem checklist stays open."
-
-        def resolve(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self.record(resolved()))
-
-        question = f"Resolve {self.state.id}?"
-        self.app.push_screen(
-            ConfirmScreen(question=question, detail=detail, yes="Resolve"), resolve
-        )
+        if self.state is not None and self.state.is_open:
+            detail = "The time is recorded now; the post-mortem checklist stays open."
+            question = f"Resolve {self.state.id}?"
+            self._record_if_confirmed(resolved(), question, yes="Resolve", detail=detail)
 
     def action_reopen(self) -> None:
-        if self.state is None or self.state.is_open:
-            return
+        if self.state is not None and not self.state.is_open:
+            self._record_if_confirmed(reopened(), f"Reopen {self.state.id}?", yes="Reopen")
 
-        def reopen(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self.record(reopened()))
+    def _record_if_confirmed(
+        self, new: NewEvent, question: str, *, yes: str, detail: str = ""
+    ) -> None:
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_worker(self.record(new))
 
-        question = f"Reopen {self.state.id}?"
-        self.app.push_screen(ConfirmScreen(question=question, yes="Reopen"), reopen)
+        self.app.push_screen(ConfirmScreen(question=question, detail=detail, yes=yes), answered)
 
     # Communication -----------------------------------------------------------------------
 
@@ -423,7 +394,3 @@ class WarRoomScreen(Screen[None]):
             yield SystemCommand(
                 f"Copy status: {name}", template.title, partial(self.open_comms, name)
             )
-
-
-def _numbered() -> Iterable[tuple[int, tuple[str, str]]]:
-    return enumerate(REGIONS.items(), start=1)
