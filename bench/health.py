@@ -5,7 +5,8 @@
    against one endpoint alone. Target: round <= 3x single.
 2. Key-press latency in a running app with a `HealthPane` polling those 100 endpoints
    every second: a key event is posted to the app and timed until its action runs
-   (`pilot.press` waits for idle and would measure ~1.85 s, see perf-notes). Target p95 <= 50 ms.
+   (`pilot.press` waits for the app to go idle, up to 1 s twice, so under load it would
+   measure ~1.85 s whatever the app does). Target p95 <= 50 ms.
 
 Run: /work/venv/bin/python bench/health.py [--endpoints 100] [--delay 0.05]
 """

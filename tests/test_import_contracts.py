@@ -1,4 +1,5 @@
-"""The layers of DESIGN's package map hold: `lint-imports` keeps pyproject.toml's contracts."""
+"""The layers of docs/architecture.md's package map hold: `lint-imports` keeps pyproject.toml's
+contracts."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ _COMPONENT_STATUS = {
 def service_answer(service: str, elapsed: float) -> tuple[int, dict[str, Any], float]:
     """Status code, JSON body and delay in seconds of a service's health endpoint."""
     mood = scenario.service_mood(service, elapsed)
-    # The frontend reports `.status`, the others `.ok`, as the seed's health script reads them.
+    # The frontend reports `.status` ("ok"), the others `.ok` (true), as playbook.toml judges them.
     if mood == "down":
         body: dict[str, Any] = {"ok": False, "error": "database unreachable"}
         if service == "frontend":

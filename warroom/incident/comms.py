@@ -3,8 +3,8 @@
 Who uses what: the comms screen and `warroom status-text` call `fields_for` to learn what the
 incident can fill by itself, `missing_fields` to learn what a person must still type, and
 `render` (or `status_text`) to produce the exact text that is copied or printed. A template
-is never rendered with a hole: a placeholder without a value raises `MissingFields`, so the
-seed's `[brief description]` can never reach a status page.
+is never rendered with a hole: a placeholder without a value raises `MissingFields`, so an
+unfilled `{description}` can never reach a status page.
 
 Pure: no I/O, no Textual, no clock — `now` is always passed in.
 """
@@ -27,7 +27,7 @@ MOMENT_LABELS: dict[KeyMoment, str] = {
     "mitigated": "Fix deployed",
     "resolved": "Verified resolved",
 }
-"""How each key moment reads in the "Resolved" timeline (the seed's wording)."""
+"""How each key moment reads in the "Resolved" update's timeline: `- 14:05 UTC: Issue detected`."""
 
 
 class IncidentLike(Protocol):
@@ -192,7 +192,7 @@ def render(template: Template, filled: Mapping[str, str]) -> str:
     """The exact text of `template` with `filled` values; raises `MissingFields` on any hole.
 
     A template with a subject (the e-mail) starts with a `Subject: …` line and a blank line,
-    as the seed's e-mail does, so one paste carries both.
+    as an e-mail is written, so one paste carries both.
     """
     missing = missing_fields(template, filled)
     if missing:

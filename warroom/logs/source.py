@@ -4,7 +4,8 @@ No Textual here; `warroom.logs.tail.LogTail` ties the runners to the buffer.
 
 - Each run is spawned in its own process group and killed as a group (`warroom.procgroups`).
 - Stdout is read in big chunks and split, never `readline()`: a per-line await halves
-  throughput (perf-notes.md). The listener is told once per chunk, never once per line.
+  throughput (measured on 2 cores: `read()` + split + search 1.04 M lines/s, a `readline()`
+  loop 0.51 M). The listener is told once per chunk, never once per line.
 - Any exit is "stream lost", exit 0 included (flyctl exits 0 when its stream closes):
   restart after 1 s, doubling to 30 s, back to 1 s once a run lasted a healthy minute. A
   source silent for longer than its `stale_after` is killed and restarted by a watchdog.
