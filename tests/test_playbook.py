@@ -214,6 +214,7 @@ BAD_CASES: dict[str, tuple[int, str]] = {
     "unbalanced_brace": (72, "expected '}'"),
     "unset_variable": (28, "environment variable WARROOM_TEST_UNSET_HOST is not set"),
     "bad_regex": (42, "bad regular expression '(unclosed'"),
+    "lookaround_regex": (42, "'(?<!health)check': lookaround ((?=, (?!, (?<=, (?<!) is not"),
     "missing_severity": (6, "level P3 missing"),
     "bad_severity_level": (22, "'P4' is not one of 'P0', 'P1', 'P2', 'P3'"),
     "duplicate_severity": (17, "duplicate severity level 'P1'"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from warroom.patterns import PatternError, check_pattern
 from warroom.playbook.model import BodyCheck, LogPreset, LogSource, Provider, Service
 from warroom.playbook.toml_table import REQUIRED, Table, check_unique, describe, show
 
@@ -82,15 +83,15 @@ def presets(root: Table) -> tuple[LogPreset, ...]:
             patterns[key] = table.strs(key)
             for index, pattern in enumerate(patterns[key]):
                 try:
-                    re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-                except re.error as exc:
+                    check_pattern(pattern, ignore_case=ignore_case)
+                except PatternError as exc:
                     where = (*table.path, key, index)
                     written = table.checker.source(where, pattern)
-                    # re's own message may quote part of the pattern, so when some of it
-                    # came from the environment only the position where it broke is said.
+                    # The reason may quote part of the pattern, so when some of it came from
+                    # the environment only what is wrong is said, not where.
                     what = f"{describe(written, pattern)}: {exc}"
                     if written is not None:
-                        what = f"in {describe(written, pattern)} (at position {exc.pos})"
+                        what = f"in {describe(written, pattern)}: {exc.unquoted}"
                     table.checker.problem(
                         where,
                         f"{show((*table.path, key))}[{index}]: bad regular expression {what}",

@@ -195,9 +195,8 @@ class LogView(ScrollView, can_focus=True):
         highlight = self.buffer.filter.highlight
         if highlight is not None:
             match_style = style("log-view--match")
-            for m in highlight.finditer(text.plain):
-                if m.end() > m.start():
-                    text.stylize(match_style, m.start(), m.end())
+            for start, end in highlight.spans(text.plain):
+                text.stylize(match_style, start, end)
         return text
 
     def _level_style(self, level: str) -> Style:
