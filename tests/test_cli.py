@@ -121,6 +121,11 @@ def test_note_is_appended_and_recorded_with_the_actor(tmp_path: Path) -> None:
 def test_bad_input_is_one_sentence_and_exit_2(
     tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
+    # A database that exists: only `new` (or the war room's declare form) makes one.
+    assert (
+        warroom("new", "--severity", "P2", "--title", "y", db=tmp_path / "incidents.db").returncode
+        == 0
+    )
     result = warroom(*args, db=tmp_path / "incidents.db")
     assert result.returncode == 2
     assert message in result.stderr

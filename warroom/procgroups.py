@@ -3,7 +3,10 @@
 A source that spawned helpers (`fly` does) leaves nothing behind: it is always killed as a
 group, SIGTERM then SIGKILL after a grace period. `kill_all_sources()` does the same
 synchronously for every live group: the app calls it from its SIGHUP/SIGTERM handler
-(`warroom.ui.app`) and at exit (`warroom.cli.launch`). No Textual here.
+(`warroom.ui.app`) and at exit (`warroom.cli.launch`). A helper that left the group with
+`setsid` is not lost either: warroom is the child subreaper of what it starts (Linux), so
+such a helper is reparented to warroom when its parent dies, and `kill_adopted()` ends it.
+No Textual here.
 """
 
 from __future__ import annotations
@@ -21,10 +24,60 @@ _LIVE_GROUPS: set[int] = set()
 hook has no other way to reach them."""
 
 
-def kill_all_sources(grace: float = 0.3) -> None:
-    """Kill every running source's process group: SIGTERM, then SIGKILL after `grace` s.
+PR_SET_CHILD_SUBREAPER = 36
 
-    Synchronous and safe from a signal handler or atexit.
+
+def become_subreaper() -> bool:
+    """Have orphaned descendants reparented to this process instead of init (Linux only).
+
+    Returns whether it took effect.
+    """
+    try:
+        import ctypes
+
+        return int(ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def kill_adopted() -> None:
+    """SIGKILL every process whose parent is this one but that no source group holds:
+    descendants reparented here after their parent died. Synchronous, bounded."""
+    me = os.getpid()
+    for _ in range(5):  # killing one may orphan its own children onto us
+        adopted = [pid for pid, ppid, _group in _processes() if ppid == me]
+        if not adopted:
+            return
+        for pid in adopted:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        # Not reaped here: a pid asyncio spawned is its child watcher's to wait for.
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline and any(
+            pid in adopted for pid, _ppid, _group in _processes()
+        ):
+            time.sleep(0.01)
+
+
+def _processes() -> list[tuple[int, int, int]]:
+    """(pid, ppid, process group) of every live process, from /proc ([] where there is none)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # Fields after the parenthesised command name: state, ppid, pgrp, ...
+            state, ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if state != "Z":
+            found.append((int(stat.parent.name), int(ppid), int(pgrp)))
+    return found
+
+
+def kill_all_sources(grace: float = 0.3) -> None:
+    """Kill every running source's process group: SIGTERM, then SIGKILL after `grace` s;
+    then whatever those groups left reparented here.
+
+    Synchronous and safe from a signal handler, a watchdog thread or atexit.
     """
     groups = list(_LIVE_GROUPS)
     for pgid in groups:
@@ -37,6 +90,7 @@ def kill_all_sources(grace: float = 0.3) -> None:
     for pgid in groups:
         _signal_group(pgid, signal.SIGKILL)
     _LIVE_GROUPS.difference_update(groups)
+    kill_adopted()
 
 
 async def spawn_group(command: Sequence[str], *, limit: int) -> asyncio.subprocess.Process:
@@ -94,18 +148,9 @@ def _group_has_live_members(pgid: int) -> bool:
         os.killpg(pgid, 0)
     except (ProcessLookupError, PermissionError):
         return False
-    proc = Path("/proc")
-    if not proc.is_dir():
+    if not Path("/proc").is_dir():
         return True
-    for stat in proc.glob("[0-9]*/stat"):
-        try:
-            # Fields after the parenthesised command name: state, ppid, pgrp, ...
-            state, _ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
-        except (OSError, ValueError):
-            continue
-        if int(pgrp) == pgid and state != "Z":
-            return True
-    return False
+    return any(group == pgid for _pid, _ppid, group in _processes())
 
 
 async def _until_group_gone(pgid: int, timeout: float) -> None:

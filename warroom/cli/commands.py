@@ -23,6 +23,7 @@ from warroom.cli.options import (
     database_path,
     load,
     playbook_path,
+    say_if_created,
 )
 from warroom.playbook import Playbook
 
@@ -32,20 +33,28 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def with_store(options: Options, work: Callable[[EventStore], Awaitable[T]]) -> T:
-    """Open the incident database, run `work` on it and close it again."""
-    from warroom.store import StoreError, UnknownIncident, open_store
+def with_store(
+    options: Options, work: Callable[[EventStore], Awaitable[T]], *, create: bool = False
+) -> T:
+    """Open the incident database, run `work` on it and close it again; only `create` (for
+    `warroom new`) makes a database that is not there."""
+    from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
 
-    path = database_path(options)
+    path = database_path(options, create=create)
+    existed = path.exists()
 
     async def run() -> T:
-        async with await open_store(path) as store:
+        async with await open_store(path, create=create) as store:
             return await work(store)
 
     try:
-        return asyncio.run(run())
+        result = asyncio.run(run())
+        say_if_created(path, existed)
+        return result
     except UnknownIncident as error:
         raise CommandError(f"There is no incident {error.args[0]} in {path}.") from None
+    except MissingStore as error:  # a typo in --db or HOME: bad input, not a failure
+        raise CommandError(str(error)) from None
     except StoreError as error:
         raise CommandError(str(error), OPERATIONAL_FAILURE) from None
 
@@ -73,7 +82,7 @@ def run_new(options: Options, args: argparse.Namespace) -> int:
         event = await store.declare(title=title, severity=severity, actor=options.actor)
         return event.incident_id
 
-    print(with_store(options, declare))
+    print(with_store(options, declare, create=True))
     return 0
 
 
@@ -198,7 +207,10 @@ def run_default(options: Options, args: argparse.Namespace) -> int:
     playbook = load(playbook_path(options))
     from warroom.cli.launch import launch_war_room
 
-    return launch_war_room(playbook, database_path(options), options.actor, incident_id=None)
+    # With no incident open, the war room offers to declare one: it may create the database.
+    return launch_war_room(
+        playbook, database_path(options, create=True), options.actor, incident_id=None
+    )
 
 
 def run_demo(options: Options, args: argparse.Namespace) -> int:
@@ -207,5 +219,6 @@ def run_demo(options: Options, args: argparse.Namespace) -> int:
     # Only a database named on this command line: a WARROOM_DB exported for the real
     # incident must never receive the simulated outage's events.
     explicit = getattr(args, "db", None)
-    db = database_path(dataclasses.replace(options, db=Path(explicit))) if explicit else None
+    named = dataclasses.replace(options, db=Path(explicit)) if explicit else None
+    db = database_path(named, create=True) if named is not None else None
     return launch_demo(db=db, actor=options.actor)

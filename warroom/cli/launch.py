@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warroom.cli.options import CommandError, load
+from warroom.cli.options import CommandError, load, say_if_created
 from warroom.playbook import Playbook
 
 if TYPE_CHECKING:
@@ -29,16 +29,20 @@ ChooseIncident = Callable[["EventStore"], Awaitable[str | None]]
 """Picks the incident to open (None: offer to declare one); may raise CommandError."""
 
 
-async def _run(playbook: Playbook, db_path: Path, actor: str, choose: ChooseIncident) -> None:
+async def _run(
+    playbook: Playbook, db_path: Path, actor: str, choose: ChooseIncident, *, create: bool
+) -> None:
     from warroom.procgroups import kill_all_sources
-    from warroom.store import StoreError, UnknownIncident, open_store
+    from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
     from warroom.ui.app import WarRoomApp
 
     # Whatever way the process ends, no `fly logs` child outlives it.
     atexit.register(kill_all_sources)
 
     try:
-        store = await open_store(db_path)
+        store = await open_store(db_path, create=create)
+    except MissingStore as error:
+        raise CommandError(str(error)) from None
     except StoreError as error:
         raise CommandError(str(error), exit_code=1) from None
     async with store:
@@ -62,7 +66,11 @@ def launch_war_room(
         active = await store.active_incident()
         return None if active is None else active.id
 
-    asyncio.run(_run(playbook, db_path, actor, choose))
+    # Only without an incident named can the war room declare one, and so make the database.
+    create = incident_id is None
+    existed = db_path.exists()
+    asyncio.run(_run(playbook, db_path, actor, choose, create=create))
+    say_if_created(db_path, existed)
     return 0
 
 
@@ -79,7 +87,11 @@ def launch_demo(*, db: Path | None, actor: str) -> int:
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch, DemoWorld() as world:
         os.environ.update(world.environment())
         db_path = db if db is not None else Path(scratch) / "demo.db"
-        asyncio.run(_run(demo_playbook(playbook, world.base_url), db_path, actor, choose))
+        existed = db_path.exists()
+        demo = demo_playbook(playbook, world.base_url)
+        asyncio.run(_run(demo, db_path, actor, choose, create=True))
+        if db is not None:
+            say_if_created(db_path, existed)
     return 0
 
 

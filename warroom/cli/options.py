@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def _login_name() -> str:
         return "unknown"
 
 
-def database_path(options: Options) -> Path:
+def database_path(options: Options, *, create: bool = False) -> Path:
+    """The incident database `--db`/`WARROOM_DB` names, else the user data dir's; only a
+    command that may create the database (`create`) makes that directory."""
     if options.db is not None:
         if not options.db.parent.is_dir():
             raise CommandError(f"The database directory {options.db.parent} does not exist.")
@@ -62,8 +65,15 @@ def database_path(options: Options) -> Path:
     from platformdirs import user_data_path
 
     data_dir = user_data_path("warroom", appauthor=False)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    if create:
+        data_dir.mkdir(parents=True, exist_ok=True)
     return data_dir / "incidents.db"
+
+
+def say_if_created(path: Path, existed: bool) -> None:
+    """The first time a database is made, say where: it holds every incident from now on."""
+    if not existed and path.exists():
+        print(f"Created the incident database {path}.", file=sys.stderr)
 
 
 def playbook_path(options: Options, explicit: str | None = None) -> Path:

@@ -30,6 +30,8 @@ STATES: tuple[State, ...] = ("up", "degraded", "down", "unknown")
 
 MAX_BODY = 1024 * 1024
 """Most bytes of a body ever read; anything longer is cut off, never loaded."""
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of a JSON body that is judged; a health answer needs a handful."""
 HISTORY = 30
 """Latencies kept per target for the sparkline."""
 REASON_MAX = 160
@@ -104,6 +106,41 @@ class HealthSample:
 _MISSING = object()
 
 
+class UnreadableJSON(ValueError):
+    """A body that is not JSON, or nested too deep to be judged; the message says which."""
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON document in `body`; `UnreadableJSON` if it is not one or nests too deep.
+
+    `json` recurses per nesting level: 200 KB of `[[[[…` would raise RecursionError from
+    deep inside the poller, so depth is capped, before and after parsing.
+    """
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise UnreadableJSON(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:
+        raise UnreadableJSON(f"not JSON: {_preview(body)}") from None
+    if _deeper_than(document, MAX_JSON_DEPTH):
+        raise UnreadableJSON(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return document
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    # Without recursion: this is what guards the recursive code that reads the document.
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+    return False
+
+
 def _lookup(document: Any, path: str) -> Any:
     """Value at a dotted path (`checks.db.status`, `items.0.ok`), or `_MISSING`."""
     value = document
@@ -158,9 +195,9 @@ def judge_service(
         if truncated:
             return "down", f"HTTP {status} but body over {MAX_BODY // 1024 // 1024} MiB"
         try:
-            document = json.loads(body)
-        except ValueError:
-            return "down", one_line(f"HTTP {status} but body is not JSON: {_preview(body)}")
+            document = parse_json(body)
+        except UnreadableJSON as error:
+            return "down", one_line(f"HTTP {status} but body is {error}")
         value = _lookup(document, check.path)
         if value is _MISSING:
             return "down", f"HTTP {status} but no {where} in body"
@@ -201,9 +238,9 @@ def judge_provider(status: int, body: bytes, *, truncated: bool = False) -> tupl
     if truncated:
         return "unknown", f"body over {MAX_BODY // 1024 // 1024} MiB, not a status page"
     try:
-        document = json.loads(body)
-    except ValueError:
-        return "unknown", one_line(f"not JSON ({_preview(body)}), not a status page")
+        document = parse_json(body)
+    except UnreadableJSON as error:
+        return "unknown", one_line(f"{error}, not a status page")
     page_status = document.get("status") if isinstance(document, dict) else None
     indicator = page_status.get("indicator") if isinstance(page_status, dict) else None
     if not isinstance(indicator, str) or indicator not in _INDICATORS:

@@ -215,6 +215,18 @@ def _http_error_reason(error: httpx.HTTPError) -> str:
 # --- the monitor -------------------------------------------------------------------------
 
 
+def _judge(target: Target, answer: _Answer) -> tuple[State, str]:
+    if answer.error:
+        return ("unknown" if isinstance(target, Provider) else "down"), answer.error
+    assert answer.status is not None
+    if isinstance(target, Provider):
+        return judge_provider(answer.status, answer.body, truncated=answer.truncated)
+    assert answer.latency is not None
+    return judge_service(
+        target, answer.status, answer.body, answer.latency, truncated=answer.truncated
+    )
+
+
 class HealthMonitor:
     """Polls services and providers concurrently with one shared `httpx.AsyncClient`.
 
@@ -282,20 +294,11 @@ class HealthMonitor:
         timeout = as_seconds(target.timeout)
         answer = await fetch(self.client, target_url(target), timeout, max_body=self._max_body)
         kind: Kind = "provider" if isinstance(target, Provider) else "service"
-        observed: State
-        if answer.error:
-            observed = "unknown" if kind == "provider" else "down"
-            reason = answer.error
-        elif isinstance(target, Provider):
-            assert answer.status is not None
-            observed, reason = judge_provider(
-                answer.status, answer.body, truncated=answer.truncated
-            )
-        else:
-            assert answer.status is not None and answer.latency is not None
-            observed, reason = judge_service(
-                target, answer.status, answer.body, answer.latency, truncated=answer.truncated
-            )
+        try:
+            observed, reason = _judge(target, answer)
+        except Exception as error:  # one answer judged badly must not stop every target
+            observed = "unknown"
+            reason = one_line(f"could not judge the answer ({type(error).__name__}: {error})")
         tracker = self._trackers[target.name]
         previous = tracker.state
         at = self.clock()

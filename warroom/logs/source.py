@@ -133,13 +133,14 @@ class SourceRunner:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"logsource:{self.source.name}")
 
-    async def stop(self) -> None:
-        """Kill the process group and end the loop."""
+    async def stop(self, *, grace: float | None = None) -> None:
+        """Kill the process group and end the loop; `grace` (default the policy's) is how
+        long SIGTERM may take before SIGKILL."""
         self._stopping = True
         self._wake.set()
         if self._proc is not None:
             # SIGTERM, then SIGKILL: a leader that ignores SIGTERM must not keep us waiting.
-            await self._kill(self._proc)
+            await self._kill(self._proc, grace)
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -265,9 +266,9 @@ class SourceRunner:
             lines = [cut(line, MAX_RECORD_CHARS) for line in lines]
         self._on_lines(self.source, lines)
 
-    async def _kill(self, proc: asyncio.subprocess.Process) -> int:
+    async def _kill(self, proc: asyncio.subprocess.Process, grace: float | None = None) -> int:
         """SIGTERM the group, SIGKILL it after the grace period; return the exit code."""
-        return await kill_group(proc, self.policy.kill_grace)
+        return await kill_group(proc, self.policy.kill_grace if grace is None else grace)
 
 
 async def _last_line(stream: asyncio.StreamReader, out: list[str]) -> None:

@@ -24,6 +24,10 @@ BatchCallback = Callable[[int, int], None]
 """Called after each ingested chunk with (lines added, lines of them the filter shows)."""
 
 
+QUIT_GRACE = 0.3
+"""Seconds a source may take to end on SIGTERM when warroom quits."""
+
+
 @dataclass
 class LogTail:
     """All log sources of a playbook feeding one buffer.
@@ -66,8 +70,12 @@ class LogTail:
             runner.start()
 
     async def stop(self) -> None:
-        """Kill every source's process group and flush the archive."""
-        await asyncio.gather(*(r.stop() for r in self.runners.values()))
+        """Kill every source's process group and flush the archive.
+
+        Quitting gives a source `QUIT_GRACE` seconds to end on SIGTERM, not the policy's
+        grace for a restart: one that ignores SIGTERM must not hold the exit up.
+        """
+        await asyncio.gather(*(r.stop(grace=QUIT_GRACE) for r in self.runners.values()))
         for name in self._json:
             self.ingest(name, [], flush=True)
         if self.archiver is not None:

@@ -7,27 +7,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warroom.store.protocol import EventStore, IncidentSummary, StoreError, UnknownIncident
+from warroom.store.protocol import (
+    EventStore,
+    IncidentSummary,
+    MissingStore,
+    StoreError,
+    UnknownIncident,
+)
 from warroom.store.sqlite import open_sqlite_store
 
-__all__ = ["EventStore", "IncidentSummary", "StoreError", "UnknownIncident", "open_store"]
+__all__ = [
+    "EventStore",
+    "IncidentSummary",
+    "MissingStore",
+    "StoreError",
+    "UnknownIncident",
+    "open_store",
+]
 
 SQLITE_SCHEME = "sqlite://"
 
 
-async def open_store(target: str | Path) -> EventStore:
+async def open_store(target: str | Path, *, create: bool = True) -> EventStore:
     """Open the store `target` names: a file path or `sqlite:///path` (SQLite, one host).
 
+    `create=False` (what reading commands pass) never makes a database that is not there.
     Raises StoreError for a target no backend serves, or one that cannot be used.
     """
     if isinstance(target, Path):
-        return await open_sqlite_store(target)
+        return await open_sqlite_store(target, create=create)
     if target.startswith(SQLITE_SCHEME):
         path = target.removeprefix(SQLITE_SCHEME)
         if not path.startswith("/"):
             raise StoreError(f"{target!r} is not a sqlite:///PATH address (three slashes).")
-        return await open_sqlite_store(Path(path))
+        return await open_sqlite_store(Path(path), create=create)
     if "://" in target:
         scheme = target.split("://", 1)[0]
         raise StoreError(f"This warroom cannot keep incidents in a {scheme}:// store.")
-    return await open_sqlite_store(Path(target).expanduser())
+    return await open_sqlite_store(Path(target).expanduser(), create=create)

@@ -20,6 +20,10 @@ class StoreError(Exception):
     """The database cannot be used; the message is one sentence for the user."""
 
 
+class MissingStore(StoreError):
+    """No store is where the target points, and the caller did not ask to create one."""
+
+
 @dataclass(frozen=True)
 class IncidentSummary:
     """One row of `warroom list`: enough to choose an incident without reading its events."""

@@ -37,6 +37,7 @@ from warroom.incident.events import Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.store import sqlite_logs, sqlite_summaries
 from warroom.store.protocol import IncidentSummary, StoreError, UnknownIncident
+from warroom.store.sqlite_file import check_openable, file_identity
 from warroom.store.sqlite_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -49,14 +50,16 @@ BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's transaction before giving up."""
 
 
-async def open_sqlite_store(path: Path, *, follow_poll_seconds: float = 0.2) -> SqliteStore:
-    """Open (creating if needed) the incident database at `path` and bring its schema up to date.
+async def open_sqlite_store(
+    path: Path, *, create: bool = True, follow_poll_seconds: float = 0.2
+) -> SqliteStore:
+    """Open the incident database at `path` and bring its schema up to date; `create` makes
+    it first if there is none (else: StoreError "no incident database at PATH").
 
     Raises StoreError when the directory is missing or the file cannot be used.
     """
     path = Path(path)
-    if not path.parent.is_dir():
-        raise StoreError(f"The database directory {path.parent} does not exist.")
+    check_openable(path, create=create)
     try:
         connection = await aiosqlite.connect(
             path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
@@ -66,7 +69,8 @@ async def open_sqlite_store(path: Path, *, follow_poll_seconds: float = 0.2) -> 
     store = SqliteStore(connection, path, follow_poll_seconds=follow_poll_seconds)
     try:
         await store._prepare()
-    except sqlite3.Error as error:
+        store._identity = await asyncio.to_thread(file_identity, path)
+    except (sqlite3.Error, OSError) as error:
         await connection.close()
         raise StoreError(f"Cannot use the incident database {path}: {error}.") from None
     except BaseException:
@@ -96,6 +100,8 @@ class SqliteStore:
         # transaction, and each read, must have it to itself, or a second BEGIN fails and a
         # reader could see rows that are later rolled back.
         self._lock = asyncio.Lock()
+        self._identity: tuple[int, int] | None = None
+        """(device, inode) of the file opened: a write checks it is still the one at `path`."""
 
     async def __aenter__(self) -> Self:
         return self
@@ -160,16 +166,42 @@ class SqliteStore:
         async with self._lock:
             if self._closed:
                 raise StoreError(f"The incident database {self.path} is closed.")
-            await self._db.execute("BEGIN IMMEDIATE")
+            await self._still_on_disk()
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise self._write_error(error) from None
             try:
                 yield
-            except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._db.execute("COMMIT")
+            except BaseException as error:
+                with contextlib.suppress(sqlite3.Error):
+                    await self._db.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise self._write_error(error) from None
                 raise
-            await self._db.execute("COMMIT")
             self._local_writes += 1
         for wakeup in self._wakeups:
             wakeup.set()
+
+    async def _still_on_disk(self) -> None:
+        """Refuse to write into a file that was deleted or replaced since it was opened:
+        SQLite would go on writing into the unlinked inode, and all of it is lost on quit."""
+        if self._identity is None:
+            return  # still opening: the file was just found or made
+        try:
+            now = await asyncio.to_thread(file_identity, self.path)
+        except OSError:
+            now = None
+        if now != self._identity:
+            raise StoreError(
+                f"The incident database {self.path} was deleted or replaced while open: "
+                "nothing more can be recorded in it. Restore it, then open the incident again."
+            )
+
+    def _write_error(self, error: sqlite3.Error) -> StoreError:
+        # "attempt to write a readonly database", "database or disk is full", "disk I/O error"
+        return StoreError(f"Could not write to the incident database {self.path}: {error}.")
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """First column of the first row; callers hold the lock (inside a transaction)."""

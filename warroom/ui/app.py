@@ -7,7 +7,9 @@ import os
 import signal
 import threading
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -18,13 +20,19 @@ from textual.screen import Screen
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
-from warroom.procgroups import kill_all_sources
+from warroom.procgroups import become_subreaper, kill_all_sources
 from warroom.store import EventStore
 from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.war_room import WarRoomScreen
 
-SHUTDOWN_GRACE_SECONDS = 5.0
-"""How long a signalled shutdown may take before the process leaves regardless."""
+SHUTDOWN_GRACE_SECONDS = 1.5
+"""How long a signalled shutdown may take before the process leaves regardless: with the
+sources' SIGKILL after it, everything warroom started is gone within 2 s."""
+
+
+def _leave_now(signum: int) -> None:
+    kill_all_sources(grace=0.2)
+    os._exit(128 + signum)
 
 
 class WarRoomApp(App[None]):
@@ -63,26 +71,38 @@ class WarRoomApp(App[None]):
         self.actor = actor
         self.clock = clock
         self._incident_id = incident_id
+        self._leaving = False
 
     def on_mount(self) -> None:
         # A closed terminal (SIGHUP: tmux killed, SSH dropped) or SIGTERM leaves the way
-        # `q` does, so log sources are stopped and the store is closed behind us.
+        # `q` does, so log sources are stopped and the store is closed behind us. The
+        # handler is Python's, not the event loop's: it runs even while the loop is stuck.
+        become_subreaper()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(signum, self._leave_on_signal)
+            signal.signal(signum, partial(self._leave_on_signal, loop))
         if self._incident_id is None:
             self.push_screen(DeclareScreen(playbook=self.playbook), self._declared)
         else:
             self._open(self._incident_id)
 
-    def _leave_on_signal(self) -> None:
+    def _leave_on_signal(
+        self, loop: asyncio.AbstractEventLoop, signum: int, _frame: FrameType | None
+    ) -> None:
+        if self._leaving:
+            return
+        self._leaving = True
+        # Should the loop be stuck, or shutting down hang on a terminal that is gone, leave
+        # anyway, from a thread that needs nothing of the loop: every event is committed
+        # the moment it happens, so nothing is lost.
+        deadline = threading.Timer(SHUTDOWN_GRACE_SECONDS, _leave_now, args=(signum,))
+        deadline.daemon = True  # a clean exit ends the process without waiting for it
+        deadline.start()
+        loop.call_soon_threadsafe(self._leave_cleanly)
+
+    def _leave_cleanly(self) -> None:
         kill_all_sources()
         self.exit()
-        # Shutting down writes to a terminal that may be gone; should that ever hang, leave
-        # anyway: every event is committed the moment it happens, so nothing is lost.
-        deadline = threading.Timer(SHUTDOWN_GRACE_SECONDS, os._exit, args=(1,))
-        deadline.daemon = True  # a normal exit ends the process without waiting for it
-        deadline.start()
 
     async def _declared(self, declaration: Declaration | None) -> None:
         if declaration is None:

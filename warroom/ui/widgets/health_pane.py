@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from warroom.health.monitor import HealthMonitor, HealthSample, State, summary
 from warroom.incident import NewEvent, health_changed
+from warroom.safetext import visible
 
 SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
 """A distinct symbol per state, so the state reads without colour."""
@@ -105,6 +106,8 @@ class HealthRow(ListItem):
         """The latest sample, shown by the detail view."""
         self.age = ""
         """Time in the current state, e.g. "4m"."""
+        self.stale = False
+        """Polling stopped: the row shows the last state it knew, marked as such."""
 
     def show(self, sample: HealthSample, now: datetime) -> None:
         """Show `sample`."""
@@ -140,14 +143,20 @@ class HealthRow(ListItem):
             line.append_text(piece)
             line.append(" ")
 
-        cell(f"{SYMBOLS[state]} {state}", 10, state_style)
+        if self.stale:
+            cell(f"~ {state}?", 10, muted)
+        else:
+            cell(f"{SYMBOLS[state]} {state}", 10, state_style)
         cell(self.target, 10 if narrow else 12)
         cell(format_latency(sample.latency) if sample else "-", 5, right=True)
         if not narrow:
             cell(sparkline(sample.history, 12) if sample else "", 12, muted)
         cell(self.age, 4, muted, right=True)
         reason = sample.reason if sample else "waiting for the first poll"
-        line.append_text(Text(reason, style="" if state in ("down", "degraded") else muted))
+        if self.stale:
+            line.append_text(Text(f"stale, not polled: {reason}", style=muted))
+        else:
+            line.append_text(Text(reason, style="" if state in ("down", "degraded") else muted))
         line.truncate(width, overflow="ellipsis")
         return line
 
@@ -227,6 +236,8 @@ class HealthPane(Widget):
            it does not have yet; a row is one line, always. */
         & > ListView > HealthRow { height: 1; }
         & > .hp-empty { color: $text-muted; padding: 1 2; }
+        & > #hp-stopped { display: none; color: $text; background: $error; padding: 0 1; }
+        &.-stopped > #hp-stopped { display: block; }
     }
     """
 
@@ -285,6 +296,7 @@ class HealthPane(Widget):
     def compose(self) -> ComposeResult:
         if not self._rows:
             yield Static("no services or providers in the playbook", classes="hp-empty")
+        yield Static("", id="hp-stopped", markup=False)
         yield ListView(*self._rows.values())
 
     def on_mount(self) -> None:
@@ -355,7 +367,18 @@ class HealthPane(Widget):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self.worker and event.state == WorkerState.ERROR:
-            self.border_subtitle = "polling stopped (error)"
-            self.notify(
-                f"Health polling stopped: {event.worker.error}", severity="error", markup=False
-            )
+            self._polling_stopped(visible(str(event.worker.error), limit=120))
+
+    def _polling_stopped(self, why: str) -> None:
+        # Said where it stays: a notification fades while the rows would go on looking live.
+        self.border_subtitle = "polling stopped (error)"
+        self.add_class("-stopped")
+        self.query_one("#hp-stopped", Static).update(
+            f"⚠ Health polling stopped: {why}. The rows show the last states seen."
+        )
+        for row in self._rows.values():
+            row.stale = True
+            row.refresh()
+        self.summary_text = "polling stopped"
+        self.post_message(self.SummaryChanged(0, len(self._rows), self.summary_text))
+        self.notify(f"Health polling stopped: {why}", severity="error", markup=False)

@@ -1,0 +1,31 @@
+"""The database file itself: whether it may be opened, and whether it is still the one opened.
+
+A reading command must never create a database (a typo in `--db` would otherwise show an
+empty list instead of saying so), and a write must never go into a file that was deleted or
+replaced under a running war room: SQLite would keep writing into the unlinked inode.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from warroom.store.protocol import MissingStore, StoreError
+
+
+def check_openable(path: Path, *, create: bool) -> None:
+    """Raise StoreError, in one sentence, unless `path` can be opened (or, if `create`, made)."""
+    if not path.parent.is_dir():
+        raise StoreError(f"The database directory {path.parent} does not exist.")
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not an incident database.")
+    if not create and not path.exists():
+        raise MissingStore(f"There is no incident database at {path}.")
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    """(device, inode) of the file at `path`; OSError if there is none."""
+    stat = os.stat(path)
+    if stat.st_nlink == 0:
+        raise FileNotFoundError(path)
+    return stat.st_dev, stat.st_ino
