@@ -273,7 +273,9 @@ class FlapTracker:
     The first judgement is shown as it is. After that, a target that was up (or degraded)
     is shown down only after `failures_to_down` consecutive down judgements, and a target
     that is down is shown up again only after `successes_to_up` consecutive good ones
-    (the way Gatus does it). Up ↔ degraded and anything involving "unknown" follow at once.
+    (the way Gatus does it). Losing sight of a known target ("unknown": a timeout, an
+    unreadable page) is held back like a failure; up ↔ degraded, and the first knowledge of
+    a target that was unknown, follow at once.
     """
 
     def __init__(
@@ -301,14 +303,17 @@ class FlapTracker:
         """A note like "(1 of 2 failures)" while a change is held back, else ""."""
         if observed == self.state or self._streak == 0:
             return ""
-        if observed == "down":
+        if observed in ("down", "unknown"):
             return f" ({self._streak} of {self.failures_to_down} failures)"
         return f" ({self._streak} of {self.successes_to_up} successes)"
 
     def _next(self, observed: State) -> State:
         current = self.state
-        if current == "unknown" or observed == "unknown":
+        if current == "unknown":
             return observed
+        if observed == "unknown":
+            self._streak += 1
+            return observed if self._streak >= self.failures_to_down else current
         if observed == "down" and current != "down":
             self._streak += 1
             return "down" if self._streak >= self.failures_to_down else current

@@ -86,7 +86,13 @@ class _Answer:
     latency: float | None = None
     error: str = ""
     detail: str = ""
+    stalled: bool = False
+    """The timeout fired late: warroom's own loop was busy, so the time says nothing of the
+    endpoint (the answer may be waiting in the socket)."""
 
+
+STALL_SECONDS = 0.5
+"""A timeout that fires this much later than due means the event loop was stuck."""
 
 Target = Service | Provider
 
@@ -131,6 +137,7 @@ async def fetch(
                 answer.latency = time.perf_counter() - started
                 answer.detail = _detail(response, answer.body, answer.truncated)
     except (TimeoutError, httpx.TimeoutException):
+        answer.stalled = time.perf_counter() - started > timeout + STALL_SECONDS
         answer.latency = None
         what = "reading body (slow drip)" if phase == "body" else "no answer"
         answer.error = f"timeout after {fmt_seconds(timeout)}: {what}"
@@ -257,8 +264,8 @@ class HealthMonitor:
         self._max_body = max_body
         self._trackers = {
             t.name: FlapTracker(
-                failures_to_down=t.failures_to_down if isinstance(t, Service) else 1,
-                successes_to_up=t.successes_to_up if isinstance(t, Service) else 1,
+                failures_to_down=t.failures_to_down,
+                successes_to_up=t.successes_to_up,
                 history=history,
             )
             for t in self.targets
@@ -292,7 +299,11 @@ class HealthMonitor:
     async def poll(self, target: Target) -> HealthSample:
         """Poll one target once and return its sample (never raises for HTTP trouble)."""
         timeout = as_seconds(target.timeout)
-        answer = await fetch(self.client, target_url(target), timeout, max_body=self._max_body)
+        url = target_url(target)
+        answer = await fetch(self.client, url, timeout, max_body=self._max_body)
+        if answer.stalled:
+            # Ask again rather than blame the endpoint for a stall of our own.
+            answer = await fetch(self.client, url, timeout, max_body=self._max_body)
         kind: Kind = "provider" if isinstance(target, Provider) else "service"
         try:
             observed, reason = _judge(target, answer)

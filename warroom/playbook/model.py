@@ -162,6 +162,10 @@ class Provider:
     """Time between two polls."""
     timeout: timedelta = timedelta(seconds=5)
     """A poll with no complete answer by then counts as a failure."""
+    failures_to_down: int = 2
+    """Consecutive bad or unreadable answers before the provider shows as such."""
+    successes_to_up: int = 2
+    """Consecutive good answers before a down provider shows as up again."""
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ def providers(root: Table) -> tuple[Provider, ...]:
                 page=table.url("page").rstrip("/"),
                 interval=table.duration("interval", Provider.interval),
                 timeout=table.duration("timeout", Provider.timeout),
+                failures_to_down=table.integer("failures_to_down", 2, minimum=1),
+                successes_to_up=table.integer("successes_to_up", 2, minimum=1),
             )
         )
         table.done()
