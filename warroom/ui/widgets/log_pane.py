@@ -29,6 +29,7 @@ from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.tail import LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import visible
+from warroom.ui.relabel import relabel
 from warroom.ui.widgets.log_pane_moves import (
     next_level,
     next_preset,
@@ -38,8 +39,10 @@ from warroom.ui.widgets.log_pane_moves import (
 )
 from warroom.ui.widgets.log_view import LogView
 
-FPS = 15
-"""Repaints per second at most while lines arrive."""
+FPS = 6
+"""Repaints per second at most while lines arrive. Each one redraws the whole view (the
+lines move up), which at 15 a second cost the demo a fifth of a core; keys and scrolling
+repaint at once, not on this clock."""
 
 
 class LogPane(Vertical):
@@ -207,7 +210,7 @@ class LogPane(Vertical):
             parts.append(f"{name}: {status.describe(now, self.tz)}")
             trouble |= status.state not in (SourceState.STREAMING, SourceState.STARTING)
         status_line = self.query_one("#log-status", Static)
-        status_line.update(visible(" · ".join(parts) or "no log sources in the playbook"))
+        relabel(status_line, visible(" · ".join(parts) or "no log sources in the playbook"))
         status_line.set_class(trouble, "-trouble")
 
     def _show_info(self) -> None:
@@ -223,7 +226,7 @@ class LogPane(Vertical):
         archiver = self.tail.archiver
         if archiver is not None and (archiver.dropped or archiver.error):
             bits.append(f"capture: {archiver.error or f'{archiver.dropped:,} not archived'}")
-        self.query_one("#log-info", Static).update(visible(" │ ".join(bits)))
+        relabel(self.query_one("#log-info", Static), visible(" │ ".join(bits)))
 
     # -- filters ---------------------------------------------------------------------------
 

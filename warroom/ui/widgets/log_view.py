@@ -14,6 +14,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -96,6 +97,7 @@ class LogView(ScrollView, can_focus=True):
         self.cursor_seq: int | None = None
         """Number of the selected line: what a paused view holds still."""
         self._width_seen = 0
+        self._drawn: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self.source_width = min(source_width, 12)
 
     @property
@@ -110,7 +112,14 @@ class LogView(ScrollView, can_focus=True):
         anchored on the selected line's number, not its row.
         """
         rows = self.rows
-        self.virtual_size = Size(max(self._width_seen, self.scrollable_content_region.width), rows)
+        size = Size(max(self._width_seen, self.scrollable_content_region.width), rows)
+        if size.width == self.virtual_size.width and self.show_vertical_scrollbar:
+            # Only more rows: the scrollbar is always there (overflow-y: scroll), so nothing
+            # moves on screen, and a layout of every widget would be wasted on each repaint.
+            self.set_reactive(LogView.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+        else:
+            self.virtual_size = size
         if follow:
             self.cursor = max(0, rows - 1)
             self.scroll_to(y=max(0, rows - self.scrollable_content_region.height), animate=False)
@@ -148,21 +157,39 @@ class LogView(ScrollView, can_focus=True):
         self.cursor = max(0, self.rows - 1)
 
     def render_line(self, y: int) -> Strip:
-        """Style and crop one visible row; nothing is rendered for off-screen rows."""
+        """Style and crop one visible row; nothing is rendered for off-screen rows.
+
+        While following, every new line moves every row up one: rows are kept, drawn, by
+        line number, so a repaint redraws only the lines it has not drawn before.
+        """
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.scrollable_content_region.width
         if row >= self.rows:
             return Strip.blank(width, self.rich_style)
+        seq = self.buffer.seq_at_row(row)
+        key = (seq, width, scroll_x, row == self.cursor, seq in self.marks, self.buffer.filter)
+        strip = self._drawn.get(key)
+        if strip is None:
+            strip = self._draw(row, width, scroll_x, cursor=row == self.cursor)
+            self._drawn[key] = strip
+        return strip
+
+    def _draw(self, row: int, width: int, scroll_x: int, *, cursor: bool) -> Strip:
+        base = self.rich_style
         text = self._row_text(row, width)
         if text.cell_len > self._width_seen:
             self._width_seen = text.cell_len
             self.call_later(self._grow)
         segments = list(text.render(self.app.console))
-        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, self.rich_style)
-        if row == self.cursor:
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+        if cursor:
             strip = strip.apply_style(self.get_component_rich_style("log-view--cursor"))
-        return strip.apply_style(self.rich_style)
+        return strip.apply_style(base)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()  # drawn with the old theme or focus colours
 
     def _grow(self) -> None:
         self.virtual_size = Size(max(self._width_seen, self.size.width), self.rows)
