@@ -1,4 +1,14 @@
-"""Keep the developer's own incidents, playbook and config out of every test."""
+"""The tests stand in five layers, one folder each, and every test is marked with its layer
+(`pytest -m unit`, `pytest -m "not e2e"`): `unit/` is pure (no database, no network, no
+subprocess, no Textual app: derived state, clocks, templates, parsers, the playbook loader);
+`integration/` uses real parts without a screen (SQLite files, HTTP servers on 127.0.0.1,
+subprocesses, the CLI as a user runs it); `ui/` drives widgets, screens and the whole app
+through Textual's Pilot and compares SVG snapshots (`ui/__snapshots__/`); `e2e/` runs warroom
+in a real terminal under tmux and reads the screen back; `meta/` checks the repository itself
+(mypy, the import contracts, packaging, README). Shared helpers live in `tests/support/`, the
+playbook fixtures in `tests/data/`. For every test, the fixture below keeps the developer's
+own incidents, playbook and config out of reach.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +18,35 @@ from pathlib import Path
 import pytest
 
 from warroom.store import EventStore, open_store
+
+TESTS = Path(__file__).resolve().parent
+LAYERS = {
+    "unit": "pure: no database, no network, no subprocess, no Textual app",
+    "integration": "real SQLite files, HTTP servers on 127.0.0.1 and subprocesses; no Pilot",
+    "ui": "widgets, screens and the app through Textual's Pilot; SVG snapshots",
+    "e2e": "warroom in a real terminal (tmux)",
+    "meta": "the repository itself: mypy, import contracts, packaging, README",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for layer, meaning in LAYERS.items():
+        config.addinivalue_line("markers", f"{layer}: {meaning} (tests/{layer}/)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with the layer its folder names; a test outside every layer is an error."""
+    for item in items:
+        if not item.path.resolve().is_relative_to(TESTS):
+            continue
+        relative = item.path.resolve().relative_to(TESTS)
+        layer = relative.parts[0] if len(relative.parts) > 1 else ""
+        if layer not in LAYERS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: every test module belongs in a layer folder, one of "
+                + ", ".join(f"tests/{name}/" for name in LAYERS)
+            )
+        item.add_marker(getattr(pytest.mark, layer))
 
 
 @pytest.fixture(autouse=True)

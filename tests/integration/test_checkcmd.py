@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_health import FakeHealthServer, response, summary_json
 
+from tests.integration.test_health import FakeHealthServer, response, summary_json
 from warroom.cli.check import run_check
 from warroom.playbook import Playbook, load_playbook
 
 pytestmark = pytest.mark.timeout(30)
 
-REPO_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+REPO_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
 URLS = {
     "https://your-domain.com/api/health": "/frontend",
     "https://api.your-domain.com/health/healthz": "/backend",

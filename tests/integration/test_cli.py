@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
 
 
 def warroom(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.support import quiet_playbook
+from tests.support.war_room import quiet_playbook
 from warroom import incident as inc
 from warroom.incident import IncidentState
 from warroom.session.incident_session import AUTOMATIC_ACTOR, IncidentSession

@@ -11,7 +11,7 @@ import pytest
 from warroom.playbook import load_playbook
 from warroom.playbook.toml_table import Table
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def playbook_section() -> str:

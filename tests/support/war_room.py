@@ -16,7 +16,7 @@ from warroom.playbook import Playbook, load_playbook
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
 
 
 def quiet_playbook(*, zone: str | None = None) -> Playbook:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.support import until, war_room_app
+from tests.support.war_room import until, war_room_app
 from warroom import incident as kinds
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen

@@ -21,7 +21,7 @@ from warroom.incident import Event, IncidentState, comms, derive
 from warroom.playbook import Playbook, load_playbook
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
 
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
 DECLARED = datetime(2024, 5, 1, 14, 5, tzinfo=UTC)
 NOW = DECLARED + timedelta(minutes=50)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import until, war_room_app
+from tests.support.war_room import until, war_room_app
 from warroom import incident as kinds
 from warroom.demo.world import DemoWorld, demo_playbook, scenario
 from warroom.playbook import load_playbook

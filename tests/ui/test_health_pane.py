@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_health import FakeHealthServer, response, summary_json
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Static
 
+from tests.integration.test_health import FakeHealthServer, response, summary_json
 from warroom.health.monitor import HealthMonitor, HealthSample
 from warroom.playbook import Provider, Service
 from warroom.ui.widgets.health_pane import (

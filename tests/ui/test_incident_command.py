@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.support import quiet_playbook, until, war_room_app
+from tests.support.war_room import quiet_playbook, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event, derive, describe, severity_action_id
 from warroom.store import EventStore, open_store

@@ -2,7 +2,7 @@
 
 The clock and the declaration time are fixed and nothing is polled or tailed, so a
 snapshot changes only when what the screen shows changes. Update deliberately with
-`pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs.
+`pytest tests/ui/test_snapshots.py --snapshot-update` and look at the SVGs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import war_room_app
+from tests.support.war_room import war_room_app
 from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
 

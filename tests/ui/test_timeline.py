@@ -8,7 +8,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from tests.support import quiet_playbook, until, war_room_app
+from tests.support.war_room import quiet_playbook, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event
 from warroom.store import EventStore

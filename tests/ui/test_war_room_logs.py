@@ -8,13 +8,13 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.support import until, war_room_app
+from tests.support.war_room import until, war_room_app
 from warroom import incident as kinds
 from warroom.playbook import LogSource, load_playbook
 from warroom.store import EventStore
 from warroom.ui.widgets.log_pane import LogPane
 
-SHIPPED = Path(__file__).resolve().parent.parent / "playbook.toml"
+SHIPPED = Path(__file__).resolve().parents[2] / "playbook.toml"
 LINES = [
     "2026-11-29T02:41:05Z app[148e21ea7e5389] iad [info]GET /api/chat 200 12ms",
     "2026-11-29T02:41:07Z app[48e42d6f7573e8] iad [error]Could not connect to database",

@@ -12,7 +12,7 @@ import pytest
 from warroom.incident import Event, IncidentState, comms, derive
 from warroom.playbook import TEMPLATE_NAMES, Playbook, Template, load_playbook
 
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parent.parent / "playbook.toml"
+SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
 
 INCIDENT = "INC-20240501-001"
 DECLARED = datetime(2024, 5, 1, 14, 5, tzinfo=UTC)

@@ -21,9 +21,9 @@ from warroom.playbook import (
     parse_duration,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "playbook.toml"
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 MINIMAL = DATA / "playbooks" / "minimal.toml"
 BAD = DATA / "bad_playbooks"
 

@@ -20,7 +20,7 @@ from warroom.playbook import (
 )
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def minutes(n: float) -> timedelta:
