@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED_PLAYBOOK = REPO / "playbook.toml"
+BAD = REPO / "tests" / "data" / "bad_playbooks"
 
 
 def warroom(
@@ -186,3 +188,20 @@ def test_list_shows_hostile_titles_plainly(tmp_path: Path) -> None:
     assert listed.returncode == 0, listed.stderr
     assert "\x1b" not in listed.stdout
     assert "[/oops]" in listed.stdout and "[bold]loud[/bold]" in listed.stdout
+
+
+def test_validate_reports_a_huge_duration_at_its_line_without_a_traceback() -> None:
+    path = BAD / "huge_duration.toml"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "warroom", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{path}:19: severity[2].response_time: "), result.stderr
+    assert "too long" in result.stderr and "Traceback" not in result.stderr

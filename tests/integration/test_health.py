@@ -1,137 +1,31 @@
-"""Health polling against real HTTP servers on 127.0.0.1, and the pure judging functions.
-
-`FakeHealthServer` is a raw asyncio HTTP/1.1 server so that it can misbehave the ways a
-production endpoint does: never answer, drip a body, loop redirects, send 100 MB. The pane
-and `warroom check` tests import it from here.
-"""
+"""Health polling against real HTTP servers on 127.0.0.1 (`tests.support.health` has the
+server); the pure judging functions are tested in tests/unit/test_health_judging.py."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, timedelta
 
 import httpx
 import pytest
 
-from warroom.health.monitor import (
-    MAX_BODY,
-    FlapTracker,
-    HealthMonitor,
-    HealthSample,
-    judge_provider,
-    judge_service,
-    summary,
+from tests.support.health import (
+    STATUS_OK,
+    FakeHealthServer,
+    Handler,
+    delayed,
+    drip,
+    huge,
+    never_answer,
+    response,
+    summary_json,
 )
+from warroom.health.monitor import MAX_BODY, HealthMonitor, HealthSample
 from warroom.playbook import BodyCheck, Provider, Service
 
 pytestmark = pytest.mark.timeout(20)
-
-Handler = Callable[[asyncio.StreamWriter], Awaitable[None]]
-
-
-def response(
-    status: int, body: bytes | str = b"", *, headers: dict[str, str] | None = None
-) -> bytes:
-    """Raw bytes of a complete HTTP/1.1 response."""
-    data = body.encode() if isinstance(body, str) else body
-    head = [f"HTTP/1.1 {status} X", f"Content-Length: {len(data)}"]
-    head += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + data
-
-
-def summary_json(indicator: str, *, incidents: tuple[str, ...] = (), broken: str = "") -> str:
-    components = [{"name": "API", "status": "operational"}]
-    if broken:
-        components.append({"name": broken, "status": "partial_outage"})
-    return json.dumps(
-        {
-            "page": {"name": "P"},
-            "status": {"indicator": indicator, "description": f"indicator {indicator}"},
-            "components": components,
-            "incidents": [{"name": n, "status": "investigating"} for n in incidents],
-        }
-    )
-
-
-@dataclass
-class FakeHealthServer:
-    """Routes: path -> fixed response bytes, or an async handler writing to the socket."""
-
-    routes: dict[str, bytes | Handler] = field(default_factory=dict)
-    hits: dict[str, int] = field(default_factory=dict)
-    port: int = 0
-    _server: asyncio.Server | None = None
-    _hung: list[asyncio.StreamWriter] = field(default_factory=list)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in self._hung:
-            writer.close()
-        await self._server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                request = await reader.readuntil(b"\r\n\r\n")
-                path = request.split(b" ", 2)[1].decode()
-                self.hits[path] = self.hits.get(path, 0) + 1
-                route = self.routes.get(path, response(404, "no such route"))
-                if isinstance(route, bytes):
-                    writer.write(route)
-                    await writer.drain()
-                else:
-                    self._hung.append(writer)
-                    await route(writer)
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
-            pass
-        except asyncio.CancelledError:
-            pass  # loop shutdown with a hung connection; asyncio 3.11 logs a cancelled handler
-        finally:
-            writer.close()
-
-
-async def never_answer(writer: asyncio.StreamWriter) -> None:
-    await asyncio.Future()  # accept the request and then say nothing, ever
-
-
-async def drip(writer: asyncio.StreamWriter) -> None:
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
-    for _ in range(1000):
-        writer.write(b"x")
-        await writer.drain()
-        await asyncio.sleep(0.05)
-
-
-async def huge(writer: asyncio.StreamWriter) -> None:
-    """Announce 100 MB and keep sending until the client hangs up."""
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 104857600\r\n\r\n")
-    chunk = b'{"status": "ok", "pad": "' + b"x" * 65536
-    for _ in range(1600):
-        writer.write(chunk)
-        await writer.drain()
-
-
-def delayed(delay: float, raw: bytes) -> Handler:
-    async def handler(writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(delay)
-        writer.write(raw)
-        await writer.drain()
-
-    return handler
 
 
 @pytest.fixture
@@ -161,128 +55,6 @@ async def poll(target: Service | Provider) -> HealthSample:
     async with HealthMonitor([target]) as monitor:
         (sample,) = await monitor.poll_once()
     return sample
-
-
-# --- pure judging ------------------------------------------------------------------------
-
-STATUS_OK = BodyCheck(path="status", equals="ok")
-
-
-@pytest.mark.parametrize(
-    ("check", "status", "body", "latency", "state", "reason_part"),
-    [
-        (None, 200, b"", 0.1, "up", "HTTP 200"),
-        (None, 503, b"", 0.1, "down", "HTTP 503"),
-        (None, 302, b"", 0.1, "down", "HTTP 302"),
-        (STATUS_OK, 200, b'{"status": "ok"}', 0.1, "up", '.status == "ok"'),
-        (STATUS_OK, 200, b'{"status": "error"}', 0.1, "down", '.status is "error"'),
-        (STATUS_OK, 200, b"<html>oops</html>", 0.1, "down", "not JSON"),
-        (STATUS_OK, 200, b'{"state": "ok"}', 0.1, "down", "no .status"),
-        (STATUS_OK, 200, b'{"status": "ok"}', 3.0, "degraded", "slow: 3.0s > 2.0s"),
-        (BodyCheck("ok", True), 200, b'{"ok": true}', 0.1, "up", ".ok == true"),
-        (BodyCheck("ok", True), 200, b'{"ok": 1}', 0.1, "down", ".ok is 1"),
-        (BodyCheck("ok", True), 200, b'{"ok": "true"}', 0.1, "down", '.ok is "true"'),
-        (BodyCheck("db.up", 1), 200, b'{"db": {"up": 1.0}}', 0.1, "up", ".db.up == 1"),
-        (BodyCheck("checks.0.s", "ok"), 200, b'{"checks": [{"s": "ok"}]}', 0.1, "up", "HTTP 200"),
-    ],
-)
-def test_judge_service(
-    check: BodyCheck | None,
-    status: int,
-    body: bytes,
-    latency: float,
-    state: str,
-    reason_part: str,
-) -> None:
-    service = Service(name="s", url="http://x", body=check)
-    got_state, reason = judge_service(service, status, body, latency)
-    assert (got_state, reason_part in reason) == (state, True), reason
-
-
-def test_judge_service_custom_status_range_and_truncated_body() -> None:
-    service = Service(name="s", url="http://x", expected_status=(200, 204), body=STATUS_OK)
-    assert judge_service(service, 204, b'{"status":"ok"}', 0.1)[0] == "up"
-    assert judge_service(service, 205, b'{"status":"ok"}', 0.1)[0] == "down"
-    state, reason = judge_service(service, 200, b'{"status":"ok"', 0.1, truncated=True)
-    assert state == "down" and "1 MiB" in reason
-
-
-def test_lying_body_reason_is_one_visible_line() -> None:
-    body = json.dumps({"status": "fine\n\x1b[31mreally"}).encode()
-    state, reason = judge_service(Service(name="s", url="u", body=STATUS_OK), 200, body, 0.1)
-    assert state == "down"
-    assert "\n" not in reason and "\x1b" not in reason and "really" in reason
-
-
-@pytest.mark.parametrize(
-    ("status", "body", "state", "reason_part"),
-    [
-        (200, summary_json("none"), "up", "indicator none"),
-        (200, summary_json("minor", broken="Auth"), "degraded", "Auth: partial outage"),
-        (200, summary_json("major", incidents=("API down",)), "down", "API down (investigating)"),
-        (200, summary_json("critical"), "down", "critical"),
-        (404, "not found", "unknown", "HTTP 404"),
-        (200, "<html>Status</html>", "unknown", "not JSON"),
-        (200, "{bad json", "unknown", "not JSON"),
-        (200, '{"status": "ok"}', "unknown", "unexpected shape"),
-        (200, '{"status": {"indicator": "fine"}}', "unknown", "unexpected shape"),
-        (200, "[1, 2]", "unknown", "unexpected shape"),
-        (500, summary_json("none"), "unknown", "HTTP 500"),
-    ],
-)
-def test_judge_provider(status: int, body: str, state: str, reason_part: str) -> None:
-    got_state, reason = judge_provider(status, body.encode())
-    assert got_state == state
-    assert reason_part in reason, reason
-
-
-# --- anti-flap ---------------------------------------------------------------------------
-
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def run_tracker(tracker: FlapTracker, observed: list[str]) -> list[str]:
-    return [tracker.update(o, 0.1, T0 + timedelta(seconds=i)) for i, o in enumerate(observed)]  # type: ignore[arg-type]
-
-
-def test_flap_tracker_needs_consecutive_failures_and_successes() -> None:
-    tracker = FlapTracker(failures_to_down=2, successes_to_up=2)
-    shown = run_tracker(tracker, ["up", "down", "up", "down", "down", "up", "down", "up", "up"])
-    assert shown == ["up", "up", "up", "up", "down", "down", "down", "down", "up"]
-    assert tracker.since == T0 + timedelta(seconds=8)
-
-
-def test_flap_tracker_shows_first_result_as_it_is() -> None:
-    assert run_tracker(FlapTracker(failures_to_down=3), ["down"]) == ["down"]
-    assert run_tracker(FlapTracker(successes_to_up=3), ["degraded", "up"]) == ["degraded", "up"]
-
-
-def test_flap_tracker_latency_history_is_bounded() -> None:
-    tracker = FlapTracker(history=5)
-    run_tracker(tracker, ["up"] * 50)
-    assert len(tracker.latencies) == 5
-
-
-def test_summary_text() -> None:
-    assert summary(["down", "up", "down"]) == (2, 3, "2/3 down")
-    assert summary(["up", "unknown", "down", "degraded"]) == (
-        1,
-        4,
-        "1/4 down, 1 degraded, 1 unknown",
-    )
-    assert summary(["up", "degraded"]) == (0, 2, "1/2 degraded")
-    assert summary(["up"]) == (0, 1, "1/1 up")
-
-
-def test_judging_imports_neither_httpx_nor_textual() -> None:
-    code = (
-        "import sys, warroom.health.judging; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'textual'}))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 # --- against real servers ------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The layers of docs/architecture.md's package map hold: `lint-imports` keeps pyproject.toml's
-contracts."""
+contracts, and the modules that must stay light load nothing heavy in a fresh interpreter."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -47,3 +48,30 @@ def test_a_database_driver_in_the_ui_breaks_a_contract(tmp_path: Path) -> None:
     header.write_text(header.read_text() + "\nimport sqlite3  # noqa\n")
     result = lint_imports(tmp_path)
     assert "Only the store talks to a database driver BROKEN" in result.stdout
+
+
+def test_the_loader_does_not_import_textual() -> None:
+    code = "import sys, warroom.playbook; print('textual' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_timeparse_does_not_import_textual() -> None:
+    code = "import json, sys, warroom.timeparse; print(json.dumps('textual' in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(out.stdout) is False
+
+
+def test_judging_imports_neither_httpx_nor_textual() -> None:
+    code = (
+        "import sys, warroom.health.judging; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'textual'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -43,24 +41,6 @@ def test_continuation_inherits_entry_and_noise_is_kept_raw() -> None:
     assert cont.continued and cont.level == "error" and cont.time is not None
     noise = parse_line("b", "Waiting for logs...")
     assert noise.time is None and noise.raw == "Waiting for logs..." and not noise.continued
-
-
-def test_fakefly_output_parses() -> None:
-    argv = [sys.executable, "-m", "warroom.demo.fakefly", "logs", "--app", "slurpy-backend"]
-    out = subprocess.run(
-        [*argv, "--count", "200", "--rate", "100000"],
-        capture_output=True,
-        check=True,
-        env={"WARROOM_DEMO_EPOCH": str(datetime.now(UTC).timestamp() - 30), "PATH": ""},
-        timeout=30,
-    ).stdout
-    buffer = LogBuffer()
-    buffer.extend("backend", strip_sgr(out.decode()).splitlines())
-    records = list(buffer.records())
-    assert len(records) == 200
-    assert all(r.time is not None for r in records)  # entries and continuations alike
-    assert any(r.continued for r in records)  # the scenario's error burst has tracebacks
-    assert any(r.level == "error" for r in records)
 
 
 def test_json_objects_become_lines_and_garbage_is_kept() -> None:

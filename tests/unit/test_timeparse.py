@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -179,11 +176,3 @@ def test_future_times_are_refused_only_when_asked() -> None:
 def test_near_must_be_aware() -> None:
     with pytest.raises(TypeError):
         read("10:00", near=datetime(2025, 3, 4, 12, 0))
-
-
-def test_the_module_does_not_import_textual() -> None:
-    code = "import json, sys, warroom.timeparse; print(json.dumps('textual' in sys.modules))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(out.stdout) is False

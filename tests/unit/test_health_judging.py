@@ -1,0 +1,120 @@
+"""The pure judging of health answers, the anti-flap tracker and the summary line: no server."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.support.health import STATUS_OK, summary_json
+from warroom.health.monitor import FlapTracker, judge_provider, judge_service, summary
+from warroom.playbook import BodyCheck, Service
+
+# --- pure judging ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("check", "status", "body", "latency", "state", "reason_part"),
+    [
+        (None, 200, b"", 0.1, "up", "HTTP 200"),
+        (None, 503, b"", 0.1, "down", "HTTP 503"),
+        (None, 302, b"", 0.1, "down", "HTTP 302"),
+        (STATUS_OK, 200, b'{"status": "ok"}', 0.1, "up", '.status == "ok"'),
+        (STATUS_OK, 200, b'{"status": "error"}', 0.1, "down", '.status is "error"'),
+        (STATUS_OK, 200, b"<html>oops</html>", 0.1, "down", "not JSON"),
+        (STATUS_OK, 200, b'{"state": "ok"}', 0.1, "down", "no .status"),
+        (STATUS_OK, 200, b'{"status": "ok"}', 3.0, "degraded", "slow: 3.0s > 2.0s"),
+        (BodyCheck("ok", True), 200, b'{"ok": true}', 0.1, "up", ".ok == true"),
+        (BodyCheck("ok", True), 200, b'{"ok": 1}', 0.1, "down", ".ok is 1"),
+        (BodyCheck("ok", True), 200, b'{"ok": "true"}', 0.1, "down", '.ok is "true"'),
+        (BodyCheck("db.up", 1), 200, b'{"db": {"up": 1.0}}', 0.1, "up", ".db.up == 1"),
+        (BodyCheck("checks.0.s", "ok"), 200, b'{"checks": [{"s": "ok"}]}', 0.1, "up", "HTTP 200"),
+    ],
+)
+def test_judge_service(
+    check: BodyCheck | None,
+    status: int,
+    body: bytes,
+    latency: float,
+    state: str,
+    reason_part: str,
+) -> None:
+    service = Service(name="s", url="http://x", body=check)
+    got_state, reason = judge_service(service, status, body, latency)
+    assert (got_state, reason_part in reason) == (state, True), reason
+
+
+def test_judge_service_custom_status_range_and_truncated_body() -> None:
+    service = Service(name="s", url="http://x", expected_status=(200, 204), body=STATUS_OK)
+    assert judge_service(service, 204, b'{"status":"ok"}', 0.1)[0] == "up"
+    assert judge_service(service, 205, b'{"status":"ok"}', 0.1)[0] == "down"
+    state, reason = judge_service(service, 200, b'{"status":"ok"', 0.1, truncated=True)
+    assert state == "down" and "1 MiB" in reason
+
+
+def test_lying_body_reason_is_one_visible_line() -> None:
+    body = json.dumps({"status": "fine\n\x1b[31mreally"}).encode()
+    state, reason = judge_service(Service(name="s", url="u", body=STATUS_OK), 200, body, 0.1)
+    assert state == "down"
+    assert "\n" not in reason and "\x1b" not in reason and "really" in reason
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "state", "reason_part"),
+    [
+        (200, summary_json("none"), "up", "indicator none"),
+        (200, summary_json("minor", broken="Auth"), "degraded", "Auth: partial outage"),
+        (200, summary_json("major", incidents=("API down",)), "down", "API down (investigating)"),
+        (200, summary_json("critical"), "down", "critical"),
+        (404, "not found", "unknown", "HTTP 404"),
+        (200, "<html>Status</html>", "unknown", "not JSON"),
+        (200, "{bad json", "unknown", "not JSON"),
+        (200, '{"status": "ok"}', "unknown", "unexpected shape"),
+        (200, '{"status": {"indicator": "fine"}}', "unknown", "unexpected shape"),
+        (200, "[1, 2]", "unknown", "unexpected shape"),
+        (500, summary_json("none"), "unknown", "HTTP 500"),
+    ],
+)
+def test_judge_provider(status: int, body: str, state: str, reason_part: str) -> None:
+    got_state, reason = judge_provider(status, body.encode())
+    assert got_state == state
+    assert reason_part in reason, reason
+
+
+# --- anti-flap ---------------------------------------------------------------------------
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def run_tracker(tracker: FlapTracker, observed: list[str]) -> list[str]:
+    return [tracker.update(o, 0.1, T0 + timedelta(seconds=i)) for i, o in enumerate(observed)]  # type: ignore[arg-type]
+
+
+def test_flap_tracker_needs_consecutive_failures_and_successes() -> None:
+    tracker = FlapTracker(failures_to_down=2, successes_to_up=2)
+    shown = run_tracker(tracker, ["up", "down", "up", "down", "down", "up", "down", "up", "up"])
+    assert shown == ["up", "up", "up", "up", "down", "down", "down", "down", "up"]
+    assert tracker.since == T0 + timedelta(seconds=8)
+
+
+def test_flap_tracker_shows_first_result_as_it_is() -> None:
+    assert run_tracker(FlapTracker(failures_to_down=3), ["down"]) == ["down"]
+    assert run_tracker(FlapTracker(successes_to_up=3), ["degraded", "up"]) == ["degraded", "up"]
+
+
+def test_flap_tracker_latency_history_is_bounded() -> None:
+    tracker = FlapTracker(history=5)
+    run_tracker(tracker, ["up"] * 50)
+    assert len(tracker.latencies) == 5
+
+
+def test_summary_text() -> None:
+    assert summary(["down", "up", "down"]) == (2, 3, "2/3 down")
+    assert summary(["up", "unknown", "down", "degraded"]) == (
+        1,
+        4,
+        "1/4 down, 1 degraded, 1 unknown",
+    )
+    assert summary(["up", "degraded"]) == (0, 2, "1/2 degraded")
+    assert summary(["up"]) == (0, 1, "1/1 up")
