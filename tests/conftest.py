@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.health import FakeHealthServer
 from warroom.store import EventStore, open_store
 
 TESTS = Path(__file__).resolve().parent
@@ -68,3 +69,12 @@ async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
     """A real incident database in the test's own folder."""
     async with await open_store(tmp_path / "incidents.db") as opened:
         yield opened
+
+
+@pytest.fixture
+async def health_server() -> AsyncIterator[FakeHealthServer]:
+    """A misbehaving-on-demand HTTP server on 127.0.0.1 (tests.support.health); set its routes."""
+    server = FakeHealthServer()
+    await server.start()
+    yield server
+    await server.stop()

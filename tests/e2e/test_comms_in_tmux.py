@@ -3,24 +3,22 @@ in its paste buffer, byte for byte."""
 
 from __future__ import annotations
 
-import functools
-import os
 import shlex
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.ui.test_comms_screen import DECLARED, NOW, SHIPPED_PLAYBOOK, incident
+from tests.support.comms import DECLARED, NOW, incident_with_fields
+from tests.support.paths import SHIPPED_PLAYBOOK
+from tests.support.tmux import Tmux
 from warroom.incident import comms
-from warroom.playbook import Playbook, load_playbook
+from warroom.playbook import load_playbook
 
-
-@pytest.fixture(scope="module")
-def playbook() -> Playbook:
-    return load_playbook(SHIPPED_PLAYBOOK)
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="needs tmux for the OSC 52 end-to-end test"
+)
 
 
 HOST_SCRIPT = """
@@ -57,29 +55,22 @@ Host().run()
 """
 
 
-def test_copy_reaches_tmux_paste_buffer_byte_exact(playbook: Playbook, tmp_path: Path) -> None:
-    if shutil.which("tmux") is None:
-        pytest.skip("needs tmux for the OSC 52 end-to-end test")
+def test_copy_reaches_tmux_paste_buffer_byte_exact(tmux: Tmux, tmp_path: Path) -> None:
+    playbook = load_playbook(SHIPPED_PLAYBOOK)
     script = tmp_path / "host.py"
     script.write_text(HOST_SCRIPT)
-    socket = f"warroom-comms-{os.getpid()}"
-    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
-    args = [sys.executable, str(script), socket, str(SHIPPED_PLAYBOOK), str(tmp_path / "out")]
+    args = [sys.executable, str(script), tmux.socket, str(SHIPPED_PLAYBOOK), str(tmp_path / "out")]
     args += [DECLARED.isoformat(), NOW.isoformat()]
     command = " ".join(shlex.quote(arg) for arg in args)
-    command += f"; tmux -L {socket} wait-for -S done"
-    run = functools.partial(subprocess.run, check=True, timeout=30, capture_output=True)
-    run([*tmux, "new-session", "-d", "-x", "100", "-y", "30", "sh"])
-    try:
-        run([*tmux, "set", "-g", "set-clipboard", "on"])
-        # The server must outlive the app's pane, or the paste buffer goes with it.
-        run([*tmux, "set", "-g", "remain-on-exit", "on"])
-        run([*tmux, "respawn-pane", "-k", "-t", "0", command])
-        run([*tmux, "wait-for", "ready"])
-        run([*tmux, "send-keys", "-t", "0", "c"])
-        run([*tmux, "wait-for", "done"])
-        buffer = run([*tmux, "show-buffer"]).stdout
-    finally:
-        subprocess.run([*tmux, "kill-server"], capture_output=True, timeout=30)
-    expected = comms.status_text(incident(playbook), playbook, "investigating", now=NOW)
+    command += f"; tmux -L {tmux.socket} wait-for -S done"
+    tmux.run_bytes("new-session", "-d", "-x", "100", "-y", "30", "sh")
+    tmux.run_bytes("set", "-g", "set-clipboard", "on")
+    # The server must outlive the app's pane, or the paste buffer goes with it.
+    tmux.run_bytes("set", "-g", "remain-on-exit", "on")
+    tmux.run_bytes("respawn-pane", "-k", "-t", "0", command)
+    tmux.run_bytes("wait-for", "ready")
+    tmux.run_bytes("send-keys", "-t", "0", "c")
+    tmux.run_bytes("wait-for", "done")
+    buffer = tmux.run_bytes("show-buffer")
+    expected = comms.status_text(incident_with_fields(playbook), playbook, "investigating", now=NOW)
     assert buffer == expected.encode("utf-8")

@@ -8,51 +8,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.tmux import Tmux
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-
-class Tmux:
-    """A private tmux server (own socket) with one session, killed at the end."""
-
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def run(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
-        ).stdout
-
-    def screen(self, target: str = "war") -> str:
-        return self.run("capture-pane", "-p", "-t", target)
-
-    def wait_for(
-        self,
-        condition: Callable[[str], bool],
-        *,
-        what: str,
-        timeout: float = 30,
-        target: str = "war",
-    ) -> str:
-        # A terminal gives no event to await: poll what it shows, with a deadline.
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            shown = self.screen(target)
-            if condition(shown):
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"never shown: {what}\n--- screen ---\n{self.screen(target)}")
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    server = Tmux(f"warroom-test-{uuid.uuid4().hex[:8]}")
-    yield server
-    subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
 
 
 def start(tmux: Tmux, tmp_path: Path, *args: str, marker: str = "", window: str = "") -> None:
@@ -90,7 +52,7 @@ def test_demo_shows_the_four_regions_and_quits_cleanly(tmux: Tmux, tmp_path: Pat
         if (
             "war"
             not in subprocess.run(
-                ["tmux", "-L", tmux.socket, "list-sessions", "-F", "#S"],
+                tmux.command("list-sessions", "-F", "#S"),
                 capture_output=True,
                 text=True,
             ).stdout.split()

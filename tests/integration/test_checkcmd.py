@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_health import FakeHealthServer, response, summary_json
+from tests.support.health import FakeHealthServer, response, summary_json
+from tests.support.paths import SHIPPED_PLAYBOOK
 from warroom.cli.check import run_check
 from warroom.playbook import Playbook, load_playbook
 
 pytestmark = pytest.mark.timeout(30)
 
-REPO_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
 URLS = {
     "https://your-domain.com/api/health": "/frontend",
     "https://api.your-domain.com/health/healthz": "/backend",
@@ -29,30 +29,22 @@ URLS = {
 }
 
 
-def local_playbook(tmp_path: Path, server: FakeHealthServer) -> Path:
-    text = REPO_PLAYBOOK.read_text()
+def local_playbook(tmp_path: Path, health_server: FakeHealthServer) -> Path:
+    text = SHIPPED_PLAYBOOK.read_text()
     for remote, path in URLS.items():
         assert f'"{remote}"' in text, remote
-        text = text.replace(f'"{remote}"', f'"{server.url(path)}"')
+        text = text.replace(f'"{remote}"', f'"{health_server.url(path)}"')
     target = tmp_path / "playbook.toml"
     target.write_text(text)
     return target
 
 
-def serve_healthy(server: FakeHealthServer) -> None:
-    server.routes["/frontend"] = response(200, '{"status": "ok"}')
-    server.routes["/backend"] = response(200, '{"ok": true}')
-    server.routes["/mcp"] = response(200, '{"ok": true}')
+def serve_healthy(health_server: FakeHealthServer) -> None:
+    health_server.routes["/frontend"] = response(200, '{"status": "ok"}')
+    health_server.routes["/backend"] = response(200, '{"ok": true}')
+    health_server.routes["/mcp"] = response(200, '{"ok": true}')
     for page in ("fly", "supabase", "clerk", "openai"):
-        server.routes[f"/{page}/api/v2/summary.json"] = response(200, summary_json("none"))
-
-
-@pytest.fixture
-async def server() -> FakeHealthServer:
-    fake = FakeHealthServer()
-    await fake.start()
-    yield fake  # type: ignore[misc]
-    await fake.stop()
+        health_server.routes[f"/{page}/api/v2/summary.json"] = response(200, summary_json("none"))
 
 
 async def check_in_thread(playbook: Playbook, *, as_json: bool) -> tuple[int, str]:
@@ -62,9 +54,9 @@ async def check_in_thread(playbook: Playbook, *, as_json: bool) -> tuple[int, st
     return code, out.getvalue()
 
 
-async def test_all_up_exits_0_with_json(tmp_path: Path, server: FakeHealthServer) -> None:
-    serve_healthy(server)
-    playbook = load_playbook(local_playbook(tmp_path, server))
+async def test_all_up_exits_0_with_json(tmp_path: Path, health_server: FakeHealthServer) -> None:
+    serve_healthy(health_server)
+    playbook = load_playbook(local_playbook(tmp_path, health_server))
     code, out = await check_in_thread(playbook, as_json=True)
     document = json.loads(out)
     assert code == 0
@@ -82,12 +74,12 @@ async def test_all_up_exits_0_with_json(tmp_path: Path, server: FakeHealthServer
 
 
 async def test_any_not_up_exits_1_and_table_is_plain(
-    tmp_path: Path, server: FakeHealthServer
+    tmp_path: Path, health_server: FakeHealthServer
 ) -> None:
-    serve_healthy(server)
-    server.routes["/backend"] = response(503, "[bold]overloaded")
-    server.routes["/openai/api/v2/summary.json"] = response(200, "<html>status</html>")
-    playbook = load_playbook(local_playbook(tmp_path, server))
+    serve_healthy(health_server)
+    health_server.routes["/backend"] = response(503, "[bold]overloaded")
+    health_server.routes["/openai/api/v2/summary.json"] = response(200, "<html>status</html>")
+    playbook = load_playbook(local_playbook(tmp_path, health_server))
     code, out = await check_in_thread(playbook, as_json=False)
     assert code == 1
     assert "\x1b" not in out  # not a tty: no colour codes
@@ -114,11 +106,11 @@ def row(table: str, target: str) -> str:
     return next(line for line in table.splitlines() if f" {target} " in line)
 
 
-async def test_cli_check_end_to_end(tmp_path: Path, server: FakeHealthServer) -> None:
-    playbook = str(local_playbook(tmp_path, server))
+async def test_cli_check_end_to_end(tmp_path: Path, health_server: FakeHealthServer) -> None:
+    playbook = str(local_playbook(tmp_path, health_server))
     db = tmp_path / "db.sqlite"
-    serve_healthy(server)
-    server.routes["/mcp"] = response(200, '{"ok": false}')
+    serve_healthy(health_server)
+    health_server.routes["/mcp"] = response(200, '{"ok": false}')
 
     code, stdout, _ = await warroom("check", "--json", "--playbook", playbook, db=db)
     document = json.loads(stdout)
@@ -130,12 +122,12 @@ async def test_cli_check_end_to_end(tmp_path: Path, server: FakeHealthServer) ->
     assert code == 1 and "1/7 down" in stdout and "\x1b" not in stdout
     assert "✗ down" in row(stdout, "mcp") and "✓ up" in row(stdout, "backend")
 
-    serve_healthy(server)
+    serve_healthy(health_server)
     code, stdout, _ = await warroom("check", "--playbook", playbook, db=db)
     assert code == 0 and "7/7 up" in stdout
     for target in ("frontend", "backend", "mcp", "Fly.io", "Supabase", "Clerk", "OpenAI"):
         assert "✓ up" in row(stdout, target) and "200" in row(stdout, target), target
-    assert server.hits["/mcp"] == 3  # three runs, three real polls
+    assert health_server.hits["/mcp"] == 3  # three runs, three real polls
 
     bad = tmp_path / "bad.toml"
     bad.write_text("[settings\n")

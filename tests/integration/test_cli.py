@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED_PLAYBOOK = REPO / "playbook.toml"
-BAD = REPO / "tests" / "data" / "bad_playbooks"
+from tests.support.paths import BAD_PLAYBOOKS, REPO, SHIPPED_PLAYBOOK
 
 
 def warroom(
@@ -191,7 +189,7 @@ def test_list_shows_hostile_titles_plainly(tmp_path: Path) -> None:
 
 
 def test_validate_reports_a_huge_duration_at_its_line_without_a_traceback() -> None:
-    path = BAD / "huge_duration.toml"
+    path = BAD_PLAYBOOKS / "huge_duration.toml"
 
     result = subprocess.run(
         [sys.executable, "-m", "warroom", "validate", str(path)],

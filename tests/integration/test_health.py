@@ -1,11 +1,11 @@
 """Health polling against real HTTP servers on 127.0.0.1 (`tests.support.health` has the
-server); the pure judging functions are tested in tests/unit/test_health_judging.py."""
+health_server, conftest's `health_server` starts one); the pure judging is in
+tests/unit/test_health_judging.py."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 
 import httpx
@@ -26,14 +26,6 @@ from warroom.health.monitor import MAX_BODY, HealthMonitor, HealthSample
 from warroom.playbook import BodyCheck, Provider, Service
 
 pytestmark = pytest.mark.timeout(20)
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeHealthServer]:
-    fake = FakeHealthServer()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def svc(url: str, **options: object) -> Service:
@@ -60,9 +52,9 @@ async def poll(target: Service | Provider) -> HealthSample:
 # --- against real servers ------------------------------------------------------------------
 
 
-async def test_healthy_service_with_body_check(server: FakeHealthServer) -> None:
-    server.routes["/health"] = response(200, '{"status": "ok"}')
-    sample = await poll(svc(server.url("/health"), body=STATUS_OK))
+async def test_healthy_service_with_body_check(health_server: FakeHealthServer) -> None:
+    health_server.routes["/health"] = response(200, '{"status": "ok"}')
+    sample = await poll(svc(health_server.url("/health"), body=STATUS_OK))
     assert (sample.state, sample.status) == ("up", 200)
     assert sample.latency is not None and 0 < sample.latency < 1
     assert sample.at.tzinfo is UTC
@@ -79,65 +71,69 @@ async def test_healthy_service_with_body_check(server: FakeHealthServer) -> None
     ],
 )
 async def test_bad_answers(
-    server: FakeHealthServer,
+    health_server: FakeHealthServer,
     route: bytes | Handler,
     check: BodyCheck | None,
     state: str,
     reason_part: str,
 ) -> None:
-    server.routes["/h"] = route
-    sample = await poll(svc(server.url("/h"), body=check, slow=timedelta(seconds=0.1)))
+    health_server.routes["/h"] = route
+    sample = await poll(svc(health_server.url("/h"), body=check, slow=timedelta(seconds=0.1)))
     assert sample.state == state
     assert reason_part in sample.reason, sample.reason
 
 
-async def test_server_that_never_answers_times_out(server: FakeHealthServer) -> None:
-    server.routes["/hang"] = never_answer
+async def test_server_that_never_answers_times_out(health_server: FakeHealthServer) -> None:
+    health_server.routes["/hang"] = never_answer
     started = asyncio.get_running_loop().time()
-    sample = await poll(svc(server.url("/hang"), timeout=timedelta(seconds=0.3)))
+    sample = await poll(svc(health_server.url("/hang"), timeout=timedelta(seconds=0.3)))
     assert asyncio.get_running_loop().time() - started < 1.5
     assert (sample.state, sample.status) == ("down", None)
     assert sample.reason == "timeout after 0.3s: no answer"
 
 
-async def test_slow_drip_body_is_cut_by_overall_deadline(server: FakeHealthServer) -> None:
+async def test_slow_drip_body_is_cut_by_overall_deadline(health_server: FakeHealthServer) -> None:
     # Each byte arrives well within httpx's per-read timeout; only an overall deadline helps.
-    server.routes["/drip"] = drip
+    health_server.routes["/drip"] = drip
     started = asyncio.get_running_loop().time()
-    sample = await poll(svc(server.url("/drip"), timeout=timedelta(seconds=0.4)))
+    sample = await poll(svc(health_server.url("/drip"), timeout=timedelta(seconds=0.4)))
     assert asyncio.get_running_loop().time() - started < 1.5
     assert sample.state == "down"
     assert "slow drip" in sample.reason
 
 
-async def test_huge_body_is_read_only_up_to_the_cap(server: FakeHealthServer) -> None:
-    server.routes["/huge"] = huge
+async def test_huge_body_is_read_only_up_to_the_cap(health_server: FakeHealthServer) -> None:
+    health_server.routes["/huge"] = huge
     started = asyncio.get_running_loop().time()
-    sample = await poll(svc(server.url("/huge"), body=STATUS_OK, timeout=timedelta(seconds=5)))
+    sample = await poll(
+        svc(health_server.url("/huge"), body=STATUS_OK, timeout=timedelta(seconds=5))
+    )
     assert asyncio.get_running_loop().time() - started < 3
     assert sample.state == "down" and "over 1 MiB" in sample.reason
     assert len(sample.detail) < 10_000
 
 
-async def test_huge_body_without_body_check_is_judged_by_status(server: FakeHealthServer) -> None:
-    server.routes["/huge"] = huge
-    sample = await poll(svc(server.url("/huge"), timeout=timedelta(seconds=5)))
+async def test_huge_body_without_body_check_is_judged_by_status(
+    health_server: FakeHealthServer,
+) -> None:
+    health_server.routes["/huge"] = huge
+    sample = await poll(svc(health_server.url("/huge"), timeout=timedelta(seconds=5)))
     assert sample.state == "up"
     assert f"first {2048} bytes" in sample.detail and MAX_BODY == 1024 * 1024
 
 
-async def test_redirect_loop(server: FakeHealthServer) -> None:
-    server.routes["/a"] = response(302, headers={"Location": "/b"})
-    server.routes["/b"] = response(302, headers={"Location": "/a"})
-    sample = await poll(svc(server.url("/a")))
+async def test_redirect_loop(health_server: FakeHealthServer) -> None:
+    health_server.routes["/a"] = response(302, headers={"Location": "/b"})
+    health_server.routes["/b"] = response(302, headers={"Location": "/a"})
+    sample = await poll(svc(health_server.url("/a")))
     assert (sample.state, sample.reason) == ("down", "redirect loop (too many redirects)")
-    assert server.hits["/a"] + server.hits["/b"] <= 12
+    assert health_server.hits["/a"] + health_server.hits["/b"] <= 12
 
 
-async def test_redirect_followed_once(server: FakeHealthServer) -> None:
-    server.routes["/old"] = response(301, headers={"Location": "/new"})
-    server.routes["/new"] = response(200, '{"status": "ok"}')
-    sample = await poll(svc(server.url("/old"), body=STATUS_OK))
+async def test_redirect_followed_once(health_server: FakeHealthServer) -> None:
+    health_server.routes["/old"] = response(301, headers={"Location": "/new"})
+    health_server.routes["/new"] = response(200, '{"status": "ok"}')
+    sample = await poll(svc(health_server.url("/old"), body=STATUS_OK))
     assert sample.state == "up" and "redirected from" in sample.detail
 
 
@@ -169,17 +165,17 @@ async def test_tls_error() -> None:
     assert sample.reason.startswith("TLS error"), sample.reason
 
 
-async def test_provider_pages(server: FakeHealthServer) -> None:
-    server.routes["/ok/api/v2/summary.json"] = response(200, summary_json("none"))
-    server.routes["/bad/api/v2/summary.json"] = response(
+async def test_provider_pages(health_server: FakeHealthServer) -> None:
+    health_server.routes["/ok/api/v2/summary.json"] = response(200, summary_json("none"))
+    health_server.routes["/bad/api/v2/summary.json"] = response(
         200, summary_json("major", incidents=("Elevated errors",))
     )
-    server.routes["/html/api/v2/summary.json"] = response(200, "<html>status</html>")
+    health_server.routes["/html/api/v2/summary.json"] = response(200, "<html>status</html>")
     providers = [
-        Provider(name="ok", page=server.url("/ok/")),
-        Provider(name="bad", page=server.url("/bad")),
-        Provider(name="html", page=server.url("/html")),
-        Provider(name="missing", page=server.url("/missing")),
+        Provider(name="ok", page=health_server.url("/ok/")),
+        Provider(name="bad", page=health_server.url("/bad")),
+        Provider(name="html", page=health_server.url("/html")),
+        Provider(name="missing", page=health_server.url("/missing")),
         Provider(name="refused", page=f"http://127.0.0.1:{free_port()}"),
     ]
     async with HealthMonitor(providers) as monitor:
@@ -195,10 +191,10 @@ async def test_provider_pages(server: FakeHealthServer) -> None:
     assert "Elevated errors" in samples[1].reason
 
 
-async def test_poll_once_is_concurrent(server: FakeHealthServer) -> None:
+async def test_poll_once_is_concurrent(health_server: FakeHealthServer) -> None:
     for i in range(10):
-        server.routes[f"/s{i}"] = delayed(0.2, response(200, "ok"))
-    targets = [svc(server.url(f"/s{i}"), name=f"s{i}") for i in range(10)]
+        health_server.routes[f"/s{i}"] = delayed(0.2, response(200, "ok"))
+    targets = [svc(health_server.url(f"/s{i}"), name=f"s{i}") for i in range(10)]
     started = asyncio.get_running_loop().time()
     async with HealthMonitor(targets) as monitor:
         samples = await monitor.poll_once()
@@ -207,12 +203,12 @@ async def test_poll_once_is_concurrent(server: FakeHealthServer) -> None:
     assert all(s.state == "up" for s in samples)
 
 
-async def test_anti_flap_over_http(server: FakeHealthServer) -> None:
-    server.routes["/h"] = response(200, "ok")
-    service = svc(server.url("/h"), failures_to_down=2, successes_to_up=2)
+async def test_anti_flap_over_http(health_server: FakeHealthServer) -> None:
+    health_server.routes["/h"] = response(200, "ok")
+    service = svc(health_server.url("/h"), failures_to_down=2, successes_to_up=2)
     async with HealthMonitor([service]) as monitor:
         first = await monitor.poll(service)
-        server.routes["/h"] = response(500, "boom")
+        health_server.routes["/h"] = response(500, "boom")
         held = await monitor.poll(service)
         down = await monitor.poll(service)
     assert (first.state, first.previous, first.changed) == ("up", "unknown", True)
@@ -222,12 +218,12 @@ async def test_anti_flap_over_http(server: FakeHealthServer) -> None:
     assert len(down.history) == 3 and down.history[-1] is not None
 
 
-async def test_run_polls_each_target_on_its_own_interval(server: FakeHealthServer) -> None:
+async def test_run_polls_each_target_on_its_own_interval(health_server: FakeHealthServer) -> None:
     # The hung endpoint must not hold back the fast one: it keeps being polled meanwhile.
-    server.routes["/fast"] = response(200, "ok")
-    server.routes["/hang"] = never_answer
-    fast = svc(server.url("/fast"), name="fast", interval=timedelta(seconds=0.02))
-    hung = svc(server.url("/hang"), name="hung", timeout=timedelta(seconds=5))
+    health_server.routes["/fast"] = response(200, "ok")
+    health_server.routes["/hang"] = never_answer
+    fast = svc(health_server.url("/fast"), name="fast", interval=timedelta(seconds=0.02))
+    hung = svc(health_server.url("/hang"), name="hung", timeout=timedelta(seconds=5))
     seen: list[HealthSample] = []
     enough = asyncio.Event()
 
@@ -248,9 +244,11 @@ async def test_run_polls_each_target_on_its_own_interval(server: FakeHealthServe
     assert all(s.target == "fast" for s in seen)
 
 
-async def test_control_characters_in_body_are_visible_in_detail(server: FakeHealthServer) -> None:
-    server.routes["/h"] = response(200, "[bold]x\x1b]52;c;aGk=\x07", headers={"X-A": "b"})
-    sample = await poll(svc(server.url("/h")))
+async def test_control_characters_in_body_are_visible_in_detail(
+    health_server: FakeHealthServer,
+) -> None:
+    health_server.routes["/h"] = response(200, "[bold]x\x1b]52;c;aGk=\x07", headers={"X-A": "b"})
+    sample = await poll(svc(health_server.url("/h")))
     assert "\x1b" not in sample.detail and "\x07" not in sample.detail
     assert "[bold]x␛]52;c;aGk=␇" in sample.detail
     assert "x-a: b" in sample.detail.lower()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.support.war_room import quiet_playbook
+from tests.support.playbooks import quiet_playbook
+from tests.support.waiting import eventually
 from warroom import incident as inc
 from warroom.incident import IncidentState
 from warroom.session.incident_session import AUTOMATIC_ACTOR, IncidentSession
@@ -71,9 +72,11 @@ async def test_events_from_another_writer_arrive_by_follow(store: EventStore) ->
     session, states, _ = await open_session(store)
     follower = asyncio.create_task(session.follow())
     await store.append(session.incident_id, inc.NOTE_ADDED, {"text": "from pane 2"}, actor="cy")
-    for _ in range(200):
-        if states and states[-1].timeline[-1].text == "from pane 2":
-            break
-        await asyncio.sleep(0.01)
-    follower.cancel()
+    try:
+        await eventually(
+            lambda: bool(states) and states[-1].timeline[-1].text == "from pane 2",
+            what="the other writer's note in the session's state",
+        )
+    finally:
+        follower.cancel()
     assert states[-1].timeline[-1].text == "from pane 2"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import pid_alive
 from warroom import procgroups
 from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.tail import LogTail
@@ -63,19 +64,6 @@ def make_tail(watch: Watch, *sources: LogSource, **kwargs: object) -> LogTail:
         policy=FAST,
         **kwargs,  # type: ignore[arg-type]
     )
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie awaiting its reaper is dead for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 async def test_fakefly_streams_into_buffer() -> None:

@@ -7,17 +7,15 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
 from warroom.store import EventStore, StoreError, open_store
 from warroom.store.sqlite import open_sqlite_store
 from warroom.store.sqlite_schema import SCHEMA_VERSION
-
-T0 = datetime(2025, 3, 1, 23, 58, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
 from warroom.store import EventStore, IncidentSummary, StoreError, UnknownIncident, open_store
 
-T0 = datetime(2025, 3, 1, 23, 58, tzinfo=UTC)
 MISSING = "INC-20990101-001"
 """An incident id no test declares."""
 

@@ -10,9 +10,8 @@ import textwrap
 import zipfile
 from pathlib import Path
 
+from tests.support.paths import REPO
 from warroom.playbook import load_playbook
-
-REPO = Path(__file__).resolve().parents[2]
 
 # Run in a fresh interpreter from the installed copy alone, so that a file missing from the
 # wheel cannot be found at the repository root instead.

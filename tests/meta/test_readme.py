@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.paths import REPO
 from warroom.playbook import load_playbook
 from warroom.playbook.toml_table import Table
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def playbook_section() -> str:

@@ -1,33 +1,25 @@
 """What the Pilot tests of the war room share: the app as the CLI builds it, minus the
-outside world, and a bounded wait for the app to reach a state."""
+outside world, an incident to open, a harness for one widget, and a bounded wait for the app
+to reach a state."""
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widget import Widget
 
+from tests.support.playbooks import quiet_playbook
+from tests.support.waiting import eventually
 from warroom.incident import Clock, utc_now
-from warroom.playbook import Playbook, load_playbook
+from warroom.playbook import Playbook
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
-
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
-
-
-def quiet_playbook(*, zone: str | None = None) -> Playbook:
-    """The shipped playbook with nothing to poll or tail: only the incident is on screen."""
-    shipped = load_playbook(SHIPPED_PLAYBOOK)
-    settings = shipped.settings
-    if zone is not None:
-        settings = dataclasses.replace(settings, display_timezone=zone)
-    return dataclasses.replace(
-        shipped, services=(), providers=(), log_sources=(), settings=settings
-    )
 
 
 def war_room_app(
@@ -50,12 +42,32 @@ def war_room_app(
     )
 
 
+async def declare(
+    store: EventStore,
+    *,
+    title: str = "Backend returning 503s",
+    severity: str = "P1",
+    actor: str = "alice",
+    at: datetime | None = None,
+) -> str:
+    """Declare an incident in `store` (at the store's own clock unless `at`); its id."""
+    event = await store.declare(title=title, severity=severity, actor=actor, at=at)
+    return event.incident_id
+
+
+class WidgetHost(App[None]):
+    """An app that shows one widget and nothing else."""
+
+    def __init__(self, widget: Widget) -> None:
+        super().__init__()
+        self.hosted = widget
+
+    def compose(self) -> ComposeResult:
+        yield self.hosted
+
+
 async def until(
     pilot: Pilot[Any], condition: Callable[[], object], *, what: str, tries: int = 500
 ) -> None:
     """Let the app process messages until `condition()` holds (bounded, no fixed sleep)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
+    await eventually(condition, what=what, tries=tries, pause=lambda: pilot.pause(0.02))

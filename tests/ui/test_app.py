@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.support.war_room import until, war_room_app
+from tests.support.war_room import declare, until, war_room_app
 from warroom import incident as kinds
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.timeline import TimelinePane
-
-
-async def declare(store: EventStore) -> str:
-    event = await store.declare(title="Backend returning 503s", severity="P1", actor="alice")
-    return event.incident_id
 
 
 async def test_wide_screen_shows_all_four_regions_and_the_header(store: EventStore) -> None:

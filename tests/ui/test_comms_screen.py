@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,29 +10,16 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, Static
 
-from warroom.incident import Event, IncidentState, comms, derive
+from tests.support.comms import NOW, incident_with_fields
+from tests.support.paths import SHIPPED_PLAYBOOK
+from warroom.incident import comms
 from warroom.playbook import Playbook, load_playbook
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
-
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
-DECLARED = datetime(2024, 5, 1, 14, 5, tzinfo=UTC)
-NOW = DECLARED + timedelta(minutes=50)
 
 
 @pytest.fixture(scope="module")
 def playbook() -> Playbook:
     return load_playbook(SHIPPED_PLAYBOOK)
-
-
-def incident(playbook: Playbook, title: str = "Login fails", **fields: str) -> IncidentState:
-    events = [
-        Event(1, "INC-1", DECLARED, "incident.declared", "ana", {"title": title, "severity": "P1"})
-    ]
-    for seq, (name, value) in enumerate(fields.items(), start=2):
-        events.append(
-            Event(seq, "INC-1", DECLARED, "field.set", "ana", {"name": name, "value": value})
-        )
-    return derive(events, playbook)
 
 
 class Host(App[None]):
@@ -56,7 +42,7 @@ class Host(App[None]):
 def screen_for(playbook: Playbook, tmp_path: Path, template: str, **fields: Any) -> CommsScreen:
     return CommsScreen(
         playbook=playbook,
-        state=incident(playbook, **fields),
+        state=incident_with_fields(playbook, **fields),
         template_name=template,
         now=NOW,
         fallback_dir=tmp_path,
@@ -73,7 +59,7 @@ async def test_c_copies_the_exact_text_into_the_app_clipboard(
     playbook: Playbook, tmp_path: Path
 ) -> None:
     app = Host(screen_for(playbook, tmp_path, "investigating"))
-    expected = comms.status_text(incident(playbook), playbook, "investigating", now=NOW)
+    expected = comms.status_text(incident_with_fields(playbook), playbook, "investigating", now=NOW)
     async with app.run_test(size=(100, 40)) as pilot:
         assert str(app.screen.query_one("#comms-text", Static).render()) == expected
         await pilot.press("c")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.war_room import until, war_room_app
+from tests.support.war_room import declare, until, war_room_app
 from warroom import incident as kinds
 from warroom.demo.world import DemoWorld, demo_playbook, scenario
 from warroom.playbook import load_playbook
@@ -26,8 +26,8 @@ async def test_outage_reaches_the_health_pane_header_and_timeline(
             monkeypatch.setenv(name, value)
         playbook = demo_playbook(load_playbook(bundled_playbook_path()), world.base_url)
         async with await open_store(tmp_path / "demo.db") as store:
-            declared = await store.declare(title="demo", severity="P1", actor="a")
-            app = war_room_app(store, declared.incident_id, playbook=playbook)
+            incident_id = await declare(store, title="demo", actor="a")
+            app = war_room_app(store, incident_id, playbook=playbook)
             async with app.run_test(size=(160, 48)) as pilot:
                 screen = app.screen
                 await until(

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.message import Message
 from textual.widgets import Static
 
-from tests.integration.test_health import FakeHealthServer, response, summary_json
+from tests.support.health import FakeHealthServer, response, summary_json
+from tests.support.war_room import WidgetHost
 from warroom.health.monitor import HealthMonitor, HealthSample
 from warroom.playbook import Provider, Service
 from warroom.ui.widgets.health_pane import (
@@ -24,13 +25,8 @@ from warroom.ui.widgets.health_pane import (
 pytestmark = pytest.mark.timeout(30)
 
 
-class Harness(App[None]):
-    def __init__(self, monitor: HealthMonitor) -> None:
-        super().__init__()
-        self.monitor = monitor
-
-    def compose(self) -> ComposeResult:
-        yield HealthPane(monitor=self.monitor)
+def harness(monitor: HealthMonitor) -> WidgetHost:
+    return WidgetHost(HealthPane(monitor=monitor))
 
 
 class Waiter:
@@ -67,18 +63,10 @@ def screen_lines(app: App[None]) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeHealthServer]:
-    fake = FakeHealthServer()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-def fast_service(server: FakeHealthServer, name: str, path: str) -> Service:
+def fast_service(health_server: FakeHealthServer, name: str, path: str) -> Service:
     return Service(
         name=name,
-        url=server.url(path),
+        url=health_server.url(path),
         interval=timedelta(seconds=0.05),
         timeout=timedelta(seconds=1),
         failures_to_down=1,
@@ -87,19 +75,22 @@ def fast_service(server: FakeHealthServer, name: str, path: str) -> Service:
 
 
 async def test_target_going_down_shows_down_and_posts_target_changed(
-    server: FakeHealthServer,
+    health_server: FakeHealthServer,
 ) -> None:
-    server.routes["/backend"] = response(200, '{"ok": true}')
-    server.routes["/frontend"] = response(200, "ok")
+    health_server.routes["/backend"] = response(200, '{"ok": true}')
+    health_server.routes["/frontend"] = response(200, "ok")
     monitor = HealthMonitor(
-        [fast_service(server, "backend", "/backend"), fast_service(server, "frontend", "/frontend")]
+        [
+            fast_service(health_server, "backend", "/backend"),
+            fast_service(health_server, "frontend", "/frontend"),
+        ]
     )
     waiter = Waiter()
-    app = Harness(monitor)
+    app = harness(monitor)
     async with app.run_test(size=(80, 22), message_hook=waiter) as pilot:
         first = await waiter.wait_for(changed_to("backend", "up"))
         assert isinstance(first, HealthPane.TargetChanged) and first.previous == "unknown"
-        server.routes["/backend"] = response(503, "overloaded")
+        health_server.routes["/backend"] = response(503, "overloaded")
         changed = await waiter.wait_for(changed_to("backend", "down"))
         assert isinstance(changed, HealthPane.TargetChanged)
         assert changed.event().payload == {
@@ -123,11 +114,11 @@ async def test_target_going_down_shows_down_and_posts_target_changed(
         assert app.query_one(HealthPane).summary_text == "1/2 down"
 
 
-async def test_detail_view_shows_body_literally(server: FakeHealthServer) -> None:
-    server.routes["/h"] = response(200, "[bold]loud[/bold] \x1b]52;c;aGVsbG8=\x07 end")
-    monitor = HealthMonitor([fast_service(server, "api", "/h")])
+async def test_detail_view_shows_body_literally(health_server: FakeHealthServer) -> None:
+    health_server.routes["/h"] = response(200, "[bold]loud[/bold] \x1b]52;c;aGVsbG8=\x07 end")
+    monitor = HealthMonitor([fast_service(health_server, "api", "/h")])
     waiter = Waiter()
-    app = Harness(monitor)
+    app = harness(monitor)
     async with app.run_test(size=(100, 30), message_hook=waiter) as pilot:
         await waiter.wait_for(changed_to("api", "up"))
         await pilot.pause()
@@ -144,17 +135,17 @@ async def test_detail_view_shows_body_literally(server: FakeHealthServer) -> Non
         assert not isinstance(app.screen, HealthDetailScreen)
 
 
-async def test_quarter_screen_stays_readable(server: FakeHealthServer) -> None:
-    server.routes["/a"] = response(503, "no")
-    server.routes["/fly/api/v2/summary.json"] = response(
+async def test_quarter_screen_stays_readable(health_server: FakeHealthServer) -> None:
+    health_server.routes["/a"] = response(503, "no")
+    health_server.routes["/fly/api/v2/summary.json"] = response(
         200, summary_json("minor", broken="Machines API")
     )
     targets: list[Service | Provider] = [
-        fast_service(server, "frontend", "/a"),
-        Provider(name="Fly.io", page=server.url("/fly"), interval=timedelta(seconds=0.05)),
+        fast_service(health_server, "frontend", "/a"),
+        Provider(name="Fly.io", page=health_server.url("/fly"), interval=timedelta(seconds=0.05)),
     ]
     waiter = Waiter()
-    app = Harness(HealthMonitor(targets))
+    app = harness(HealthMonitor(targets))
     async with app.run_test(size=(48, 10), message_hook=waiter) as pilot:
         await waiter.wait_for(changed_to("frontend", "down"))
         await waiter.wait_for(changed_to("Fly.io", "degraded"))
@@ -166,10 +157,10 @@ async def test_quarter_screen_stays_readable(server: FakeHealthServer) -> None:
         assert "▁" not in "".join(lines)
 
 
-async def test_full_region_shows_sparkline(server: FakeHealthServer) -> None:
-    server.routes["/a"] = response(200, "ok")
+async def test_full_region_shows_sparkline(health_server: FakeHealthServer) -> None:
+    health_server.routes["/a"] = response(200, "ok")
     waiter = Waiter()
-    app = Harness(HealthMonitor([fast_service(server, "frontend", "/a")]))
+    app = harness(HealthMonitor([fast_service(health_server, "frontend", "/a")]))
     async with app.run_test(size=(80, 22), message_hook=waiter) as pilot:
         await waiter.wait_for(changed_to("frontend", "up"))
         await pilot.pause()
@@ -184,7 +175,7 @@ class BrokenMonitor(HealthMonitor):
 
 
 async def test_worker_failure_does_not_take_the_app_down() -> None:
-    app = Harness(BrokenMonitor([Service(name="x", url="http://127.0.0.1:1/")]))
+    app = harness(BrokenMonitor([Service(name="x", url="http://127.0.0.1:1/")]))
     async with app.run_test(size=(80, 22)) as pilot:
         pane = app.query_one(HealthPane)
         assert pane.worker is not None

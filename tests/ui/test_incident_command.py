@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.support.war_room import until, war_room_app
+from tests.support.war_room import declare, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event, severity_action_id
 from warroom.store import EventStore, open_store
@@ -21,6 +21,8 @@ from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
+
+TITLE = "Checkout 503s"
 
 
 class FakeClock:
@@ -40,11 +42,6 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-async def declare(store: EventStore, clock: FakeClock, severity: str = "P1") -> str:
-    event = await store.declare(title="Checkout 503s", severity=severity, actor="alice", at=clock())
-    return event.incident_id
 
 
 def war_room(store: EventStore, incident_id: str, clock: FakeClock) -> WarRoomApp:
@@ -87,7 +84,7 @@ async def recorded(store: EventStore, incident_id: str, kind: str) -> list[Event
 async def test_severity_actions_are_ticked_as_events_and_answer_the_response_target(
     store: EventStore, clock: FakeClock
 ) -> None:
-    incident_id = await declare(store, clock)
+    incident_id = await declare(store, title=TITLE, at=clock())
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
@@ -110,7 +107,7 @@ async def test_severity_actions_are_ticked_as_events_and_answer_the_response_tar
 
 
 async def test_p0_shows_all_hands_and_its_own_actions(store: EventStore, clock: FakeClock) -> None:
-    incident_id = await declare(store, clock, severity="P1")
+    incident_id = await declare(store, title=TITLE, at=clock())
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
@@ -134,7 +131,7 @@ async def test_p0_shows_all_hands_and_its_own_actions(store: EventStore, clock: 
 async def test_countdowns_advance_and_turn_to_warnings_under_the_clock(
     store: EventStore, clock: FakeClock, tmp_path: Path
 ) -> None:
-    incident_id = await declare(store, clock)
+    incident_id = await declare(store, title=TITLE, at=clock())
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
@@ -173,7 +170,7 @@ async def test_countdowns_advance_and_turn_to_warnings_under_the_clock(
 async def test_escalating_asks_then_records_the_next_level(
     store: EventStore, clock: FakeClock
 ) -> None:
-    incident_id = await declare(store, clock)
+    incident_id = await declare(store, title=TITLE, at=clock())
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
@@ -201,7 +198,7 @@ async def test_escalating_asks_then_records_the_next_level(
 
 
 async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: FakeClock) -> None:
-    incident_id = await declare(store, clock)
+    incident_id = await declare(store, title=TITLE, at=clock())
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
@@ -231,7 +228,7 @@ async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: F
 async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
     store: EventStore, clock: FakeClock
 ) -> None:
-    incident_id = await declare(store, clock)
+    incident_id = await declare(store, title=TITLE, at=clock())
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
@@ -264,7 +261,7 @@ async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
 async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
     store: EventStore, clock: FakeClock
 ) -> None:
-    incident_id = await declare(store, clock)
+    incident_id = await declare(store, title=TITLE, at=clock())
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
@@ -305,7 +302,7 @@ async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
 async def test_clocks_stay_on_screen_at_every_size(
     store: EventStore, clock: FakeClock, size: tuple[int, int]
 ) -> None:
-    app = war_room(store, await declare(store, clock), clock)
+    app = war_room(store, await declare(store, title=TITLE, at=clock()), clock)
     async with app.run_test(size=size) as pilot:
         screen = await loaded(pilot, app)
         strip = screen.query_one(ClockStrip)

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import textwrap
 from pathlib import Path
 
-from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Static
 
+from tests.support.processes import pid_alive
+from tests.support.war_room import WidgetHost
 from warroom.logs.source import RestartPolicy
 from warroom.playbook import LogPreset, LogSource
 from warroom.ui.widgets.log_pane import LogPane
@@ -41,16 +41,7 @@ def source(tmp_path: Path, name: str = "back", lines: list[str] = LINES) -> LogS
     return LogSource(name, (sys.executable, str(path)))
 
 
-class PaneApp(App[None]):
-    def __init__(self, pane: LogPane) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def compose(self) -> ComposeResult:
-        yield self.pane
-
-
-def make(tmp_path: Path, *sources: LogSource, **kwargs: object) -> tuple[PaneApp, LogPane]:
+def make(tmp_path: Path, *sources: LogSource, **kwargs: object) -> tuple[WidgetHost, LogPane]:
     pane = LogPane(
         sources=sources or (source(tmp_path),),
         presets=(LogPreset("errors", min_level="error"),),
@@ -58,7 +49,7 @@ def make(tmp_path: Path, *sources: LogSource, **kwargs: object) -> tuple[PaneApp
         policy=FAST,
         **kwargs,  # type: ignore[arg-type]
     )
-    return PaneApp(pane), pane
+    return WidgetHost(pane), pane
 
 
 async def lines_in(pane: LogPane, count: int) -> None:
@@ -219,9 +210,4 @@ async def test_quarter_screen_and_no_child_survives_the_app(tmp_path: Path) -> N
             for p in (tmp_path / f"{s}.pids").read_text().split()
         ]
     for pid in pids:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            continue
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-        assert state == "Z", f"source {pid} survived the app"
+        assert not pid_alive(pid), f"source {pid} survived the app"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.war_room import war_room_app
+from tests.support.war_room import declare, war_room_app
 from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
 
@@ -27,10 +27,8 @@ def declared(tmp_path: Path) -> Iterator[tuple[EventStore, str]]:
     # snap_compare runs the app in its own event loop; aiosqlite's connection thread
     # answers whichever loop awaits it, so the store can be opened here first.
     store = asyncio.run(open_store(tmp_path / "incidents.db"))
-    event = asyncio.run(
-        store.declare(title="Backend returning 503s", severity="P1", actor="alice", at=DECLARED)
-    )
-    yield store, event.incident_id
+    incident_id = asyncio.run(declare(store, at=DECLARED))
+    yield store, incident_id
     asyncio.run(store.close())
 
 

@@ -8,7 +8,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from tests.support.war_room import quiet_playbook, until, war_room_app
+from tests.support.playbooks import quiet_playbook
+from tests.support.war_room import declare, until, war_room_app
 from warroom import incident as kinds
 from warroom.incident import Event
 from warroom.store import EventStore
@@ -21,11 +22,6 @@ from warroom.ui.widgets.timeline import TimelinePane
 
 T0 = datetime(2025, 3, 4, 14, 0, tzinfo=UTC)
 """When the test incident is declared (CET is UTC+1 on that day)."""
-
-
-async def declare(store: EventStore) -> str:
-    event = await store.declare(title="Backend returning 503s", severity="P1", actor="alice", at=T0)
-    return event.incident_id
 
 
 async def note(store: EventStore, incident_id: str, text: str, minutes: int) -> Event:
@@ -61,7 +57,7 @@ async def open_timeline(pilot: Pilot[None], app: WarRoomApp, *, entries: int) ->
 async def test_lines_show_time_in_the_display_zone_and_follow_the_end(
     store: EventStore,
 ) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     await note(store, incident_id, "checked fly status", 5)
     app = quiet_app(store, incident_id, zone="Europe/Berlin")
     async with app.run_test(size=(160, 48)) as pilot:
@@ -79,7 +75,7 @@ async def test_lines_show_time_in_the_display_zone_and_follow_the_end(
 
 
 async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: EventStore) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.screen.state is not None, what="loaded")
@@ -105,7 +101,7 @@ async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: Event
 async def test_editing_a_time_reorders_and_is_read_in_the_display_zone(
     store: EventStore,
 ) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     first = await note(store, incident_id, "first", 10)
     second = await note(store, incident_id, "second", 20)
     app = quiet_app(store, incident_id, zone="Europe/Berlin")
@@ -129,7 +125,7 @@ async def test_editing_a_time_reorders_and_is_read_in_the_display_zone(
 async def test_a_time_that_cannot_be_read_says_so_and_records_nothing(
     store: EventStore,
 ) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     await note(store, incident_id, "first", 10)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -152,7 +148,7 @@ async def test_a_time_that_cannot_be_read_says_so_and_records_nothing(
 async def test_retracting_after_confirming_hides_the_entry_but_keeps_it_stored(
     store: EventStore,
 ) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     await note(store, incident_id, "keep me", 5)
     wrong = await note(store, incident_id, "wrong service restarted", 6)
     app = quiet_app(store, incident_id)
@@ -170,7 +166,7 @@ async def test_retracting_after_confirming_hides_the_entry_but_keeps_it_stored(
 
 
 async def test_cancelling_the_confirm_records_nothing(store: EventStore) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     await note(store, incident_id, "keep me", 5)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -188,7 +184,7 @@ async def test_cancelling_the_confirm_records_nothing(store: EventStore) -> None
 
 
 async def test_the_declaration_cannot_be_retracted(store: EventStore) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_timeline(pilot, app, entries=1)
@@ -199,7 +195,7 @@ async def test_the_declaration_cannot_be_retracted(store: EventStore) -> None:
 
 
 async def test_marking_a_key_moment_sets_it_and_marks_the_entry(store: EventStore) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     found = await note(store, incident_id, "found it: pool size 5", 12)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -219,7 +215,7 @@ async def test_marking_a_key_moment_sets_it_and_marks_the_entry(store: EventStor
 
 
 async def test_notes_only_and_kind_filters_hide_the_rest(store: EventStore) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     await store.append(
         incident_id,
         kinds.HEALTH_CHANGED,
@@ -252,7 +248,7 @@ async def test_notes_only_and_kind_filters_hide_the_rest(store: EventStore) -> N
 async def test_markup_and_escape_sequences_in_a_note_are_shown_not_run(
     store: EventStore,
 ) -> None:
-    incident_id = await declare(store)
+    incident_id = await declare(store, at=T0)
     hostile = "see [bold]log[/bold] \x1b]52;c;aGk=\x07 done"
     await note(store, incident_id, hostile, 3)
     app = quiet_app(store, incident_id)
@@ -274,7 +270,7 @@ async def test_markup_and_escape_sequences_in_a_note_are_shown_not_run(
 async def test_timeline_keys_are_palette_commands_while_it_has_focus(
     store: EventStore,
 ) -> None:
-    app = quiet_app(store, await declare(store))
+    app = quiet_app(store, await declare(store, at=T0))
     async with app.run_test(size=(160, 48)) as pilot:
         await open_timeline(pilot, app, entries=1)
         titles = {command.title for command in app.get_system_commands(app.screen)}

@@ -8,13 +8,13 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.support.war_room import until, war_room_app
+from tests.support.paths import SHIPPED_PLAYBOOK
+from tests.support.war_room import declare, until, war_room_app
 from warroom import incident as kinds
 from warroom.playbook import LogSource, load_playbook
 from warroom.store import EventStore
 from warroom.ui.widgets.log_pane import LogPane
 
-SHIPPED = Path(__file__).resolve().parents[2] / "playbook.toml"
 LINES = [
     "2026-11-29T02:41:05Z app[148e21ea7e5389] iad [info]GET /api/chat 200 12ms",
     "2026-11-29T02:41:07Z app[48e42d6f7573e8] iad [error]Could not connect to database",
@@ -40,9 +40,12 @@ async def test_pinned_line_is_on_the_timeline_at_its_own_time(
     store: EventStore, tmp_path: Path
 ) -> None:
     playbook = dataclasses.replace(
-        load_playbook(SHIPPED), services=(), providers=(), log_sources=(log_source(tmp_path),)
+        load_playbook(SHIPPED_PLAYBOOK),
+        services=(),
+        providers=(),
+        log_sources=(log_source(tmp_path),),
     )
-    incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
+    incident_id = await declare(store, title="db down", actor="a")
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one(LogPane)
@@ -66,9 +69,12 @@ async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
     store: EventStore, tmp_path: Path
 ) -> None:
     playbook = dataclasses.replace(
-        load_playbook(SHIPPED), services=(), providers=(), log_sources=(log_source(tmp_path),)
+        load_playbook(SHIPPED_PLAYBOOK),
+        services=(),
+        providers=(),
+        log_sources=(log_source(tmp_path),),
     )
-    incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
+    incident_id = await declare(store, title="db down", actor="a")
     await store.append(incident_id, kinds.RESOLVED, {}, actor="a")
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -80,7 +86,7 @@ async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
 async def test_capture_keeps_the_newest_lines_up_to_the_playbooks_cap(
     store: EventStore, tmp_path: Path
 ) -> None:
-    shipped = load_playbook(SHIPPED)
+    shipped = load_playbook(SHIPPED_PLAYBOOK)
     playbook = dataclasses.replace(
         shipped,
         services=(),
@@ -88,7 +94,7 @@ async def test_capture_keeps_the_newest_lines_up_to_the_playbooks_cap(
         log_sources=(log_source(tmp_path),),
         settings=dataclasses.replace(shipped.settings, capture_max_lines=1),
     )
-    incident_id = (await store.declare(title="db down", severity="P1", actor="a")).incident_id
+    incident_id = await declare(store, title="db down", actor="a")
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one(LogPane)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from tests.support.comms import DECLARED, NOW
+from tests.support.paths import SHIPPED_PLAYBOOK
 from warroom.incident import Event, IncidentState, comms, derive
 from warroom.playbook import TEMPLATE_NAMES, Playbook, Template, load_playbook
 
-SHIPPED_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbook.toml"
-
 INCIDENT = "INC-20240501-001"
-DECLARED = datetime(2024, 5, 1, 14, 5, tzinfo=UTC)
-NOW = DECLARED + timedelta(minutes=50)
 
 
 @pytest.fixture(scope="module")

@@ -4,29 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from tests.support.paths import SHIPPED_PLAYBOOK
+from tests.support.playbooks import small_playbook
+from tests.support.times import T0
 from warroom import incident as inc
 from warroom.incident import Event, IncidentError, derive, format_incident_id
 from warroom.playbook import (
     ChecklistItem,
-    EscalationLevel,
     Phase,
     Playbook,
-    Settings,
     Severity,
 )
 
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-REPO = Path(__file__).resolve().parents[2]
-
 
 def make_playbook() -> Playbook:
-    """A small playbook built from the dataclasses, independent of playbook.toml."""
+    """Three severities, four phases that set every key moment, the three-rung LADDER."""
     minutes = lambda n: timedelta(minutes=n)  # noqa: E731
     severities = tuple(
         Severity(level, name, "", response, "", (), ())
@@ -68,26 +65,7 @@ def make_playbook() -> Playbook:
             (ChecklistItem("healthy", "All healthy", "resolved"),),
         ),
     )
-    escalation = (
-        EscalationLevel(1, "On-call", "pager", (), minutes(30)),
-        EscalationLevel(2, "Tech lead", "lead@example.com", (), minutes(60)),
-        EscalationLevel(3, "CTO", "cto@example.com", (), None),
-    )
-    return Playbook(
-        path=Path("test.toml"),
-        settings=Settings(product="Test", status_update_interval=minutes(15)),
-        severities=severities,
-        services=(),
-        providers=(),
-        log_sources=(),
-        log_presets=(),
-        phases=phases,
-        escalation=escalation,
-        external_support=(),
-        runbooks=(),
-        emergency_commands=(),
-        templates={},
-    )
+    return small_playbook(severities=severities, phases=phases)  # escalation: LADDER
 
 
 @dataclass
@@ -377,7 +355,7 @@ def test_state_mappings_are_read_only() -> None:
 def test_shipped_playbook_items_set_moments() -> None:
     from warroom.playbook import load_playbook
 
-    playbook = load_playbook(REPO / "playbook.toml")
+    playbook = load_playbook(SHIPPED_PLAYBOOK)
     with_moment = [
         (item.id, item.moment) for phase in playbook.phases for item in phase.items if item.moment
     ]

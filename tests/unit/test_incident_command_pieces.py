@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support.war_room import quiet_playbook
+from tests.support.playbooks import quiet_playbook
 from warroom import incident as kinds
 from warroom.incident import Event, derive, describe, severity_action_id
 from warroom.ui.screens.incident_forms import parse_moment_time

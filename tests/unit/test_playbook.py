@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import BAD_PLAYBOOKS, MINIMAL_PLAYBOOK, SHIPPED_PLAYBOOK
 from warroom.playbook import (
     KEY_MOMENTS,
     POSTMORTEM_FIELDS,
@@ -18,12 +19,6 @@ from warroom.playbook import (
     load_playbook,
     parse_duration,
 )
-
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "playbook.toml"
-DATA = Path(__file__).resolve().parents[1] / "data"
-MINIMAL = DATA / "playbooks" / "minimal.toml"
-BAD = DATA / "bad_playbooks"
 
 
 def problems_of(path: Path, env: dict[str, str] | None = None) -> list[str]:
@@ -36,7 +31,7 @@ def problems_of(path: Path, env: dict[str, str] | None = None) -> list[str]:
 
 
 def test_shipped_playbook_has_every_section_of_the_seed() -> None:
-    playbook = load_playbook(SHIPPED, env={})
+    playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
 
     assert playbook.settings.product == "Slurpy"
     assert playbook.settings.status_update_interval == timedelta(minutes=15)
@@ -75,7 +70,7 @@ def test_shipped_playbook_has_every_section_of_the_seed() -> None:
 
 
 def test_shipped_checklist_sets_each_key_moment_once() -> None:
-    playbook = load_playbook(SHIPPED, env={})
+    playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
     moments = {item.moment: item.id for p in playbook.phases for item in p.items if item.moment}
 
     assert set(moments) == set(KEY_MOMENTS)
@@ -84,7 +79,7 @@ def test_shipped_checklist_sets_each_key_moment_once() -> None:
 
 
 def test_shipped_commands_are_ones_flyctl_has() -> None:
-    playbook = load_playbook(SHIPPED, env={})
+    playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
     argvs = [c.command for c in playbook.emergency_commands] + [
         step.command
         for runbook in playbook.runbooks
@@ -113,7 +108,7 @@ def test_shipped_commands_are_ones_flyctl_has() -> None:
 
 
 def test_shipped_templates_use_only_known_placeholders_and_no_brackets() -> None:
-    playbook = load_playbook(SHIPPED, env={})
+    playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
     filled = {name: f"<{name}>" for name in TEMPLATE_FIELDS}
     for template in playbook.templates.values():
         text = template.text.format(**filled)
@@ -129,7 +124,7 @@ def test_shipped_templates_use_only_known_placeholders_and_no_brackets() -> None
 
 
 def test_variables_are_expanded_from_the_given_environment(tmp_path: Path) -> None:
-    text = MINIMAL.read_text(encoding="utf-8")
+    text = MINIMAL_PLAYBOOK.read_text(encoding="utf-8")
     text = text.replace("https://api.example.com/health", "https://${API_HOST}/health")
     text = text.replace('"Acme"', '"${PRODUCT} (literal $${PRODUCT})"')
     path = tmp_path / "playbook.toml"
@@ -146,7 +141,7 @@ def test_variables_default_to_the_process_environment(
 ) -> None:
     path = tmp_path / "playbook.toml"
     path.write_text(
-        MINIMAL.read_text(encoding="utf-8").replace('"Acme"', '"${WARROOM_TEST_PRODUCT}"'),
+        MINIMAL_PLAYBOOK.read_text(encoding="utf-8").replace('"Acme"', '"${WARROOM_TEST_PRODUCT}"'),
         encoding="utf-8",
     )
     monkeypatch.setenv("WARROOM_TEST_PRODUCT", "FromEnv")
@@ -249,16 +244,18 @@ SECRET_CASES: dict[str, tuple[str, int, str]] = {
 
 
 def test_every_bad_fixture_has_an_expectation() -> None:
-    assert {path.stem for path in BAD.glob("*.toml")} == set(BAD_CASES) | set(SECRET_CASES)
+    assert {path.stem for path in BAD_PLAYBOOKS.glob("*.toml")} == set(BAD_CASES) | set(
+        SECRET_CASES
+    )
 
 
 def test_the_base_of_the_bad_fixtures_is_valid() -> None:
-    assert load_playbook(MINIMAL, env={}).settings.product == "Acme"
+    assert load_playbook(MINIMAL_PLAYBOOK, env={}).settings.product == "Acme"
 
 
 @pytest.mark.parametrize(("name", "line", "fragment"), [(n, *c) for n, c in BAD_CASES.items()])
 def test_bad_playbook_is_rejected_at_its_line(name: str, line: int, fragment: str) -> None:
-    path = BAD / f"{name}.toml"
+    path = BAD_PLAYBOOKS / f"{name}.toml"
 
     problems = problems_of(path)
 
@@ -272,7 +269,7 @@ def test_bad_playbook_is_rejected_at_its_line(name: str, line: int, fragment: st
 def test_a_bad_secret_is_named_by_its_variable_never_shown(
     name: str, secret: str, line: int, fragment: str
 ) -> None:
-    path = BAD / f"{name}.toml"
+    path = BAD_PLAYBOOKS / f"{name}.toml"
 
     problems = problems_of(path, env={"WARROOM_TEST_SECRET": secret})
 
@@ -282,7 +279,7 @@ def test_a_bad_secret_is_named_by_its_variable_never_shown(
 
 def test_no_message_shows_a_value_from_the_environment(tmp_path: Path) -> None:
     # Every check that quotes a value, each given a bad value through ${VAR}.
-    text = MINIMAL.read_text(encoding="utf-8")
+    text = MINIMAL_PLAYBOOK.read_text(encoding="utf-8")
     for old, new in [
         ('display_timezone = "Europe/Paris"', 'display_timezone = "${ZONE}"'),
         ('response_time = "1h"', 'response_time = "${DURATION}"'),
@@ -329,7 +326,7 @@ def test_no_message_shows_a_value_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_a_value_the_file_writes_is_still_quoted(tmp_path: Path) -> None:
-    text = MINIMAL.read_text(encoding="utf-8")
+    text = MINIMAL_PLAYBOOK.read_text(encoding="utf-8")
     text = text.replace('display_timezone = "Europe/Paris"', 'display_timezone = "$${ZONE}"')
     path = tmp_path / "playbook.toml"
     path.write_text(text, encoding="utf-8")
@@ -340,7 +337,7 @@ def test_a_value_the_file_writes_is_still_quoted(tmp_path: Path) -> None:
 
 
 def test_several_problems_are_reported_at_once(tmp_path: Path) -> None:
-    text = MINIMAL.read_text(encoding="utf-8")
+    text = MINIMAL_PLAYBOOK.read_text(encoding="utf-8")
     text = text.replace('moment = "detected"', 'moment = "noticed"')
     text = text.replace('response_time = "1h"', 'response_time = "an hour"')
     text = text.replace('display_timezone = "Europe/Paris"', 'display_timezone = "Nowhere"')

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
+from tests.support.paths import SHIPPED_PLAYBOOK
+from tests.support.playbooks import LADDER, small_playbook
+from tests.support.times import T0
 from warroom import incident as inc
 from warroom.incident import Event, IncidentState, derive
 from warroom.incident.clocks import clocks
@@ -14,13 +16,9 @@ from warroom.playbook import (
     EscalationLevel,
     Phase,
     Playbook,
-    Settings,
     Severity,
     load_playbook,
 )
-
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-REPO = Path(__file__).resolve().parents[2]
 
 
 def minutes(n: float) -> timedelta:
@@ -45,28 +43,13 @@ def make_playbook(*, escalation: tuple[EscalationLevel, ...] | None = None) -> P
             "Post-mortem", timedelta(hours=24), timedelta(hours=48), (ChecklistItem("c1", "C1"),)
         ),
     )
-    ladder = (
-        EscalationLevel(1, "On-call", "pager", (), minutes(30)),
-        EscalationLevel(2, "Tech lead", "lead@example.com", (), minutes(60)),
-        EscalationLevel(3, "CTO", "cto@example.com", (), None),
-    )
-    return Playbook(
-        path=Path("test.toml"),
-        settings=Settings(product="Test", status_update_interval=minutes(15)),
+    return small_playbook(
         severities=(
             Severity("P0", "Critical", "", minutes(5), "", (), ("All hands",)),
             Severity("P2", "Medium", "", minutes(60), "", (), ()),
         ),
-        services=(),
-        providers=(),
-        log_sources=(),
-        log_presets=(),
         phases=phases,
-        escalation=ladder if escalation is None else escalation,
-        external_support=(),
-        runbooks=(),
-        emergency_commands=(),
-        templates={},
+        escalation=LADDER if escalation is None else escalation,
     )
 
 
@@ -205,7 +188,7 @@ def test_clocks_advance_with_the_injected_time_only() -> None:
 
 
 def test_shipped_playbook_clocks() -> None:
-    playbook = load_playbook(REPO / "playbook.toml")
+    playbook = load_playbook(SHIPPED_PLAYBOOK)
     payload = {"title": "t", "severity": "P1"}
     events = [Event(1, "INC-20250301-001", T0, inc.DECLARED, "ann", payload)]
     state = derive(events, playbook)
