@@ -96,10 +96,10 @@ def test_note_is_appended_and_recorded_with_the_actor(tmp_path: Path) -> None:
     result = warroom("note", incident_id, "rolled", "back", "to", "v41", "--as", "alice", db=db)
     assert result.returncode == 0, result.stderr
 
-    from warroom.incident import NOTE_ADDED
+    from warroom.incident import NOTE_ADDED, Event
     from warroom.store import open_store
 
-    async def read() -> list:
+    async def read() -> list[Event]:
         async with await open_store(db) as store:
             return await store.events(incident_id)
 

@@ -9,7 +9,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from warroom.demo.world import DemoWorld, demo_playbook, scenario
+from warroom.demo import scenario
+from warroom.demo.world import DemoWorld, demo_playbook
 from warroom.playbook import load_playbook
 from warroom.resources import bundled_playbook_path
 

@@ -516,7 +516,8 @@ async def test_summaries_follow_severity_status_and_retraction(store: EventStore
     old = await store.declare(title="old", severity="P3", actor="a", at=T0)
     new = await store.declare(title="new", severity="P2", actor="a", at=T0 + timedelta(hours=1))
     assert [s.id for s in await store.list_incidents()] == [new.incident_id, old.incident_id]
-    assert (await store.active_incident()).id == new.incident_id  # type: ignore[union-attr]
+    active = await store.active_incident()
+    assert active is not None and active.id == new.incident_id
 
     change = await store.append(
         new.incident_id,
@@ -532,11 +533,13 @@ async def test_summaries_follow_severity_status_and_retraction(store: EventStore
 
     await store.append(new.incident_id, inc.RESOLVED, {}, actor="a")
     assert (await store.incident(new.incident_id)).status == "resolved"
-    assert (await store.active_incident()).id == old.incident_id  # type: ignore[union-attr]
+    active = await store.active_incident()
+    assert active is not None and active.id == old.incident_id
     await store.append(old.incident_id, inc.RESOLVED, {}, actor="a")
     assert await store.active_incident() is None
     await store.append(new.incident_id, inc.REOPENED, {}, actor="a")
-    assert (await store.active_incident()).id == new.incident_id  # type: ignore[union-attr]
+    active = await store.active_incident()
+    assert active is not None and active.id == new.incident_id
 
 
 async def test_a_summary_shows_changes_made_through_another_store(stores: StoreFactory) -> None:

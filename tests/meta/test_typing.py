@@ -1,4 +1,5 @@
-"""The package type-checks: `mypy` with the [tool.mypy] settings of pyproject.toml (strict)."""
+"""The package and its tests type-check: `mypy` with the [tool.mypy] settings of pyproject.toml
+(strict; `files` names both `warroom` and `tests`)."""
 
 from __future__ import annotations
 

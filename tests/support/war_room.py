@@ -16,10 +16,11 @@ from textual.widget import Widget
 
 from tests.support.playbooks import quiet_playbook
 from tests.support.waiting import eventually
-from warroom.incident import Clock, utc_now
+from warroom.incident import Clock, IncidentState, utc_now
 from warroom.playbook import Playbook
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
+from warroom.ui.screens.war_room import WarRoomScreen
 
 
 def war_room_app(
@@ -53,6 +54,20 @@ async def declare(
     """Declare an incident in `store` (at the store's own clock unless `at`); its id."""
     event = await store.declare(title=title, severity=severity, actor=actor, at=at)
     return event.incident_id
+
+
+def war_room_screen(app: App[Any]) -> WarRoomScreen:
+    """The war room, which the app must be showing now (no prompt or form on top)."""
+    screen = app.screen
+    assert isinstance(screen, WarRoomScreen), f"{type(screen).__name__} is on top"
+    return screen
+
+
+def state_of(shown: App[Any] | WarRoomScreen) -> IncidentState:
+    """The incident state the war room shows now; it must have loaded one."""
+    screen = shown if isinstance(shown, WarRoomScreen) else war_room_screen(shown)
+    assert screen.state is not None, "no incident loaded yet"
+    return screen.state
 
 
 class WidgetHost(App[None]):

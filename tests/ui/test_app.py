@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.support.war_room import declare, until, war_room_app
+from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
@@ -41,9 +41,12 @@ async def test_wide_screen_shows_all_four_regions_and_the_header(store: EventSto
 async def test_small_screen_switches_regions_instead_of_squeezing(store: EventStore) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
+        screen = war_room_screen(app)
         await until(pilot, lambda: screen.state is not None, what="incident loaded")
-        visible = lambda: [r.id for r in screen.query(".region") if r.display]  # noqa: E731
+
+        def visible() -> list[str | None]:
+            return [r.id for r in screen.query(".region") if r.display]
+
         assert visible() == ["health-region"]
         await pilot.press("3")
         assert visible() == ["checklist-region"]
@@ -59,14 +62,17 @@ async def test_ticking_an_item_appends_an_event_and_shows_the_time(store: EventS
         await pilot.press("3")
         checklist = app.screen.query_one(ChecklistPane)
         await until(pilot, lambda: checklist.option_count > 0, what="checklist filled")
-        first_item = checklist.get_option_at_index(checklist.highlighted).id
+        highlighted = checklist.highlighted
+        assert highlighted is not None
+        first_item = checklist.get_option_at_index(highlighted).id
+        assert first_item is not None
         await pilot.press("space")
-        await until(pilot, lambda: first_item in app.screen.state.ticked, what="tick shown")
+        await until(pilot, lambda: first_item in state_of(app).ticked, what="tick shown")
         ticks = [e for e in await store.events(incident_id) if e.kind == kinds.ITEM_TICKED]
         assert [(t.payload["item_id"], t.actor) for t in ticks] == [(first_item, "bob")]
         assert str(checklist.get_option(first_item).prompt).startswith("[x] ")
         await pilot.press("space")
-        await until(pilot, lambda: first_item not in app.screen.state.ticked, what="untick")
+        await until(pilot, lambda: first_item not in state_of(app).ticked, what="untick")
         assert str(checklist.get_option(first_item).prompt).startswith("[ ] ")
 
 
@@ -79,14 +85,14 @@ async def test_note_and_severity_change_reach_store_and_timeline(store: EventSto
         await pilot.press("enter")
         await until(
             pilot,
-            lambda: any("db pool exhausted" in e.text for e in app.screen.state.timeline),
+            lambda: any("db pool exhausted" in e.text for e in state_of(app).timeline),
             what="note",
         )
         await pilot.press("s")
         severity_list = app.screen.query_one(OptionList)
         severity_list.highlighted = 0
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen.state.severity == "P0", what="severity P0")
+        await until(pilot, lambda: state_of(app).severity == "P0", what="severity P0")
     recorded = [(e.kind, e.payload) for e in await store.events(incident_id)]
     assert (kinds.NOTE_ADDED, {"text": "db pool exhausted [bold]"}) in recorded
     assert (kinds.SEVERITY_CHANGED, {"from": "P1", "to": "P0"}) in recorded
@@ -96,7 +102,7 @@ async def test_events_from_another_process_appear(store: EventStore, tmp_path: P
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         timeline = app.screen.query_one(TimelinePane)
         # Another terminal: its own OS process and connection, writing as a responder would.
         other_terminal = await asyncio.create_subprocess_exec(
@@ -123,16 +129,16 @@ async def test_without_an_incident_the_app_offers_to_declare_one(store: EventSto
         await pilot.press(*"Checkout broken", "enter")
         await pilot.press("down", "enter")  # P1
         await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="war room")
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
-        assert app.screen.state.title == "Checkout broken"
-        assert app.screen.state.severity == "P1"
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+        assert state_of(app).title == "Checkout broken"
+        assert state_of(app).severity == "P1"
     assert [s.title for s in await store.list_incidents()] == ["Checkout broken"]
 
 
 async def test_every_key_is_also_a_palette_command(store: EventStore) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         screen_wide = {"Add note", "Change severity", "Copy status text", "Resolve", "Logs"}
         own = {"1": "Last response", "2": "Pin", "3": "Tick/untick", "4": "Retract entry"}
         for key, region_command in own.items():
@@ -146,7 +152,7 @@ async def test_copying_a_status_text_records_exactly_what_was_said(store: EventS
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         await pilot.press("c")
         choices = app.screen.query_one(OptionList)
         choices.highlighted = [o.id for o in choices.options].index("investigating")
@@ -154,7 +160,7 @@ async def test_copying_a_status_text_records_exactly_what_was_said(store: EventS
         await until(pilot, lambda: type(app.screen).__name__ == "CommsScreen", what="preview")
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="copied")
-        await until(pilot, lambda: app.screen.state.last_status_update is not None, what="recorded")
+        await until(pilot, lambda: state_of(app).last_status_update is not None, what="recorded")
         copied = [e for e in await store.events(incident_id) if e.kind == kinds.COMMS_COPIED]
         assert len(copied) == 1
         assert copied[0].payload["template"] == "investigating"
@@ -165,7 +171,7 @@ async def test_copying_a_status_text_records_exactly_what_was_said(store: EventS
 async def test_palette_offers_every_template(store: EventStore) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for name in ("investigating", "identified", "monitoring", "resolved", "email"):
             assert f"Copy status: {name}" in titles
@@ -184,7 +190,7 @@ async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: EventSto
     )
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         await pilot.pause()
         shown = [
             str(app.screen.query_one("#title", Label).render()),
@@ -202,7 +208,7 @@ async def test_a_refused_write_is_reported_and_the_room_stays_open(
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
 
         async def refuse(*args: object, **kwargs: object) -> None:
             raise sqlite3.OperationalError("database is locked")
@@ -215,4 +221,4 @@ async def test_a_refused_write_is_reported_and_the_room_stays_open(
             what="the refusal reported",
         )
         assert app.is_running and isinstance(app.screen, WarRoomScreen)
-        assert not any("lost?" in entry.text for entry in app.screen.state.timeline)
+        assert not any("lost?" in entry.text for entry in state_of(app).timeline)

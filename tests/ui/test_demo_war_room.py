@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.war_room import declare, until, war_room_app
+from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
-from warroom.demo.world import DemoWorld, demo_playbook, scenario
+from warroom.demo import scenario
+from warroom.demo.world import DemoWorld, demo_playbook
 from warroom.playbook import load_playbook
 from warroom.resources import bundled_playbook_path
 from warroom.store import open_store
@@ -29,16 +30,16 @@ async def test_outage_reaches_the_health_pane_header_and_timeline(
             incident_id = await declare(store, title="demo", actor="a")
             app = war_room_app(store, incident_id, playbook=playbook)
             async with app.run_test(size=(160, 48)) as pilot:
-                screen = app.screen
+                screen = war_room_screen(app)
                 await until(
                     pilot,
                     lambda: any(
                         e.kind == kinds.HEALTH_CHANGED and e.text.startswith("backend:")
-                        for e in (screen.state.timeline if screen.state else ())
+                        for e in (state_of(screen).timeline if screen.state else ())
                     ),
                     what="backend's outage on the timeline",
                 )
-                entry = next(e for e in screen.state.timeline if e.text.startswith("backend:"))
+                entry = next(e for e in state_of(screen).timeline if e.text.startswith("backend:"))
                 assert entry.text == "backend: unknown → down (HTTP 503)"
                 assert entry.actor == "warroom"  # observed, not done by bob
                 assert "down" in screen.health_summary

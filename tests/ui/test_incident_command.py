@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.support.war_room import declare, until, war_room_app
+from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.incident import Event, severity_action_id
 from warroom.store import EventStore, open_store
@@ -59,7 +60,7 @@ def panel_text(app: WarRoomApp) -> str:
     )
 
 
-async def loaded(pilot, app: WarRoomApp) -> WarRoomScreen:  # type: ignore[no-untyped-def]
+async def loaded(pilot: Pilot[None], app: WarRoomApp) -> WarRoomScreen:
     screen = app.screen
     assert isinstance(screen, WarRoomScreen)
     await until(pilot, lambda: screen.state is not None, what="incident loaded")
@@ -67,10 +68,10 @@ async def loaded(pilot, app: WarRoomApp) -> WarRoomScreen:  # type: ignore[no-un
     return screen
 
 
-async def advance(pilot, app: WarRoomApp, clock: FakeClock, **delta: float) -> None:  # type: ignore[no-untyped-def]
+async def advance(pilot: Pilot[None], app: WarRoomApp, clock: FakeClock, **delta: float) -> None:
     """Move the clock and wait for the screen's once-a-second tick to read it."""
     clock.advance(**delta)
-    await until(pilot, lambda: app.screen.now == clock(), what="clock tick")
+    await until(pilot, lambda: war_room_screen(app).now == clock(), what="clock tick")
     await pilot.pause()
 
 
@@ -97,7 +98,7 @@ async def test_severity_actions_are_ticked_as_events_and_answer_the_response_tar
         await pilot.press("3")
         checklist.highlighted = checklist.get_option_index(first)
         await pilot.press("space")
-        await until(pilot, lambda: first in screen.state.ticked, what="action ticked")
+        await until(pilot, lambda: first in state_of(screen).ticked, what="action ticked")
         assert str(checklist.get_option(first).prompt).startswith("[x] Notify the on-call")
         await advance(pilot, app, clock, minutes=3)
         assert "Declared 0:03:00 ago" in panel_text(app)
@@ -117,7 +118,7 @@ async def test_p0_shows_all_hands_and_its_own_actions(store: EventStore, clock: 
         await until(pilot, lambda: app.screen is not screen, what="severity prompt")
         app.screen.query_one(OptionList).highlighted = 0  # P0
         await pilot.press("enter")
-        await until(pilot, lambda: screen.state.severity == "P0", what="P0")
+        await until(pilot, lambda: state_of(screen).severity == "P0", what="P0")
         await until(pilot, lambda: banner.display, what="all-hands banner")
         assert "ALL HANDS ON DECK" in str(banner.render())
         checklist = screen.query_one(ChecklistPane)
@@ -136,7 +137,10 @@ async def test_countdowns_advance_and_turn_to_warnings_under_the_clock(
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
         checklist = screen.query_one(ChecklistPane)
-        heading = lambda n: str(checklist.get_option_at_index(n).prompt)  # noqa: E731
+
+        def heading(n: int) -> str:
+            return str(checklist.get_option_at_index(n).prompt)
+
         detection = next(i for i in range(checklist.option_count) if "Detection" in heading(i))
         assert heading(detection).startswith("▶ Detection  0–5 min  0/4")
         assert "OVERDUE" not in heading(detection)
@@ -179,12 +183,12 @@ async def test_escalating_asks_then_records_the_next_level(
         shown = " ".join(str(label.render()) for label in app.screen.query(Label))
         assert "level 2, Tech Lead" in shown and "Contact: Tech lead" in shown
         await pilot.press("y")
-        await until(pilot, lambda: screen.state.escalation_level == 2, what="escalated")
+        await until(pilot, lambda: state_of(screen).escalation_level == 2, what="escalated")
         await pilot.pause()
         assert strip_text(app, "escalation") == "Escalate → CTO/Founder in 1:00:00"
         assert "Level 2 Tech Lead" in panel_text(app)
         await pilot.press("exclamation_mark", "y")
-        await until(pilot, lambda: screen.state.escalation_level == 3, what="top")
+        await until(pilot, lambda: state_of(screen).escalation_level == 3, what="top")
         await pilot.press("exclamation_mark")  # nothing above the top: no question, no event
         await pilot.pause()
         assert app.screen is screen
@@ -206,7 +210,7 @@ async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: F
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, RoleForm), what="role form")
         await pilot.press(*"carol", "tab", *"dave", "enter")
-        await until(pilot, lambda: len(screen.state.roles) == 2, what="roles")
+        await until(pilot, lambda: len(state_of(screen).roles) == 2, what="roles")
         await pilot.pause()
         facts = panel_text(app)
         assert "Commander: carol" in facts and "Scribe: dave" in facts and "Comms: —" in facts
@@ -216,7 +220,7 @@ async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: F
         assert commander.value == "carol"
         commander.value = "erin"
         await pilot.press("enter")
-        await until(pilot, lambda: screen.state.roles["commander"] == "erin", what="changed")
+        await until(pilot, lambda: state_of(screen).roles["commander"] == "erin", what="changed")
     assigned = [e.payload for e in await recorded(store, incident_id, kinds.ROLE_ASSIGNED)]
     assert assigned == [
         {"role": "commander", "name": "carol"},
@@ -238,7 +242,8 @@ async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
         form = app.screen
         time_input = form.query_one(Input)
         # The first moment not yet set, at the time it is now.
-        assert form.query_one(OptionList).highlighted_option.id == "detected"
+        first_unset = form.query_one(OptionList).highlighted_option
+        assert first_unset is not None and first_unset.id == "detected"
         assert time_input.value == f"{clock():%Y-%m-%d %H:%M:%S}"
         time_input.value = "soon"
         time_input.focus()
@@ -247,8 +252,8 @@ async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
         detected = clock() - timedelta(minutes=25)
         time_input.value = f"{detected:%Y-%m-%d %H:%M:%S}"
         await pilot.press("enter")
-        await until(pilot, lambda: "detected" in screen.state.moments, what="moment set")
-        assert screen.state.moments["detected"] == detected
+        await until(pilot, lambda: "detected" in state_of(screen).moments, what="moment set")
+        assert state_of(screen).moments["detected"] == detected
         await pilot.pause()
         assert f"Detected {detected:%H:%M:%S} UTC" in panel_text(app)
     moments = [e.payload for e in await recorded(store, incident_id, kinds.MOMENT_SET)]
@@ -265,17 +270,20 @@ async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
     app = war_room(store, incident_id, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
-        titles = lambda: {c.title for c in app.get_system_commands(screen)}  # noqa: E731
+
+        def titles() -> set[str]:
+            return {c.title for c in app.get_system_commands(screen)}
+
         assert {"Resolve", "Moment", "Roles", "Escalate"} <= titles() and "Reopen" not in titles()
         await pilot.press("R")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("enter")  # the focused answer is No: a stray enter resolves nothing
         await until(pilot, lambda: app.screen is screen, what="closed")
-        assert screen.state.is_open
+        assert state_of(screen).is_open
         await pilot.press("R", "y")
-        await until(pilot, lambda: not screen.state.is_open, what="resolved")
+        await until(pilot, lambda: not state_of(screen).is_open, what="resolved")
         await pilot.pause()
-        assert screen.state.resolved_at is not None
+        assert state_of(screen).resolved_at is not None
         assert strip_text(app, "update") == "Updates: none due (resolved)"
         assert "Reopen" in titles() and "Resolve" not in titles()
         # The post-mortem phase stays open: its items can still be ticked.
@@ -283,9 +291,9 @@ async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
         checklist = screen.query_one(ChecklistPane)
         checklist.highlighted = checklist.get_option_index("timeline-documented")
         await pilot.press("space")
-        await until(pilot, lambda: "timeline-documented" in screen.state.ticked, what="tick")
+        await until(pilot, lambda: "timeline-documented" in state_of(screen).ticked, what="tick")
         await pilot.press("R", "y")
-        await until(pilot, lambda: screen.state.is_open, what="reopened")
+        await until(pilot, lambda: state_of(screen).is_open, what="reopened")
     recorded_kinds = [e.kind for e in await store.events(incident_id)]
     assert recorded_kinds == [
         kinds.DECLARED,

@@ -41,13 +41,12 @@ def source(tmp_path: Path, name: str = "back", lines: list[str] = LINES) -> LogS
     return LogSource(name, (sys.executable, str(path)))
 
 
-def make(tmp_path: Path, *sources: LogSource, **kwargs: object) -> tuple[WidgetHost, LogPane]:
+def make(tmp_path: Path, *sources: LogSource) -> tuple[WidgetHost, LogPane]:
     pane = LogPane(
         sources=sources or (source(tmp_path),),
         presets=(LogPreset("errors", min_level="error"),),
         export_dir=tmp_path,
         policy=FAST,
-        **kwargs,  # type: ignore[arg-type]
     )
     return WidgetHost(pane), pane
 

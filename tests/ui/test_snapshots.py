@@ -8,9 +8,10 @@ snapshot changes only when what the screen shows changes. Update deliberately wi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -32,13 +33,28 @@ def declared(tmp_path: Path) -> Iterator[tuple[EventStore, str]]:
     asyncio.run(store.close())
 
 
+class SnapCompare(Protocol):
+    """What pytest-textual-snapshot's `snap_compare` fixture hands a test (the plugin ships no
+    type information, and its own annotation leaves out the keyword arguments)."""
+
+    def __call__(
+        self,
+        app: WarRoomApp,
+        *,
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+    ) -> bool: ...
+
+
 def app_for(store: EventStore, incident_id: str) -> WarRoomApp:
     return war_room_app(store, incident_id, clock=lambda: NOW)
 
 
-def test_war_room_at_100x30(snap_compare, declared: tuple[EventStore, str]) -> None:  # type: ignore[no-untyped-def]
+def test_war_room_at_100x30(snap_compare: SnapCompare, declared: tuple[EventStore, str]) -> None:
     assert snap_compare(app_for(*declared), terminal_size=(100, 30), press=["_"])
 
 
-def test_war_room_at_80x24_shows_one_region(snap_compare, declared: tuple[EventStore, str]) -> None:  # type: ignore[no-untyped-def]
+def test_war_room_at_80x24_shows_one_region(
+    snap_compare: SnapCompare, declared: tuple[EventStore, str]
+) -> None:
     assert snap_compare(app_for(*declared), terminal_size=(80, 24), press=["3", "_"])

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from tests.support.playbooks import quiet_playbook
-from tests.support.war_room import declare, until, war_room_app
+from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.incident import Event
 from warroom.store import EventStore
@@ -78,7 +78,7 @@ async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: Event
     incident_id = await declare(store, at=T0)
     app = quiet_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: app.screen.state is not None, what="loaded")
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         await pilot.press("n", *"db pool exhausted", "enter")
         pane = await open_timeline(pilot, app, entries=2)
         await pilot.press("e")
@@ -204,8 +204,8 @@ async def test_marking_a_key_moment_sets_it_and_marks_the_entry(store: EventStor
         choices = app.screen.query_one(OptionList)
         choices.highlighted = [o.id for o in choices.options].index("identified")
         await pilot.press("enter")
-        await until(pilot, lambda: "identified" in app.screen.state.moments, what="moment recorded")
-        assert app.screen.state.moments["identified"] == found.at
+        await until(pilot, lambda: "identified" in state_of(app).moments, what="moment recorded")
+        assert state_of(app).moments["identified"] == found.at
         marked = [line for line in lines(pane) if "◆ IDENTIFIED" in line]
         assert len(marked) == 1 and marked[0].endswith("alice: found it: pool size 5")
     moment_sets = [e.payload for e in await store.events(incident_id) if e.kind == kinds.MOMENT_SET]

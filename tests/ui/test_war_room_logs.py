@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.support.paths import SHIPPED_PLAYBOOK
-from tests.support.war_room import declare, until, war_room_app
+from tests.support.war_room import declare, state_of, until, war_room_app
 from warroom import incident as kinds
 from warroom.playbook import LogSource, load_playbook
 from warroom.store import EventStore
@@ -53,10 +53,10 @@ async def test_pinned_line_is_on_the_timeline_at_its_own_time(
         await pilot.press("2", "space", "end", "p")
         await until(
             pilot,
-            lambda: any(e.kind == kinds.LOG_PINNED for e in app.screen.state.timeline),
+            lambda: any(e.kind == kinds.LOG_PINNED for e in state_of(app).timeline),
             what="pin on the timeline",
         )
-        entry = next(e for e in app.screen.state.timeline if e.kind == kinds.LOG_PINNED)
+        entry = next(e for e in state_of(app).timeline if e.kind == kinds.LOG_PINNED)
         assert entry.at == datetime(2026, 11, 29, 2, 41, 7, tzinfo=UTC)
         assert "Could not connect to database" in entry.text and "backend" in entry.text
         # Capture: every line read while the incident is open is kept with it.

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.health import STATUS_OK, summary_json
+from warroom.health.judging import State
 from warroom.health.monitor import FlapTracker, judge_provider, judge_service, summary
 from warroom.playbook import BodyCheck, Service
 
@@ -87,8 +88,8 @@ def test_judge_provider(status: int, body: str, state: str, reason_part: str) ->
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def run_tracker(tracker: FlapTracker, observed: list[str]) -> list[str]:
-    return [tracker.update(o, 0.1, T0 + timedelta(seconds=i)) for i, o in enumerate(observed)]  # type: ignore[arg-type]
+def run_tracker(tracker: FlapTracker, observed: list[State]) -> list[State]:
+    return [tracker.update(o, 0.1, T0 + timedelta(seconds=i)) for i, o in enumerate(observed)]
 
 
 def test_flap_tracker_needs_consecutive_failures_and_successes() -> None:

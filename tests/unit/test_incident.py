@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.paths import SHIPPED_PLAYBOOK
 from tests.support.playbooks import small_playbook
-from tests.support.times import T0
+from tests.support.times import T0, minutes
 from warroom import incident as inc
 from warroom.incident import Event, IncidentError, derive, format_incident_id
 from warroom.playbook import (
@@ -24,7 +24,6 @@ from warroom.playbook import (
 
 def make_playbook() -> Playbook:
     """Three severities, four phases that set every key moment, the three-rung LADDER."""
-    minutes = lambda n: timedelta(minutes=n)  # noqa: E731
     severities = tuple(
         Severity(level, name, "", response, "", (), ())
         for level, name, response in (
@@ -349,7 +348,7 @@ def test_format_incident_id() -> None:
 def test_state_mappings_are_read_only() -> None:
     state = derive(declared().events, PLAYBOOK)
     with pytest.raises(TypeError):
-        state.roles["commander"] = "x"  # type: ignore[index]
+        state.roles["commander"] = "x"  # type: ignore[index]  # the misuse under test
 
 
 def test_shipped_playbook_items_set_moments() -> None:

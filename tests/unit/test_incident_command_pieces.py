@@ -29,7 +29,10 @@ def test_a_severity_action_tick_reads_as_the_action_in_the_timeline() -> None:
 
 def test_typed_moment_times_are_read_in_the_display_zone() -> None:
     now = datetime(2026, 3, 2, 0, 10, tzinfo=UTC)
-    read = lambda text: parse_moment_time(text, now=now, timezone="UTC")  # noqa: E731
+
+    def read(text: str) -> datetime | None:
+        return parse_moment_time(text, now=now, timezone="UTC")
+
     assert read("00:05") == datetime(2026, 3, 2, 0, 5, tzinfo=UTC)
     assert read("23:50:30") == datetime(2026, 3, 1, 23, 50, 30, tzinfo=UTC)  # yesterday's
     assert read("2026-03-01 22:00") == datetime(2026, 3, 1, 22, 0, tzinfo=UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -15,11 +16,16 @@ CATASTROPHIC = ["(a+)+$", "(a|aa)+$", "(\\w+\\s?)+$", "(a*)*b"]
 HOSTILE_LINE = "a" * 40 + "!"
 
 
-def finishes_within(seconds: float, work: object) -> bool:
+def finishes_within(seconds: float, work: Callable[[], object]) -> bool:
     # A thread, because a pattern that backtracks holds the GIL's owner, not the clock.
     assert callable(work)
     done = threading.Event()
-    threading.Thread(target=lambda: (work(), done.set()), daemon=True).start()
+
+    def run() -> None:
+        work()
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
     return done.wait(seconds)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -18,7 +18,7 @@ def read(
     rule: DayRule = DayRule.NEAREST,
     *,
     near: datetime = NIGHT,
-    zone: str = "UTC",
+    zone: str | tzinfo = "UTC",
     allow_future: bool = True,
 ) -> datetime:
     return parse_time(text, zone=zone, near=near, rule=rule, allow_future=allow_future)

@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.support.paths import SHIPPED_PLAYBOOK
 from tests.support.playbooks import LADDER, small_playbook
-from tests.support.times import T0
+from tests.support.times import T0, minutes
 from warroom import incident as inc
 from warroom.incident import Event, IncidentState, derive
 from warroom.incident.clocks import clocks
@@ -19,10 +19,6 @@ from warroom.playbook import (
     Severity,
     load_playbook,
 )
-
-
-def minutes(n: float) -> timedelta:
-    return timedelta(minutes=n)
 
 
 def at(n: float) -> datetime:
