@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from textual.screen import Screen
 
-from tests.support import quiet_playbook
+from tests.support.playbooks import quiet_playbook
 from warroom.incident import (
     HEALTH_CHANGED,
     ITEM_TICKED,
