@@ -41,22 +41,42 @@ def become_subreaper() -> bool:
 
 
 def kill_adopted() -> None:
-    """SIGKILL every process whose parent is this one but that no source group holds:
-    descendants reparented here after their parent died. Synchronous, bounded."""
-    me = os.getpid()
-    for _ in range(5):  # killing one may orphan its own children onto us
-        adopted = [pid for pid, ppid, _group in _processes() if ppid == me]
-        if not adopted:
+    """SIGKILL every child of this process still running: descendants reparented here after
+    their parent died (source leaders are dead by then). Synchronous and bounded.
+
+    It reads this process's own child lists, not all of /proc: it may run from a thread
+    while the event loop spins holding the GIL, where every system call waits its turn.
+    """
+    for _ in range(10):  # a killed child's own children are reparented here in turn
+        children = _live_children()
+        if not children:
             return
-        for pid in adopted:
+        for pid in children:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        # Not reaped here: a pid asyncio spawned is its child watcher's to wait for.
-        deadline = time.monotonic() + 0.5
-        while time.monotonic() < deadline and any(
-            pid in adopted for pid, _ppid, _group in _processes()
-        ):
-            time.sleep(0.01)
+        time.sleep(0.02)
+
+
+def _live_children() -> list[int]:
+    """Children of this process (any thread's) that are not zombies awaiting their reaper."""
+    pids: list[int] = []
+    for listing in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            pids.extend(int(pid) for pid in listing.read_text().split())
+    live = []
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError):
+            if Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+                live.append(pid)
+    return live
+
+
+def kill_all_sources_now() -> None:
+    """SIGKILL every source group and every adopted child at once: the way out when the
+    event loop is stuck and there is no time for SIGTERM's grace."""
+    for pgid in list(_LIVE_GROUPS):
+        _signal_group(pgid, signal.SIGKILL)
+    kill_adopted()
 
 
 def _processes() -> list[tuple[int, int, int]]:

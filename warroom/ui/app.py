@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
@@ -20,7 +21,7 @@ from textual.screen import Screen
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
-from warroom.procgroups import become_subreaper, kill_all_sources
+from warroom.procgroups import become_subreaper, kill_all_sources, kill_all_sources_now
 from warroom.store import EventStore
 from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.war_room import WarRoomScreen
@@ -31,7 +32,7 @@ sources' SIGKILL after it, everything warroom started is gone within 2 s."""
 
 
 def _leave_now(signum: int) -> None:
-    kill_all_sources(grace=0.2)
+    kill_all_sources_now()
     os._exit(128 + signum)
 
 
@@ -92,6 +93,8 @@ class WarRoomApp(App[None]):
         if self._leaving:
             return
         self._leaving = True
+        # Should the loop spin holding the GIL, the deadline thread gets it back sooner.
+        sys.setswitchinterval(0.001)
         # Should the loop be stuck, or shutting down hang on a terminal that is gone, leave
         # anyway, from a thread that needs nothing of the loop: every event is committed
         # the moment it happens, so nothing is lost.
