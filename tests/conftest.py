@@ -21,6 +21,20 @@ from tests.support.health import FakeHealthServer
 from warroom.store import EventStore, open_store
 
 TESTS = Path(__file__).resolve().parent
+REAL_HOME = Path.home()
+"""The developer's home, before any test moves HOME: the suite must leave it untouched."""
+WARROOM_DIRS = [REAL_HOME / part / "warroom" for part in (".cache", ".local/share", ".config")]
+
+
+def _files_in_warroom_dirs() -> dict[Path, float]:
+    found: dict[Path, float] = {}
+    for folder in WARROOM_DIRS:
+        if folder.is_dir():
+            found.update((path, path.stat().st_mtime) for path in folder.rglob("*"))
+    return found
+
+
+_BEFORE = _files_in_warroom_dirs()
 LAYERS = {
     "unit": "pure: no database, no network, no subprocess, no Textual app",
     "integration": "real SQLite files, HTTP servers on 127.0.0.1 and subprocesses; no Pilot",
@@ -50,6 +64,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(getattr(pytest.mark, layer))
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any test wrote into the user's own warroom folders."""
+    touched = sorted(
+        str(path) for path, mtime in _files_in_warroom_dirs().items() if _BEFORE.get(path) != mtime
+    )
+    if touched:
+        print(f"\nThe tests wrote outside their temporary folders: {', '.join(touched[:5])}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -60,6 +84,7 @@ def isolated_environment(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("NO_COLOR", "1")
     yield home
 

@@ -192,3 +192,33 @@ def test_sparkline_and_age() -> None:
     assert format_age(now - timedelta(seconds=42), now) == "42s"
     assert format_age(now - timedelta(minutes=5, seconds=3), now) == "5m"
     assert format_age(now - timedelta(hours=3), now) == "3h"
+
+
+class StoppingMonitor(HealthMonitor):
+    """Polls once, then fails the way a bug in polling would: the pane must not look live."""
+
+    async def run(self, on_sample: Callable[[HealthSample], None]) -> None:
+        for sample in await self.poll_once():
+            on_sample(sample)
+        raise RuntimeError("poller crashed \x1b[31m")
+
+
+async def test_when_polling_stops_the_pane_says_so_and_every_row_is_stale(
+    health_server: FakeHealthServer,
+) -> None:
+    health_server.routes["/a"] = response(200, "ok")
+    waiter = Waiter()
+    app = harness(StoppingMonitor([fast_service(health_server, "frontend", "/a")]))
+    async with app.run_test(size=(100, 22), message_hook=waiter) as pilot:
+        pane = app.query_one(HealthPane)
+        await waiter.wait_for(changed_to("frontend", "up"))
+        stopped = await waiter.wait_for(
+            lambda m: isinstance(m, HealthPane.SummaryChanged) and m.text == "polling stopped"
+        )
+        assert isinstance(stopped, HealthPane.SummaryChanged)
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert "⚠ Health polling stopped: poller crashed ␛[31m." in shown
+        row = next(line for line in screen_lines(app) if "frontend" in line)
+        assert row.startswith("~ up?") and "stale, not polled: HTTP 200" in row
+        assert "\x1b" not in shown and pane.has_class("-stopped")

@@ -119,3 +119,27 @@ def test_summary_text() -> None:
     )
     assert summary(["up", "degraded"]) == (0, 2, "1/2 degraded")
     assert summary(["up"]) == (0, 1, "1/1 up")
+
+
+def test_losing_sight_of_a_known_target_is_held_back_like_a_failure() -> None:
+    tracker = FlapTracker(failures_to_down=2, successes_to_up=2)
+    assert run_tracker(tracker, ["up", "unknown", "up", "unknown", "unknown"]) == [
+        "up",
+        "up",
+        "up",
+        "up",
+        "unknown",
+    ]
+    # A target never seen is shown at once when first known.
+    assert run_tracker(FlapTracker(failures_to_down=2), ["unknown", "down"]) == ["unknown", "down"]
+
+
+def test_json_nested_too_deep_is_named_not_raised() -> None:
+    service = Service(name="s", url="http://x/", body=BodyCheck(path=".ok", equals=True))
+    nested = b"[" * 100_000 + b"]" * 100_000
+    assert judge_service(service, 200, nested, 0.1) == (
+        "down",
+        "HTTP 200 but body is JSON nested deeper than 64 levels",
+    )
+    state, reason = judge_provider(200, nested)
+    assert state == "unknown" and "nested deeper than 64 levels" in reason

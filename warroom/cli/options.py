@@ -59,7 +59,13 @@ def database_path(options: Options, *, create: bool = False) -> Path:
     """The incident database `--db`/`WARROOM_DB` names, else the user data dir's; only a
     command that may create the database (`create`) makes that directory."""
     if options.db is not None:
-        if not options.db.parent.is_dir():
+        try:
+            found = options.db.parent.is_dir()
+        except OSError as error:  # e.g. a parent this user may not enter
+            raise CommandError(
+                f"Cannot reach the database directory {options.db.parent}: {error.strerror}."
+            ) from None
+        if not found:
             raise CommandError(f"The database directory {options.db.parent} does not exist.")
         return options.db
     from platformdirs import user_data_path

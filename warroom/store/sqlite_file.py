@@ -15,12 +15,19 @@ from warroom.store.protocol import MissingStore, StoreError
 
 def check_openable(path: Path, *, create: bool) -> None:
     """Raise StoreError, in one sentence, unless `path` can be opened (or, if `create`, made)."""
+    try:
+        _check_openable(path, create=create)
+    except OSError as error:  # e.g. a directory on the way this user may not enter
+        raise StoreError(f"Cannot reach the incident database {path}: {error.strerror}.") from None
+
+
+def _check_openable(path: Path, *, create: bool) -> None:
+    if not create and not path.exists():
+        raise MissingStore(f"There is no incident database at {path}.")
     if not path.parent.is_dir():
         raise StoreError(f"The database directory {path.parent} does not exist.")
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not an incident database.")
-    if not create and not path.exists():
-        raise MissingStore(f"There is no incident database at {path}.")
 
 
 def file_identity(path: Path) -> tuple[int, int]:
