@@ -73,7 +73,7 @@ async def test_a_database_deleted_or_replaced_under_a_running_room_refuses_write
     [
         ("note", "INC-20260101-001", "hello"),
         ("list",),
-        ("status-text", "INC-20260101-001", "--template", "initial"),
+        ("status-text", "INC-20260101-001", "--template", "investigating"),
     ],
 )
 def test_reading_commands_never_create_a_database(tmp_path: Path, args: tuple[str, ...]) -> None:
@@ -146,3 +146,21 @@ def test_a_read_only_database_refuses_a_note_in_one_sentence(tmp_path: Path) -> 
         assert result.returncode == 1
         sentence = one_sentence(result)
         assert str(db) in sentence and "readonly" in sentence
+        listed = subprocess.run(
+            [*NOBODY, sys.executable, "-m", "warroom", "--db", str(db), "list"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "HOME": "/"},
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert incident_id.strip() in listed.stdout
+
+
+def test_reading_leaves_no_wal_or_shm_beside_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "incidents.db"
+    incident_id = warroom("--db", str(db), "new", "--severity", "P1", "--title", "x").stdout
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["incidents.db"]
+    for args in (("list",), ("status-text", incident_id.strip(), "--template", "investigating")):
+        assert warroom("--db", str(db), *args).returncode == 0
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["incidents.db"]

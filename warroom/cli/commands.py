@@ -34,17 +34,21 @@ T = TypeVar("T")
 
 
 def with_store(
-    options: Options, work: Callable[[EventStore], Awaitable[T]], *, create: bool = False
+    options: Options,
+    work: Callable[[EventStore], Awaitable[T]],
+    *,
+    create: bool = False,
+    read_only: bool = False,
 ) -> T:
     """Open the incident database, run `work` on it and close it again; only `create` (for
-    `warroom new`) makes a database that is not there."""
+    `warroom new`) makes a database that is not there, and `read_only` changes nothing."""
     from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
 
     path = database_path(options, create=create)
     existed = path.exists()
 
     async def run() -> T:
-        async with await open_store(path, create=create) as store:
+        async with await open_store(path, create=create, read_only=read_only) as store:
             return await work(store)
 
     try:
@@ -129,7 +133,7 @@ def run_list(options: Options, args: argparse.Namespace) -> int:
             for summary in await store.list_incidents()
         ]
 
-    rows = with_store(options, fetch)
+    rows = with_store(options, fetch, read_only=True)
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()
@@ -168,7 +172,7 @@ def run_status_text(options: Options, args: argparse.Namespace) -> int:
         await store.incident(args.incident_id)  # raises UnknownIncident for a bad id
         return await store.events(args.incident_id)
 
-    state = derive(with_store(options, events), playbook)
+    state = derive(with_store(options, events, read_only=True), playbook)
     try:
         text = comms.status_text(state, playbook, args.template, now=utc_now(), extra=extra)
     except comms.UnknownTemplate as error:

@@ -28,20 +28,23 @@ __all__ = [
 SQLITE_SCHEME = "sqlite://"
 
 
-async def open_store(target: str | Path, *, create: bool = True) -> EventStore:
+async def open_store(
+    target: str | Path, *, create: bool = True, read_only: bool = False
+) -> EventStore:
     """Open the store `target` names: a file path or `sqlite:///path` (SQLite, one host).
 
-    `create=False` (what reading commands pass) never makes a database that is not there.
+    `create=False` never makes a database that is not there; `read_only` (what reading
+    commands pass) opens one that this user may not write, and changes nothing in it.
     Raises StoreError for a target no backend serves, or one that cannot be used.
     """
     if isinstance(target, Path):
-        return await open_sqlite_store(target, create=create)
+        return await open_sqlite_store(target, create=create, read_only=read_only)
     if target.startswith(SQLITE_SCHEME):
         path = target.removeprefix(SQLITE_SCHEME)
         if not path.startswith("/"):
             raise StoreError(f"{target!r} is not a sqlite:///PATH address (three slashes).")
-        return await open_sqlite_store(Path(path), create=create)
+        return await open_sqlite_store(Path(path), create=create, read_only=read_only)
     if "://" in target:
         scheme = target.split("://", 1)[0]
         raise StoreError(f"This warroom cannot keep incidents in a {scheme}:// store.")
-    return await open_sqlite_store(Path(target).expanduser(), create=create)
+    return await open_sqlite_store(Path(target).expanduser(), create=create, read_only=read_only)

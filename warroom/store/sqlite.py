@@ -37,7 +37,7 @@ from warroom.incident.events import Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.store import sqlite_logs, sqlite_summaries
 from warroom.store.protocol import IncidentSummary, StoreError, UnknownIncident
-from warroom.store.sqlite_file import check_openable, file_identity
+from warroom.store.sqlite_file import check_openable, file_identity, read_only_uri
 from warroom.store.sqlite_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -51,24 +51,28 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 async def open_sqlite_store(
-    path: Path, *, create: bool = True, follow_poll_seconds: float = 0.2
+    path: Path, *, create: bool = True, read_only: bool = False, follow_poll_seconds: float = 0.2
 ) -> SqliteStore:
     """Open the incident database at `path` and bring its schema up to date; `create` makes
-    it first if there is none (else: StoreError "no incident database at PATH").
+    it first if there is none (else: StoreError "no incident database at PATH"). `read_only`
+    (for reading commands) changes nothing, not even the file's -wal and -shm companions.
 
     Raises StoreError when the directory is missing or the file cannot be used.
     """
     path = Path(path)
-    check_openable(path, create=create)
+    check_openable(path, create=create and not read_only)
     try:
         connection = await aiosqlite.connect(
-            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            read_only_uri(path) if read_only else path,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            uri=read_only,
         )
     except sqlite3.Error as error:
         raise StoreError(f"Cannot open the incident database {path}: {error}.") from None
     store = SqliteStore(connection, path, follow_poll_seconds=follow_poll_seconds)
     try:
-        await store._prepare()
+        await (store._check_schema() if read_only else store._prepare())
         store._identity = await asyncio.to_thread(file_identity, path)
     except (sqlite3.Error, OSError) as error:
         await connection.close()
@@ -144,6 +148,14 @@ class SqliteStore:
                         await self._db.execute(statement)
             if version != SCHEMA_VERSION:
                 await self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    async def _check_schema(self) -> None:
+        version = await self._scalar("PRAGMA user_version")
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"The incident database {self.path} has schema {version}, this warroom "
+                f"reads {SCHEMA_VERSION}: open it once with a command that writes."
+            )
 
     async def _enable_wal(self) -> None:
         # Switching a new file to WAL needs a moment alone with it, and SQLite answers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from warroom.store.protocol import MissingStore, StoreError
 
@@ -36,3 +37,13 @@ def file_identity(path: Path) -> tuple[int, int]:
     if stat.st_nlink == 0:
         raise FileNotFoundError(path)
     return stat.st_dev, stat.st_ino
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens `path` for reading only, changing nothing on disk.
+
+    Without a writer's WAL to read, the file is opened as it lies (immutable), so no -wal or
+    -shm is made beside it: a read-only directory could not even hold them.
+    """
+    quiet = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    return f"file:{quote(str(path.resolve()))}?mode=ro{quiet}"
