@@ -542,6 +542,20 @@ async def test_summaries_follow_severity_status_and_retraction(store: EventStore
     assert active is not None and active.id == new.incident_id
 
 
+async def test_an_edited_declaration_time_moves_the_summary_and_the_order(
+    store: EventStore,
+) -> None:
+    first = await store.declare(title="first", severity="P2", actor="a", at=T0)
+    second = await store.declare(
+        title="second", severity="P2", actor="a", at=T0 + timedelta(hours=1)
+    )
+    # The first was really declared after the second: an edit of its declaration says so.
+    edit = inc.entry_edited(first.seq, at=T0 + timedelta(hours=2))
+    await store.append(first.incident_id, edit.kind, edit.payload, actor="a")
+    assert (await store.incident(first.incident_id)).declared_at == T0 + timedelta(hours=2)
+    assert [s.id for s in await store.list_incidents()] == [first.incident_id, second.incident_id]
+
+
 async def test_a_summary_shows_changes_made_through_another_store(stores: StoreFactory) -> None:
     lister, writer = await stores(), await stores()
     declared = await writer.declare(title="db down", severity="P2", actor="a", at=T0)

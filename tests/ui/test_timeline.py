@@ -286,21 +286,32 @@ async def test_timeline_keys_are_palette_commands_while_it_has_focus(
 
 def test_clock_times_are_read_in_the_zone_nearest_the_entry() -> None:
     late = datetime(2025, 3, 4, 22, 50, tzinfo=UTC)  # 23:50 CET
-    assert parse_entry_time("00:10", near=late, zone="Europe/Berlin") == datetime(
+    now = late + timedelta(hours=1)
+    assert parse_entry_time("00:10", near=late, zone="Europe/Berlin", now=now) == datetime(
         2025, 3, 4, 23, 10, tzinfo=UTC
     )
-    assert parse_entry_time("23:40:30", near=late, zone="Europe/Berlin") == datetime(
+    assert parse_entry_time("23:40:30", near=late, zone="Europe/Berlin", now=now) == datetime(
         2025, 3, 4, 22, 40, 30, tzinfo=UTC
     )
-    assert parse_entry_time("2025-03-04T09:00:00Z", near=late, zone="Europe/Berlin") == datetime(
-        2025, 3, 4, 9, 0, tzinfo=UTC
-    )
-    assert parse_entry_time("2025-03-04 09:00", near=late, zone="Europe/Berlin") == datetime(
-        2025, 3, 4, 8, 0, tzinfo=UTC
-    )
+    assert parse_entry_time(
+        "2025-03-04T09:00:00Z", near=late, zone="Europe/Berlin", now=now
+    ) == datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+    assert parse_entry_time(
+        "2025-03-04 09:00", near=late, zone="Europe/Berlin", now=now
+    ) == datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
     for bad in ("24:00", "9", "yesterday", ""):
         with pytest.raises(ValueError):
-            parse_entry_time(bad, near=late, zone="Europe/Berlin")
+            parse_entry_time(bad, near=late, zone="Europe/Berlin", now=now)
+
+
+def test_an_entry_cannot_be_moved_into_the_future() -> None:
+    now = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="2030-01-01 00:00:00 UTC is in the future"):
+        parse_entry_time("2030-01-01T00:00:00Z", near=now, zone="UTC", now=now)
+    # Within the clock skew two terminals may disagree by, it is taken.
+    assert parse_entry_time("03:00:30", near=now, zone="UTC", now=now) == now + timedelta(
+        seconds=30
+    )
 
 
 def quiet_app(store: EventStore, incident_id: str, *, zone: str = "UTC") -> WarRoomApp:

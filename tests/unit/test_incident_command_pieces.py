@@ -46,8 +46,17 @@ def test_typed_moment_times_are_read_in_the_display_zone() -> None:
 
 def test_spans_and_windows_read_as_people_say_them() -> None:
     assert span(timedelta(minutes=4, seconds=5)) == "4:05"
-    assert span(timedelta(hours=-1, minutes=-2, seconds=-3)) == "1:02:03"
+    # A negative span is a bug, shown as one (callers pass overdue time as positive).
+    assert span(timedelta(hours=-1, minutes=-2, seconds=-3)) == "−1:02:03"
     assert span(timedelta(days=13, hours=4)) == "13d 04h"
     assert window_label(timedelta(minutes=5), timedelta(minutes=15)) == "5–15 min"
     assert window_label(timedelta(minutes=30), timedelta(minutes=60)) == "30–60 min"
     assert window_label(timedelta(hours=24), timedelta(hours=48)) == "24–48 h"
+
+
+def test_elapsed_time_says_when_it_is_negative() -> None:
+    from warroom.ui.timefmt import elapsed
+
+    assert elapsed(timedelta(hours=1, minutes=2, seconds=3)) == "1:02:03"
+    # Only a bug (a declaration later than now) makes it negative: it says so.
+    assert elapsed(timedelta(minutes=-5)) == "−0:05:00"

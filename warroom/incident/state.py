@@ -96,8 +96,8 @@ class IncidentError(ValueError):
     """The events do not describe an incident (e.g. the first one is not a declaration)."""
 
 
-HEADLINE_KINDS = (DECLARED, SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED)
-"""The only kinds `headline` reads: a store can pass just these events."""
+HEADLINE_KINDS = (DECLARED, SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED, ENTRY_EDITED)
+"""The only kinds `headline` and `declared_at` read: a store can pass just these events."""
 
 
 def headline(events: Sequence[Event]) -> tuple[str, Literal["open", "resolved"]]:
@@ -118,6 +118,16 @@ def headline(events: Sequence[Event]) -> tuple[str, Literal["open", "resolved"]]
         elif event.kind == REOPENED:
             status = "open"
     return severity, status
+
+
+def declared_at(events: Sequence[Event]) -> datetime | None:
+    """When the incident was declared, after any edit of the declaration's time (the same
+    time the fold gives the state), so a store can keep it on the incident for listing."""
+    declaration = next((event for event in events if event.kind == DECLARED), None)
+    if declaration is None:
+        return None
+    edited = corrections(events)[1].get(declaration.seq, {}).get("at")
+    return edited if isinstance(edited, datetime) else declaration.at
 
 
 def corrections(events: Sequence[Event]) -> tuple[set[int], dict[int, dict[str, Any]]]:

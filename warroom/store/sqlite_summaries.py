@@ -14,9 +14,9 @@ from typing import Any
 import aiosqlite
 
 from warroom.incident.events import Event
-from warroom.incident.state import HEADLINE_KINDS, headline
+from warroom.incident.state import HEADLINE_KINDS, declared_at, headline
 from warroom.store.protocol import IncidentSummary
-from warroom.store.sqlite_schema import Read, from_db_time
+from warroom.store.sqlite_schema import Read, from_db_time, to_db_time
 
 
 async def refresh(db: aiosqlite.Connection, incident_id: str) -> None:
@@ -30,15 +30,16 @@ async def refresh(db: aiosqlite.Connection, incident_id: str) -> None:
         (incident_id, *HEADLINE_KINDS),
     ) as cursor:
         rows = await cursor.fetchall()
-    severity, status = headline(
-        [
-            Event(seq, incident_id, from_db_time(at), kind, actor, json.loads(payload))
-            for seq, at, kind, actor, payload in rows
-        ]
-    )
+    events = [
+        Event(seq, incident_id, from_db_time(at), kind, actor, json.loads(payload))
+        for seq, at, kind, actor, payload in rows
+    ]
+    severity, status = headline(events)
+    declared = declared_at(events)
     await db.execute(
-        "UPDATE incidents SET severity = ?, status = ? WHERE id = ?",
-        (severity, status, incident_id),
+        "UPDATE incidents SET severity = ?, status = ?, declared_at = COALESCE(?, declared_at)"
+        " WHERE id = ?",
+        (severity, status, to_db_time(declared) if declared else None, incident_id),
     )
 
 

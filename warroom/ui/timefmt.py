@@ -13,6 +13,9 @@ def clock_time(moment: datetime, timezone: str) -> str:
 
 
 def elapsed(span: timedelta) -> str:
-    """'1:02:03' for a span, never negative."""
-    seconds = max(0, int(span.total_seconds()))
+    """'1:02:03' for a span; a negative one (a declaration after now: a clock or data bug) is
+    shown as '−0:05:00', never as zero."""
+    if span < timedelta(0):
+        return "−" + elapsed(-span)
+    seconds = int(span.total_seconds())
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

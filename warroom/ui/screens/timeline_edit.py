@@ -10,7 +10,7 @@ until the text parses or the user cancels, so a typo never records anything.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -24,15 +24,25 @@ from textual.widgets import Input, Static
 
 from warroom.timeparse import DayRule, parse_time
 
+CLOCK_SKEW = timedelta(minutes=1)
+"""How far past now an entry's time may be: two terminals' clocks rarely agree to the second."""
 
-def parse_entry_time(text: str, *, near: datetime, zone: str) -> datetime:
+
+def parse_entry_time(text: str, *, near: datetime, zone: str, now: datetime) -> datetime:
     """`text` as an aware UTC time; raise `ValueError` saying what to type if it can't be read.
 
     `HH:MM` or `HH:MM:SS` is a time of day in `zone`, on whichever day puts it nearest to
     `near` (so 00:10 typed for an entry at 23:50 means ten past midnight the next day).
     A full ISO time without an offset is read in `zone` too; `Z` or an offset is honoured.
+    Nothing on the timeline has happened later than `now` (give or take `CLOCK_SKEW`).
     """
-    return parse_time(text, zone=zone, near=near, rule=DayRule.NEAREST)
+    at = parse_time(text, zone=zone, near=near, rule=DayRule.NEAREST)
+    if at > now + CLOCK_SKEW:
+        local = at.astimezone(ZoneInfo(zone))
+        raise ValueError(
+            f"{local:%Y-%m-%d %H:%M:%S %Z} is in the future: an entry records what happened."
+        )
+    return at
 
 
 class TimePrompt(ModalScreen[datetime | None]):
@@ -53,12 +63,15 @@ class TimePrompt(ModalScreen[datetime | None]):
     TimePrompt .hint { color: $text-muted; }
     """
 
-    def __init__(self, *, question: Text | str, current: datetime, zone: str) -> None:
-        """`current` (aware) prefills the input as HH:MM:SS in `zone`."""
+    def __init__(
+        self, *, question: Text | str, current: datetime, zone: str, now: datetime
+    ) -> None:
+        """`current` (aware) prefills the input as HH:MM:SS in `zone`; `now` bounds it."""
         super().__init__()
         self._question = question
         self._current = current
         self._zone = zone
+        self._now = now
 
     def compose(self) -> ComposeResult:
         local = self._current.astimezone(ZoneInfo(self._zone))
@@ -77,7 +90,7 @@ class TimePrompt(ModalScreen[datetime | None]):
     def _answer(self, event: Input.Submitted) -> None:
         event.stop()
         try:
-            at = parse_entry_time(event.value, near=self._current, zone=self._zone)
+            at = parse_entry_time(event.value, near=self._current, zone=self._zone, now=self._now)
         except ValueError as error:
             self.query_one("#time-error", Static).update(Text(str(error)))
             return

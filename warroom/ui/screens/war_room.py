@@ -177,7 +177,7 @@ class WarRoomScreen(Screen[None]):
                 WarRoomScreen.state, WarRoomScreen.clocks
             )
         assert key == "timeline", key
-        return TimelinePane(timezone=zone).data_bind(WarRoomScreen.state)
+        return TimelinePane(timezone=zone, clock=self.clock).data_bind(WarRoomScreen.state)
 
     async def on_mount(self) -> None:
         self._show_region(self.active_region)

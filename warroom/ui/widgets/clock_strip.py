@@ -21,8 +21,14 @@ _HOUR = timedelta(hours=1)
 
 
 def span(value: timedelta) -> str:
-    """A span without its sign, as a countdown reads: '4:05', '1:02:03', '13d 04h'."""
-    seconds = int(abs(value.total_seconds()))
+    """A span as a countdown reads: '4:05', '1:02:03', '13d 04h'.
+
+    Negative only by a bug (say, a response recorded before the declaration): it is shown
+    as '−4:05', never made positive; what is overdue is passed as how long overdue.
+    """
+    if value < timedelta(0):
+        return "−" + span(-value)
+    seconds = int(value.total_seconds())
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
@@ -50,7 +56,7 @@ def response_text(clock: ResponseClock | None, *, short: bool = False) -> tuple[
     if clock.met is False and clock.response_time is not None:
         return f"Response ✗ late: {span(clock.response_time)}{target}", True
     if clock.met is False:
-        return f"Response ✗ MISSED +{span(clock.remaining)}{target}", True
+        return f"Response ✗ MISSED +{span(-clock.remaining)}{target}", True
     return f"Response due in {span(clock.remaining)}{target}", False
 
 
@@ -59,7 +65,7 @@ def update_text(clock: UpdateClock) -> tuple[str, bool]:
     if not clock.active:
         return "Updates: none due (resolved)", False
     if clock.overdue:
-        return f"⚠ UPDATE OVERDUE +{span(clock.remaining)}", True
+        return f"⚠ UPDATE OVERDUE +{span(-clock.remaining)}", True
     return f"Next update in {span(clock.remaining)}", False
 
 
@@ -75,7 +81,7 @@ def escalation_text(clock: EscalationClock, *, contact: bool = True) -> tuple[st
     if clock.remaining is None:
         return f"Next level: {who}", False
     if clock.overdue:
-        return f"⚠ ESCALATE → {who} +{span(clock.remaining)}", True
+        return f"⚠ ESCALATE → {who} +{span(-clock.remaining)}", True
     return f"Escalate → {who} in {span(clock.remaining)}", False
 
 

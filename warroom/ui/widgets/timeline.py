@@ -24,6 +24,7 @@ from textual.reactive import var
 
 from warroom import incident as kinds
 from warroom.incident import (
+    Clock,
     IncidentState,
     NewEvent,
     TimelineEntry,
@@ -121,9 +122,11 @@ class TimelinePane(TimelineView):
             self.filter_id = filter_id
             self.label = label
 
-    def __init__(self, *, timezone: str, id: str | None = None) -> None:  # noqa: A002
-        """`timezone` is the playbook's display zone (an IANA name)."""
+    def __init__(self, *, timezone: str, clock: Clock, id: str | None = None) -> None:  # noqa: A002
+        """`timezone` is the playbook's display zone (an IANA name); `clock` says when now is
+        (no entry may be moved past it)."""
         super().__init__(timezone=timezone, id=id)
+        self._clock = clock
         self._hold: tuple[int, datetime, str] | None = None
         # An entry being corrected keeps the highlight until the correction shows, even if
         # it was the last line and its new time moves it up.
@@ -268,7 +271,8 @@ class TimelinePane(TimelineView):
 
         question = Text.assemble("When did this happen?\n", self._describe(entry))
         self.app.push_screen(
-            TimePrompt(question=question, current=entry.at, zone=self._timezone), edited
+            TimePrompt(question=question, current=entry.at, zone=self._timezone, now=self._clock()),
+            edited,
         )
 
     def action_retract_entry(self) -> None:
