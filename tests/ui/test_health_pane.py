@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.app import App
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
@@ -222,3 +223,22 @@ async def test_when_polling_stops_the_pane_says_so_and_every_row_is_stale(
         row = next(line for line in screen_lines(app) if "frontend" in line)
         assert row.startswith("~ up?") and "stale, not polled: HTTP 200" in row
         assert "\x1b" not in shown and pane.has_class("-stopped")
+
+
+async def test_the_detail_gives_the_answers_time_in_the_display_zone(
+    health_server: FakeHealthServer,
+) -> None:
+    health_server.routes["/h"] = response(200, "ok")
+    waiter = Waiter()
+    pane = HealthPane(
+        monitor=HealthMonitor([fast_service(health_server, "api", "/h")]),
+        timezone="Asia/Kathmandu",
+    )
+    app = WidgetHost(pane)
+    async with app.run_test(size=(100, 30), message_hook=waiter) as pilot:
+        await waiter.wait_for(changed_to("api", "up"))
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, HealthDetailScreen)
+        title = str(app.screen.query_one(VerticalScroll).border_title)
+        assert title.endswith("+0545") and " UTC" not in title

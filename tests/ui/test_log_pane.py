@@ -4,12 +4,13 @@ import asyncio
 import sys
 import textwrap
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from textual.message import Message
 from textual.widgets import Static
 
 from tests.support.processes import pid_alive
-from tests.support.war_room import WidgetHost
+from tests.support.war_room import WidgetHost, until
 from warroom.logs.source import RestartPolicy
 from warroom.playbook import LogPreset, LogSource
 from warroom.ui.widgets.log_pane import LogPane
@@ -210,3 +211,11 @@ async def test_quarter_screen_and_no_child_survives_the_app(tmp_path: Path) -> N
         ]
     for pid in pids:
         assert not pid_alive(pid), f"source {pid} survived the app"
+
+
+async def test_the_info_line_names_the_zone_the_rows_are_in(tmp_path: Path) -> None:
+    pane = LogPane(sources=(source(tmp_path),), tz=ZoneInfo("Asia/Kathmandu"), policy=FAST)
+    app = WidgetHost(pane)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        await until(pilot, lambda: "times +0545" in info(pane), what="the zone in the info line")

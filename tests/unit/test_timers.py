@@ -197,3 +197,10 @@ def test_shipped_playbook_clocks() -> None:
     )
     assert result.escalation.next is not None and result.escalation.overdue
     assert result.response is not None and result.response.met is False
+
+
+def test_a_phase_late_at_resolution_stops_counting_then() -> None:
+    # Detection (0-5 min) was still open when the incident was resolved at 30 min.
+    resolved = state_of((inc.RESOLVED, {}, 30))
+    late = clocks(resolved, PLAYBOOK, at(600)).phases[0]
+    assert late.overdue and late.overdue_by == minutes(25)

@@ -113,9 +113,16 @@ class Clocks:
 def phase_progress(
     state: IncidentState, playbook: Playbook, now: datetime
 ) -> tuple[PhaseProgress, ...]:
-    """Progress of every phase; windows count from the declaration, also after resolution,
-    because the post-mortem phase stays open and is measured in days from the start."""
+    """Progress of every phase; windows count from the declaration.
+
+    Once the incident is resolved, a phase whose window had closed by then stops growing
+    late (it is measured at the resolution); one still open then (the post-mortem's days)
+    goes on counting to now.
+    """
     since_declared = now - state.declared_at
+    at_resolution = (
+        min(now, state.resolved_at) - state.declared_at if state.resolved_at is not None else None
+    )
     found_current = False
     progress: list[PhaseProgress] = []
     for index, phase in enumerate(playbook.phases):
@@ -123,7 +130,10 @@ def phase_progress(
         total = len(phase.items)
         is_current = not found_current and done < total
         found_current = found_current or is_current
-        late = since_declared - phase.window_end
+        measured = since_declared
+        if at_resolution is not None and phase.window_end <= at_resolution:
+            measured = at_resolution
+        late = measured - phase.window_end
         overdue = done < total and late > timedelta(0)
         progress.append(
             PhaseProgress(

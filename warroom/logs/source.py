@@ -69,7 +69,8 @@ class SourceStatus:
         if self.retry_at is not None:
             retry = f"in {max(0, round((self.retry_at - now).total_seconds()))}s"
         if self.stale_since is not None and self.state != SourceState.STREAMING:
-            text = f"stale since {self.stale_since.astimezone(tz):%H:%M:%S}"
+            since = self.stale_since.astimezone(tz)
+            text = f"stale since {since:%H:%M:%S} {since.tzname()}"
             return f"{text}, restarting {retry}" if retry else f"{text}, restarting"
         if self.state == SourceState.NOT_FOUND:
             return f"not found: {self.detail}" + (f" (retry {retry})" if retry else "")

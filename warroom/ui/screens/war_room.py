@@ -163,7 +163,7 @@ class WarRoomScreen(Screen[None]):
     def _region_body(self, key: str, *, zone: str) -> Widget:
         if key == "health":
             targets: tuple[Target, ...] = (*self.playbook.services, *self.playbook.providers)
-            return HealthPane(monitor=HealthMonitor(targets, clock=self.clock))
+            return HealthPane(monitor=HealthMonitor(targets, clock=self.clock), timezone=zone)
         if key == "logs":
             return LogPane(
                 sources=self.playbook.log_sources,

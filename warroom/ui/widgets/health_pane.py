@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.style import Style
 from rich.text import Text
@@ -187,10 +188,12 @@ class HealthDetailScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, *, target: str, sample: HealthSample | None) -> None:
+    def __init__(self, *, target: str, sample: HealthSample | None, timezone: str) -> None:
+        """`timezone`: the display zone the answer's time is shown in (and named)."""
         super().__init__()
         self._target = target
         self._sample = sample
+        self._timezone = timezone
 
     def compose(self) -> ComposeResult:
         sample = self._sample
@@ -198,7 +201,8 @@ class HealthDetailScreen(ModalScreen[None]):
             head, body = "no answer yet", ""
         else:
             latency = format_latency(sample.latency)
-            head = f"{sample.state} · {latency} · {sample.at:%Y-%m-%d %H:%M:%S} UTC"
+            local = sample.at.astimezone(ZoneInfo(self._timezone))
+            head = f"{sample.state} · {latency} · {local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
             body = f"{sample.reason}\n\n{sample.detail}"
         scroll = VerticalScroll()
         scroll.border_title = Text(f"{self._target}: {head}")
@@ -278,14 +282,17 @@ class HealthPane(Widget):
         self,
         *,
         monitor: HealthMonitor,
+        timezone: str = "UTC",
         autostart: bool = True,
         name: str | None = None,
         id: str | None = None,  # noqa: A002
         classes: str | None = None,
     ) -> None:
-        """`autostart=False` leaves polling to `start()` (tests, or a paused demo)."""
+        """`timezone`: the display zone times are shown in; `autostart=False` leaves polling
+        to `start()` (tests, or a paused demo)."""
         super().__init__(name=name, id=id, classes=classes)
         self.monitor = monitor
+        self._timezone = timezone
         self._autostart = autostart
         self._rows = {t.name: HealthRow(target=t.name) for t in monitor.targets}
         self._states: dict[str, State] = dict.fromkeys(self._rows, "unknown")
@@ -363,7 +370,8 @@ class HealthPane(Widget):
             self._open_detail(item)
 
     def _open_detail(self, row: HealthRow) -> None:
-        self.app.push_screen(HealthDetailScreen(target=row.target, sample=row.sample))
+        detail = HealthDetailScreen(target=row.target, sample=row.sample, timezone=self._timezone)
+        self.app.push_screen(detail)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self.worker and event.state == WorkerState.ERROR:

@@ -218,7 +218,9 @@ class LogPane(Vertical):
         mode = "following" if self.following else f"paused +{self.new_while_paused:,} new"
         case = "aA" if self.spec.ignore_case else "Aa"
         query = self.spec.to_query()
-        bits = [f"{buffer.match_count:,} / {len(buffer):,}", mode, case]
+        # Rows show the time of day only: the zone they are in is said here, once.
+        zone = self.clock().astimezone(self.tz).tzname() or str(self.tz)
+        bits = [f"{buffer.match_count:,} / {len(buffer):,}", mode, case, f"times {zone}"]
         if self.preset:
             bits.append(f"preset {self.preset}")
         if query:
