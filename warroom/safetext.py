@@ -5,12 +5,14 @@ change, Rich markup, a NUL or bytes that are not UTF-8. Shown as-is, any of thos
 responder's terminal. Here every control character becomes a visible stand-in (ESC -> `␛`,
 NUL -> `␀`, C1 controls and invisible direction overrides -> `<U+XXXX>`), so the sequence can
 still be read but never runs; the result goes into a plain `rich.text.Text` so markup stays
-literal. Over-long text is cut with a marker saying how much was cut.
+literal. Over-long text is cut with a marker saying how much was cut. What leaves warroom for
+people (status pages, chat) goes through `message_text` instead: there a sequence is removed.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.text import Text
 
@@ -23,13 +25,24 @@ _TABLE[0x7F] = "\u2421"  # ␡
 for _code in range(0x80, 0xA0):  # C1 controls: 0x9b is a one-byte CSI on some terminals
     _TABLE[_code] = f"<U+{_code:04X}>"
 # Invisible characters that reorder or hide text ("trojan source"), and line separators
-# that some terminals treat as newlines.
-for _code in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
+# that some terminals treat as newlines. The joiners (U+200C, U+200D) stay: they make 👩‍💻
+# one emoji and join letters in many scripts, and move nothing.
+for _code in (0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
     _TABLE[_code] = f"<U+{_code:04X}>"
 for _code in (0x2028, 0x2029, 0xFEFF):
     _TABLE[_code] = f"<U+{_code:04X}>"
 
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (title, clipboard) … BEL or ST
+    r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS, PM, APC, SOS … ST
+    r"|\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # the one-byte CSI
+    r"|\x1b[ -/]*[0-~]?"  # any other escape
+)
+_JOINERS = frozenset("\u200c\u200d")
+_EMOJI_TAGS = range(0xE0020, 0xE0080)
+"""Tag characters: they spell the regional flags (🏴 + tags) and are format characters."""
 
 
 def decode(data: bytes) -> str:
@@ -67,3 +80,28 @@ def visible(text: str, *, limit: int | None = DEFAULT_LIMIT) -> str:
 def safe_text(text: str, *, limit: int | None = DEFAULT_LIMIT, style: str = "") -> Text:
     """A plain `Text` of `visible(text)`: markup in `text` stays literal."""
     return Text(visible(text, limit=limit), style=style, no_wrap=True, end="")
+
+
+def message_text(text: str) -> str:
+    """Text for people outside (a status page, chat, e-mail), exactly as it is to be sent.
+
+    Escape sequences are removed whole (not only their ESC, which would leave `]52;c;…` for
+    customers to read); other control characters and invisible format characters (direction
+    overrides, zero-width spaces) are dropped; newlines stay and tabs become four spaces, as
+    `visible` shows them; joiners and emoji tags stay, so 👩‍💻 and flags arrive whole.
+    """
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return "".join(_message_char(char) for char in text)
+
+
+def _message_char(char: str) -> str:
+    if char == "\n":
+        return char
+    if char == "\t":
+        return "    "
+    kind = unicodedata.category(char)
+    if kind == "Cc":
+        return ""
+    if kind == "Cf" and char not in _JOINERS and ord(char) not in _EMOJI_TAGS:
+        return ""
+    return char

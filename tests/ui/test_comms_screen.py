@@ -127,13 +127,17 @@ async def test_escape_cancels_without_copying(playbook: Playbook, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-async def test_preview_shows_control_characters_instead_of_sending_them(
+async def test_the_preview_is_exactly_what_is_sent_with_sequences_removed_whole(
     playbook: Playbook, tmp_path: Path
 ) -> None:
-    app = Host(screen_for(playbook, tmp_path, "investigating", description="db\x1b[2Jdown"))
+    hostile = "db\x1b[2Jdown \x1b]52;c;SGFjaw==\x07 👩\u200d💻 \u202e!"
+    app = Host(screen_for(playbook, tmp_path, "investigating", description=hostile))
     async with app.run_test(size=(100, 40)):
         shown = str(app.screen.query_one("#comms-text", Static).render())
-    assert "db␛[2Jdown" in shown
+    state = incident_with_fields(playbook, description=hostile)
+    sent = comms.status_text(state, playbook, "investigating", now=NOW)
+    assert "dbdown  👩\u200d💻 !" in shown and shown == sent
+    assert "\x1b" not in shown and "52;c" not in shown
     assert "\x1b" not in shown
 
 

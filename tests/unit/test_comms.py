@@ -201,7 +201,8 @@ def test_extra_values_fill_missing_fields_for_one_rendering(shipped: Playbook) -
 def test_values_are_never_read_as_template_syntax_or_terminal_controls() -> None:
     template = Template(name="investigating", title="t", text="A {description} B")
     text = comms.render(template, {"description": "{cause} and \x1b]52;c;aGk=\x07 {0.x}"})
-    assert text == "A {cause} and ]52;c;aGk= {0.x} B"
+    # The whole sequence goes, not only its ESC and BEL: "]52;c;aGk=" would reach customers.
+    assert text == "A {cause} and  {0.x} B"
 
 
 def test_template_attribute_access_is_not_evaluated() -> None:
@@ -234,3 +235,9 @@ def test_postmortem_is_filled_from_the_incident_and_marks_unwritten_sections(
 def test_postmortem_of_an_open_incident_says_so(shipped: Playbook) -> None:
     text = comms.render_postmortem(incident(shipped), shipped, now=NOW)
     assert "**Duration**: 50 minutes so far (open)\n" in text
+
+
+def test_what_is_sent_keeps_emoji_whole_and_drops_sequences_whole() -> None:
+    template = Template(name="investigating", title="t", text="{description}")
+    hostile = "Hack \x1b]52;c;SGFjaw==\x07 \x1b[31mred\x1b[0m 👩\u200d💻 \u202eevil"
+    assert comms.render(template, {"description": hostile}) == "Hack  red 👩\u200d💻 evil"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from warroom.safetext import cut, decode, safe_text, strip_sgr, visible
+from warroom.safetext import cut, decode, message_text, safe_text, strip_sgr, visible
 
 
 def test_escape_sequences_become_visible() -> None:
@@ -53,3 +53,16 @@ def test_markup_stays_literal_when_rendered() -> None:
     out = capture.get()
     assert "[bold red]boom[/] :smile: ␛[31m" in out
     assert "\x1b[31m" not in out.replace("\x1b[0m", "")
+
+
+def test_emoji_joined_by_zwj_stay_whole_on_screen() -> None:
+    assert visible("👩\u200d💻 fixed it") == "👩\u200d💻 fixed it"
+    assert visible("\u202eevil") == "<U+202E>evil"  # a direction override is still shown
+
+
+def test_message_text_removes_sequences_whole() -> None:
+    assert message_text("a\x1b]0;title\x1b\\b\x1b[1;31mc\x1b[0m\x9b2Jd") == "abcd"
+    assert message_text("line\tone\nline two\x00") == "line    one\nline two"
+    assert message_text("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f") == (
+        "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    )

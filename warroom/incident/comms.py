@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import string
-import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from warroom.playbook import POSTMORTEM_FIELDS, KeyMoment, Playbook, Template
+from warroom.safetext import message_text
 
 MOMENT_LABELS: dict[KeyMoment, str] = {
     "detected": "Issue detected",
@@ -169,14 +169,6 @@ def missing_fields(template: Template, filled: Mapping[str, str]) -> list[str]:
     return [name for name in placeholders(template) if not filled.get(name, "").strip()]
 
 
-def _clean(value: str) -> str:
-    # Pasted into a status page, an escape sequence or NUL is garbage at best; keep newlines
-    # and tabs, which are the only controls a message can mean.
-    return "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-    )
-
-
 def _fill(source: str, filled: Mapping[str, str]) -> str:
     # Built by hand rather than str.format so that `{a.b}` or `{a[0]}` can never reach into
     # objects, and a value containing braces is never re-read as a template.
@@ -184,7 +176,7 @@ def _fill(source: str, filled: Mapping[str, str]) -> str:
     for literal, name, spec, _conversion in string.Formatter().parse(source):
         out.append(literal)
         if name is not None:
-            out.append(format(_clean(filled[name]), spec or ""))
+            out.append(format(message_text(filled[name]), spec or ""))
     return "".join(out)
 
 

@@ -30,7 +30,7 @@ from textual.worker import Worker, WorkerState
 from warroom.clipboard import CopyReport, LocalClipboard, copy_text, system_clipboard
 from warroom.incident import IncidentState, comms
 from warroom.playbook import TEMPLATE_FIELDS, Playbook
-from warroom.safetext import visible
+from warroom.safetext import message_text
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,6 @@ class CommsCopied:
     """Placeholder values typed in the form: record each as `field.set {name, value}`."""
     report: CopyReport
     """Which copy paths worked; `report.via` goes into `comms.copied`."""
-
-
-def _shown(text: str) -> str:
-    # Newlines are the text's own layout; every other control character is made visible.
-    return "\n".join(visible(line, limit=None) for line in text.split("\n"))
 
 
 class CommsScreen(ModalScreen[CommsCopied | None]):
@@ -147,13 +142,15 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
 
     @staticmethod
     def _append_filled(preview: Text, source: str, values: dict[str, str]) -> None:
+        # The same characters `comms.render` copies: the playbook's text as it is, each value
+        # as `message_text` makes it. Into a plain Text, so nothing is read as markup.
         for literal, name, _spec, _conversion in string.Formatter().parse(source):
-            preview.append(_shown(literal))
+            preview.append(literal)
             if name is None:
                 continue
-            value = values.get(name, "").strip()
-            if value:
-                preview.append(_shown(value))
+            value = values.get(name, "")
+            if value.strip():
+                preview.append(message_text(value))
             else:
                 preview.append(f"⟨{name}⟩", style="reverse")
 
