@@ -203,3 +203,10 @@ def test_validate_reports_a_huge_duration_at_its_line_without_a_traceback() -> N
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"{path}:19: severity[2].response_time: "), result.stderr
     assert "too long" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_stray_argument_is_refused_with_its_commands_usage() -> None:
+    result = warroom("list", "--bogus")
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: warroom list")
+    assert "warroom list: error: unrecognized arguments: --bogus" in result.stderr

@@ -4,6 +4,7 @@ fake clock the tests move forward (the screen reads it on every tick; nothing sl
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 
+from tests.support.playbooks import quiet_playbook
 from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.incident import Event, severity_action_id
@@ -330,3 +332,22 @@ async def test_clocks_stay_on_screen_at_every_size(
         # A quarter of 100×30 keeps the checklist usable by dropping what the strip shows.
         moments = panel.query_one("#moments-line")
         assert moments.display == (size != (100, 30))
+
+
+async def test_a_severity_without_a_summary_reads_without_a_dangling_colon(
+    store: EventStore, clock: FakeClock
+) -> None:
+    playbook = quiet_playbook()
+    severities = tuple(
+        dataclasses.replace(s, summary="") if s.level == "P1" else s for s in playbook.severities
+    )
+    app = war_room_app(
+        store,
+        await declare(store, title=TITLE, at=clock()),
+        clock=clock,
+        playbook=dataclasses.replace(playbook, severities=severities),
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        first_line = panel_text(app).splitlines()[0]
+        assert first_line.startswith("P1 High · respond"), first_line

@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = [_common_options(suppress=True)]
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help_text, description=help_text, parents=common)
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=common)
+        sub.set_defaults(command_parser=sub)  # whose usage a stray argument is refused with
+        return sub
 
     command("demo", "the war room on a simulated outage, all local, on a throwaway database")
 
@@ -109,8 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line read; a word no command takes is refused with that command's usage
+    (argparse would print the top-level one for `warroom list --bogus`)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        owner: argparse.ArgumentParser = getattr(args, "command_parser", parser)
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     options = Options.from_args(args)
     from warroom.cli import commands
 

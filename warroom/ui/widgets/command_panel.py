@@ -86,7 +86,8 @@ class CommandPanel(Vertical):
             return
         try:
             severity = self._playbook.severity(state.severity)
-            line = Text(f"{severity.level} {severity.name}: {severity.summary}", style="bold")
+            summary = f": {severity.summary}" if severity.summary.strip() else ""
+            line = Text(f"{severity.level} {severity.name}{summary}", style="bold")
             line.append(f" · respond {severity.response_label or span(severity.response_time)}")
         except KeyError:
             line = Text(f"{state.severity} (not in the playbook)", style="bold")
