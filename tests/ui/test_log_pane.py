@@ -219,3 +219,19 @@ async def test_the_info_line_names_the_zone_the_rows_are_in(tmp_path: Path) -> N
     async with app.run_test(size=(120, 30)) as pilot:
         await lines_in(pane, 5)
         await until(pilot, lambda: "times +0545" in info(pane), what="the zone in the info line")
+
+
+async def test_a_line_wider_than_the_pane_does_not_hide_the_newest_row(tmp_path: Path) -> None:
+    lines = [f"2026-12-03T03:00:00Z app[1] iad [info] line {n}" for n in range(40)]
+    lines.append("2026-12-03T03:00:09Z app[1] iad [error] FATAL " + "x" * 400)
+    pane = LogPane(sources=(source(tmp_path, lines=lines),), policy=FAST)
+    app = WidgetHost(pane)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await lines_in(pane, len(lines))
+        view = pane.view
+        await until(pilot, lambda: view.show_horizontal_scrollbar, what="the wide line's scrollbar")
+        await until(
+            pilot,
+            lambda: "FATAL" in view.render_line(view.scrollable_content_region.height - 1).text,
+            what="the newest row visible above the scrollbar",
+        )

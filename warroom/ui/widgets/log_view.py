@@ -192,7 +192,15 @@ class LogView(ScrollView, can_focus=True):
         self._drawn.clear()  # drawn with the old theme or focus colours
 
     def _grow(self) -> None:
+        # A wider line brings the horizontal scrollbar, which takes the bottom row: when the
+        # view follows the end, the newest line (a FATAL before a crash) must stay above it.
+        following = self.rows and self.cursor >= self.rows - 1
         self.virtual_size = Size(max(self._width_seen, self.size.width), self.rows)
+        if following:
+            self.call_after_refresh(self._show_end)
+
+    def _show_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False)
 
     def _row_text(self, row: int, width: int) -> Text:
         seq = self.buffer.seq_at_row(row)
