@@ -351,3 +351,19 @@ async def test_a_severity_without_a_summary_reads_without_a_dangling_colon(
         await loaded(pilot, app)
         first_line = panel_text(app).splitlines()[0]
         assert first_line.startswith("P1 High · respond"), first_line
+
+
+async def test_an_empty_moment_answer_clears_nothing(store: EventStore, clock: FakeClock) -> None:
+    incident_id = await declare(store, title=TITLE, at=clock())
+    app = war_room(store, incident_id, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, MomentForm), what="moment form")
+        form = app.screen
+        form.query_one(Input).focus()
+        await pilot.press("ctrl+u", "enter")  # as a laggy link delivers a correction
+        assert isinstance(app.screen, MomentForm)
+        assert "or clear to clear" in str(form.query_one("#moment-error", Label).render())
+        await pilot.press("escape")
+    assert await recorded(store, incident_id, kinds.MOMENT_SET) == []

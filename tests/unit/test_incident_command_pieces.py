@@ -36,7 +36,10 @@ def test_typed_moment_times_are_read_in_the_display_zone() -> None:
     assert read("00:05") == datetime(2026, 3, 2, 0, 5, tzinfo=UTC)
     assert read("23:50:30") == datetime(2026, 3, 1, 23, 50, 30, tzinfo=UTC)  # yesterday's
     assert read("2026-03-01 22:00") == datetime(2026, 3, 1, 22, 0, tzinfo=UTC)
-    assert read("  ") is None
+    # Clearing takes the word; an empty answer (a stray Ctrl+U, Enter) is refused.
+    assert read(" Clear ") is None
+    with pytest.raises(ValueError, match="or clear to clear the moment"):
+        read("  ")
     berlin = parse_moment_time("01:00", now=now, timezone="Europe/Berlin")
     assert berlin == datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
     for bad in ("soon", "25:00", "2026-03-02 09:00"):

@@ -24,16 +24,22 @@ from warroom.timeparse import DayRule, parse_time
 from warroom.ui.timefmt import clock_time
 from warroom.ui.widgets.command_panel import ROLE_TITLES
 
+CLEAR_WORD = "clear"
+"""What to type to clear a key moment: an empty answer never does (a laggy link's Ctrl+U
+followed by Enter must not erase when the incident was detected)."""
+
 
 def parse_moment_time(text: str, *, now: datetime, timezone: str) -> datetime | None:
-    """A typed time in the display zone as aware UTC; None for empty (clear the moment).
+    """A typed time in the display zone as aware UTC; None for `clear` (clear the moment).
 
     'HH:MM[:SS]' is the latest such time not after `now` (so 23:50 typed at 00:10 is
     yesterday's); 'YYYY-MM-DD HH:MM[:SS]' is that instant. Raises ValueError, with a
-    sentence to show, for anything else or for a time in the future.
+    sentence to show, for anything else (also nothing) or for a time in the future.
     """
-    if not text.strip():
+    if text.strip().lower() == CLEAR_WORD:
         return None
+    if not text.strip():
+        raise ValueError(f"Type when it happened, or {CLEAR_WORD} to clear the moment.")
     return parse_time(
         text, zone=timezone, near=now, rule=DayRule.LATEST_NOT_AFTER, allow_future=False
     )
@@ -53,7 +59,7 @@ class MomentForm(ModalScreen[MomentAnswer | None]):
     | Key | Does |
     | :- | :- |
     | up/down, enter | pick the moment, then edit the time |
-    | enter (in the time) | set it; an empty time clears the moment |
+    | enter (in the time) | set it; `clear` clears the moment, nothing typed sets nothing |
     | tab | between the list and the time |
     | escape | cancel |
     """
@@ -81,7 +87,7 @@ class MomentForm(ModalScreen[MomentAnswer | None]):
                 id="moment-choice",
             )
             zone = self._now.astimezone(ZoneInfo(self._timezone)).tzname()
-            yield Label(f"When ({zone}; HH:MM[:SS] or YYYY-MM-DD HH:MM; empty clears):")
+            yield Label(f"When ({zone}; HH:MM[:SS] or YYYY-MM-DD HH:MM; {CLEAR_WORD} clears):")
             yield Input(id="moment-time")
             yield Label("", id="moment-error", markup=False)
 
