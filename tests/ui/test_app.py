@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore
+from warroom.ui.screens.prompts import NotePrompt
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.incident_header import IncidentHeader
@@ -222,3 +224,26 @@ async def test_a_refused_write_is_reported_and_the_room_stays_open(
         )
         assert app.is_running and isinstance(app.screen, WarRoomScreen)
         assert not any("lost?" in entry.text for entry in state_of(app).timeline)
+
+
+async def test_a_pasted_stack_trace_is_one_whole_note_and_an_empty_one_is_not_dropped(
+    store: EventStore,
+) -> None:
+    incident_id = await declare(store)
+    app = war_room_app(store, incident_id)
+    trace = 'Traceback (most recent call last):\n  File "app.py", line 3\nKeyError: pool'
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NotePrompt), what="note prompt")
+        await pilot.press("enter")  # nothing typed yet
+        prompt = app.screen
+        assert isinstance(prompt, NotePrompt)
+        assert "Nothing to record" in str(prompt.query_one("#note-hint", Label).render())
+        app.post_message(events.Paste(trace))  # as the terminal delivers a bracketed paste
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, NotePrompt), what="note recorded")
+    notes = [
+        e.payload["text"] for e in await store.events(incident_id) if e.kind == kinds.NOTE_ADDED
+    ]
+    assert notes == [trace]

@@ -26,7 +26,7 @@ from warroom.store import EventStore
 from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.war_room import WarRoomScreen
 
-SHUTDOWN_GRACE_SECONDS = 1.5
+SHUTDOWN_GRACE_SECONDS = 1.3
 """How long a signalled shutdown may take before the process leaves regardless: with the
 sources' SIGKILL after it, everything warroom started is gone within 2 s."""
 

@@ -1,14 +1,15 @@
-"""Small modal forms: one line of text, or one choice from a list."""
+"""Small modal forms: one line of text, a note of any lines, or one choice from a list."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -32,6 +33,71 @@ class TextPrompt(ModalScreen[str | None]):
     def _answer(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         self.dismiss(text or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteArea(TextArea):
+    """A text area where enter submits: pasted text keeps its lines, ctrl+j starts one.
+
+    Enter is handled here, in the order keys arrive, not by a screen binding: a binding
+    would run before the characters typed just ahead of it reach the area.
+    """
+
+    BINDINGS = [Binding("ctrl+j", "new_line", "New line", show=False)]
+
+    class Submitted(Message):
+        """Enter was pressed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.Submitted())
+            return
+        await super()._on_key(event)
+
+    def action_new_line(self) -> None:
+        self.insert("\n")
+
+
+class NotePrompt(ModalScreen[str | None]):
+    """Ask for a note, which may have several lines (a pasted stack trace keeps them all).
+
+    | Key | Does |
+    | :- | :- |
+    | enter | record the note (nothing typed: says so, records nothing) |
+    | ctrl+j | start a new line |
+    | escape | cancel |
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    DEFAULT_CSS = """
+    NotePrompt NoteArea { height: auto; max-height: 12; }
+    NotePrompt #note-hint { color: $text-muted; }
+    """
+
+    def __init__(self, *, question: str) -> None:
+        super().__init__()
+        self._question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Label(self._question, markup=False)
+            yield NoteArea(soft_wrap=True, show_line_numbers=False)
+            yield Label("enter records · pasted lines are kept · ctrl+j new line", id="note-hint")
+
+    @on(NoteArea.Submitted)
+    def _record(self) -> None:
+        text = self.query_one(NoteArea).text.strip()
+        if not text:
+            # Never a silent nothing: the note the responder meant to keep would be lost.
+            hint = self.query_one("#note-hint", Label)
+            hint.update("Nothing to record: type the note, or escape.")
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -52,7 +52,7 @@ from warroom.ui.messages import EventRequested
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
 from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.incident_forms import MomentAnswer, MomentForm, RoleForm
-from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
+from warroom.ui.screens.prompts import ChoicePrompt, NotePrompt
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
@@ -278,7 +278,7 @@ class WarRoomScreen(Screen[None]):
             if text:
                 self.run_worker(self.record(note_added(text)))
 
-        self.app.push_screen(TextPrompt(question="Note for the timeline:"), add)
+        self.app.push_screen(NotePrompt(question="Note for the timeline:"), add)
 
     def action_change_severity(self) -> None:
         current = self.state.severity if self.state else None
