@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from rich.text import Text
 
@@ -105,3 +106,11 @@ def _message_char(char: str) -> str:
     if kind == "Cf" and char not in _JOINERS and ord(char) not in _EMOJI_TAGS:
         return ""
     return char
+
+
+def masked(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value (from the playbook's `${VAR}`s) shown as `•••`."""
+    for secret in sorted(secrets, key=len, reverse=True):  # a longer one may hold a shorter
+        if secret in text:
+            text = text.replace(secret, "•••")
+    return text

@@ -235,3 +235,14 @@ async def test_a_line_wider_than_the_pane_does_not_hide_the_newest_row(tmp_path:
             lambda: "FATAL" in view.render_line(view.scrollable_content_region.height - 1).text,
             what="the newest row visible above the scrollbar",
         )
+
+
+async def test_a_secret_in_a_source_command_is_masked_in_the_status_line(tmp_path: Path) -> None:
+    secret = "s3cr3t-t0ken"
+    missing = LogSource("back", (str(tmp_path / secret / "fly"), "logs"))
+    pane = LogPane(sources=(missing,), policy=FAST, secrets=frozenset({secret}))
+    app = WidgetHost(pane)
+    async with app.run_test(size=(120, 30)) as pilot:
+        status = pane.query_one("#log-status", Static)
+        await until(pilot, lambda: "not found" in str(status.render()), what="source not found")
+        assert secret not in str(status.render()) and "•••" in str(status.render())

@@ -46,6 +46,7 @@ from warroom.health.judging import (
 )
 from warroom.incident import utc_now
 from warroom.playbook import Playbook, Provider, Service
+from warroom.safetext import masked
 
 __all__ = [
     "DETAIL_BODY",
@@ -251,7 +252,10 @@ class HealthMonitor:
         clock: Callable[[], datetime] = utc_now,
         max_body: int = MAX_BODY,
         history: int = HISTORY,
+        secrets: frozenset[str] = frozenset(),
     ) -> None:
+        """`secrets`: values from the playbook's `${VAR}`s (a token in a URL): masked in every
+        reason and detail, so no screen, event or `warroom check` shows them."""
         self.targets: tuple[Target, ...] = tuple(targets)
         """Services and providers, in the order they are shown."""
         names = [t.name for t in self.targets]
@@ -262,6 +266,7 @@ class HealthMonitor:
         self.clock = clock
         """Where sample times (and the pane's "since") come from."""
         self._max_body = max_body
+        self._secrets = secrets
         self._trackers = {
             t.name: FlapTracker(
                 failures_to_down=t.failures_to_down,
@@ -276,6 +281,7 @@ class HealthMonitor:
     @classmethod
     def from_playbook(cls, playbook: Playbook, **options: Any) -> HealthMonitor:
         """A monitor over every service, then every provider, of `playbook`."""
+        options.setdefault("secrets", playbook.secrets)
         return cls([*playbook.services, *playbook.providers], **options)
 
     @property
@@ -321,8 +327,8 @@ class HealthMonitor:
             state=state,
             status=answer.status,
             latency=answer.latency,
-            reason=reason + tracker.pending(observed),
-            detail=answer.detail,
+            reason=masked(reason + tracker.pending(observed), self._secrets),
+            detail=masked(answer.detail, self._secrets),
             observed=observed,
             previous=previous,
             since=tracker.since,

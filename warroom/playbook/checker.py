@@ -19,6 +19,10 @@ from warroom.playbook.toml_table import show
 _ENV_REF = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+MIN_SECRET = 4
+"""Shorter values (a port, a flag) are too common in other text to be masked."""
+
+
 class Checker:
     """Collects every problem of one load with its line, and expands `${VAR}` on the way."""
 
@@ -34,6 +38,8 @@ class Checker:
         # Strings into which ${VAR} put something, as the file wrote them and as expanded:
         # problems with them name the reference, never the value (it may be a secret).
         self.written: dict[KeyPath, tuple[str, str]] = {}
+        self.secrets: set[str] = set()
+        """Every value a `${VAR}` put into the playbook: masked wherever it would be shown."""
 
     def problem(self, where: KeyPath, message: str) -> None:
         if where in self.unexpanded:
@@ -67,6 +73,8 @@ class Checker:
                 self.unexpanded.add(where)
                 return match.group()
             from_env = True
+            if len(self.env[name]) >= MIN_SECRET:
+                self.secrets.add(self.env[name])
             return self.env[name]
 
         expanded = _ENV_REF.sub(replace, value)

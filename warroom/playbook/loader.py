@@ -97,6 +97,7 @@ def _playbook(checker: Checker, data: dict[str, Any]) -> Playbook:
         postmortem_template=postmortem,
         quick_checks=quick_checks,
         postmortem_guidance=guidance,
+        secrets=frozenset(checker.secrets),
     )
 
 

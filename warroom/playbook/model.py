@@ -347,6 +347,7 @@ class Playbook:
     runbooks: tuple[Runbook, ...]
     emergency_commands: tuple[EmergencyCommand, ...]
     templates: dict[str, Template] = field(hash=False)
+    secrets: frozenset[str] = frozenset()  # what ${VAR}s put in: never shown (safetext.masked)
     post_incident: tuple[PostIncidentStage, ...] = ()
     postmortem_template: str = ""
     """Markdown of the post-mortem document, with `{placeholders}` from POSTMORTEM_FIELDS."""

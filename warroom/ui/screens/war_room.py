@@ -163,7 +163,8 @@ class WarRoomScreen(Screen[None]):
     def _region_body(self, key: str, *, zone: str) -> Widget:
         if key == "health":
             targets: tuple[Target, ...] = (*self.playbook.services, *self.playbook.providers)
-            return HealthPane(monitor=HealthMonitor(targets, clock=self.clock), timezone=zone)
+            monitor = HealthMonitor(targets, clock=self.clock, secrets=self.playbook.secrets)
+            return HealthPane(monitor=monitor, timezone=zone)
         if key == "logs":
             return LogPane(
                 sources=self.playbook.log_sources,
@@ -171,6 +172,7 @@ class WarRoomScreen(Screen[None]):
                 archive=self.session.capture_log_lines,
                 tz=ZoneInfo(zone),
                 clock=self.clock,
+                secrets=self.playbook.secrets,
             )
         if key == "checklist":
             return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(

@@ -28,7 +28,7 @@ from warroom.logs.parse import LogRecord
 from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.tail import LogTail
 from warroom.playbook import LogPreset, LogSource
-from warroom.safetext import visible
+from warroom.safetext import masked, visible
 from warroom.ui.relabel import relabel
 from warroom.ui.widgets.log_pane_moves import (
     next_level,
@@ -129,13 +129,16 @@ class LogPane(Vertical):
         tz: tzinfo = UTC,
         policy: RestartPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
+        secrets: frozenset[str] = frozenset(),
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
         """`archive` captures every line with the incident (None: no capture);
         `export_dir` is where exports go (None: the working directory at export time);
-        `clock` answers now (aware UTC) for source ages, export names and bare go-to times."""
+        `clock` answers now (aware UTC) for source ages, export names and bare go-to times;
+        `secrets` (the playbook's `${VAR}` values) are masked in the sources' status."""
         super().__init__(id=id)
         self.clock = clock
+        self._secrets = secrets
         self.sources = tuple(sources)
         self.presets = tuple(presets)
         self.export_dir = export_dir
@@ -210,7 +213,8 @@ class LogPane(Vertical):
             parts.append(f"{name}: {status.describe(now, self.tz)}")
             trouble |= status.state not in (SourceState.STREAMING, SourceState.STARTING)
         status_line = self.query_one("#log-status", Static)
-        relabel(status_line, visible(" · ".join(parts) or "no log sources in the playbook"))
+        shown = masked(" · ".join(parts), self._secrets) or "no log sources in the playbook"
+        relabel(status_line, visible(shown))
         status_line.set_class(trouble, "-trouble")
 
     def _show_info(self) -> None:
