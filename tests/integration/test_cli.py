@@ -12,22 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.paths import BAD_PLAYBOOKS, REPO, SHIPPED_PLAYBOOK
-
-
-def warroom(
-    *args: str, db: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "warroom", *args]
-    if db is not None:
-        command += ["--db", str(db)]
-    return subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "WARROOM_PLAYBOOK": str(SHIPPED_PLAYBOOK), **(env or {})},
-        stdin=subprocess.DEVNULL,
-    )
+from tests.support.processes import warroom
 
 
 def test_help_lists_every_command() -> None:

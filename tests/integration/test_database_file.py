@@ -13,25 +13,15 @@ import pytest
 
 from tests.support.paths import SHIPPED_PLAYBOOK
 from tests.support.playbooks import quiet_playbook
+from tests.support.processes import warroom
 from tests.support.war_room import declare
-from warroom.incident import note_added
+from warroom.incident import note_added, utc_now
 from warroom.session.incident_session import IncidentSession
 from warroom.store import StoreError, open_store
 
 
-def warroom(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "warroom", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "WARROOM_PLAYBOOK": str(SHIPPED_PLAYBOOK), **(env or {})},
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def one_sentence(result: subprocess.CompletedProcess[str]) -> str:
-    assert "Traceback" not in result.stderr and "Error" not in result.stderr.split(":")[0]
+    assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
@@ -50,7 +40,7 @@ async def test_a_database_deleted_or_replaced_under_a_running_room_refuses_write
             incident_id=incident_id,
             playbook=quiet_playbook(),
             actor="bob",
-            clock=lambda: __import__("datetime").datetime.now(__import__("datetime").UTC),
+            clock=utc_now,
             on_state=lambda state: None,
             on_refused=lambda kind, error: refusals.append(str(error)),
         )
@@ -101,7 +91,7 @@ def test_without_db_a_reading_command_makes_no_data_directory(tmp_path: Path) ->
 
 def test_a_directory_for_a_database_is_one_sentence(tmp_path: Path) -> None:
     result = warroom("--db", str(tmp_path), "new", "--severity", "P1", "--title", "x")
-    assert result.returncode == 2 or result.returncode == 1
+    assert result.returncode == 1
     assert one_sentence(result) == f"{tmp_path} is a directory, not an incident database."
     assert "Event loop is closed" not in result.stderr
 
@@ -155,12 +145,5 @@ def test_a_read_only_database_refuses_a_note_in_one_sentence(tmp_path: Path) -> 
         )
         assert listed.returncode == 0, listed.stderr
         assert incident_id.strip() in listed.stdout
-
-
-def test_reading_leaves_no_wal_or_shm_beside_the_database(tmp_path: Path) -> None:
-    db = tmp_path / "incidents.db"
-    incident_id = warroom("--db", str(db), "new", "--severity", "P1", "--title", "x").stdout
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["incidents.db"]
-    for args in (("list",), ("status-text", incident_id.strip(), "--template", "investigating")):
-        assert warroom("--db", str(db), *args).returncode == 0
-        assert sorted(path.name for path in tmp_path.iterdir()) == ["incidents.db"]
+        # Read as it lies: no -wal or -shm made beside a file this user may not write.
+        assert sorted(path.name for path in Path(folder).iterdir()) == ["incidents.db"]

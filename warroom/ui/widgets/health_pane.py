@@ -387,6 +387,7 @@ class HealthPane(Widget):
         for row in self._rows.values():
             row.stale = True
             row.refresh()
+        down, total, _ = summary(self._states.values())  # the last counts, not live ones
         self.summary_text = "polling stopped"
-        self.post_message(self.SummaryChanged(0, len(self._rows), self.summary_text))
+        self.post_message(self.SummaryChanged(down, total, self.summary_text))
         self.notify(f"Health polling stopped: {why}", severity="error", markup=False)
