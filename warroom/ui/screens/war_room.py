@@ -49,6 +49,7 @@ from warroom.safetext import visible
 from warroom.session.incident_session import IncidentSession
 from warroom.store import EventStore
 from warroom.ui.messages import EventRequested
+from warroom.ui.pulse import on_beat
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
 from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.incident_forms import MomentAnswer, MomentForm, RoleForm
@@ -184,7 +185,7 @@ class WarRoomScreen(Screen[None]):
     async def on_mount(self) -> None:
         self._show_region(self.active_region)
         self.now = self.clock()
-        self.set_interval(1.0, self._tick)
+        on_beat(self, 1.0, self._tick)
         await self.session.load()
         self._follow()
 

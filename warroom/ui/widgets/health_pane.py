@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from warroom.health.monitor import HealthMonitor, HealthSample, State, summary
 from warroom.incident import NewEvent, health_changed
 from warroom.safetext import visible
+from warroom.ui.pulse import on_beat
 
 SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
 """A distinct symbol per state, so the state reads without colour."""
@@ -308,7 +309,7 @@ class HealthPane(Widget):
 
     def on_mount(self) -> None:
         self._update_summary()
-        self.set_interval(1.0, self._refresh_ages)
+        on_beat(self, 1.0, self._refresh_ages)
         if self._autostart:
             self.start()
 

@@ -29,6 +29,7 @@ from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.tail import LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import masked, visible
+from warroom.ui.pulse import on_beat
 from warroom.ui.relabel import relabel
 from warroom.ui.widgets.log_pane_moves import (
     next_level,
@@ -39,10 +40,11 @@ from warroom.ui.widgets.log_pane_moves import (
 )
 from warroom.ui.widgets.log_view import LogView
 
-FPS = 6
+FPS = 4
 """Repaints per second at most while lines arrive. Each one redraws the whole view (the
-lines move up), which at 15 a second cost the demo a fifth of a core; keys and scrolling
-repaint at once, not on this clock."""
+lines move up) for about 10 ms of CPU at 200x60: at 6 a second the demo's 15 lines/s cost
+6 % of a core in log frames alone (bench/cpu.py). Keys and scrolling repaint at once, not on
+this clock."""
 
 
 class LogPane(Vertical):
@@ -180,8 +182,8 @@ class LogPane(Vertical):
 
     def on_mount(self) -> None:
         self.tail.start()
-        self.set_interval(1 / FPS, self._tick)
-        self.set_interval(1.0, self._show_status)
+        on_beat(self, 1 / FPS, self._tick)
+        on_beat(self, 1.0, self._show_status)
         self._show_status()
 
     async def on_unmount(self) -> None:
