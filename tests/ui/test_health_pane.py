@@ -16,12 +16,8 @@ from tests.support.health import FakeHealthServer, response, summary_json
 from tests.support.war_room import WidgetHost
 from warroom.health.monitor import HealthMonitor, HealthSample
 from warroom.playbook import Provider, Service
-from warroom.ui.widgets.health_pane import (
-    HealthDetailScreen,
-    HealthPane,
-    format_age,
-    sparkline,
-)
+from warroom.ui.widgets.health_pane import HealthDetailScreen, HealthPane
+from warroom.ui.widgets.health_row import format_age, sparkline
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -7,11 +7,9 @@ bubbles up as `HealthPane.TargetChanged` for the screen to record on the timelin
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,149 +19,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import ListItem, ListView, Static
+from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerState
 
 from warroom.health.monitor import HealthMonitor, HealthSample, State, summary
 from warroom.incident import NewEvent, health_changed
 from warroom.safetext import visible
 from warroom.ui.pulse import on_beat
-
-SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
-"""A distinct symbol per state, so the state reads without colour."""
-SPARKS = "▁▂▃▄▅▆▇█"
-NO_ANSWER = "✗"
-NARROW = 64
-"""Below this many cells the sparkline column is dropped so the reason keeps some room."""
-
-
-def sparkline(latencies: tuple[float | None, ...] | list[float | None], width: int) -> str:
-    """The last `width` latencies as block characters scaled to their own range; `✗` marks
-    a poll that got no answer."""
-    recent = list(latencies)[-width:]
-    answered = [v for v in recent if v is not None]
-    if not answered:
-        return NO_ANSWER * len(recent)
-    low, high = min(answered), max(answered)
-    span = high - low
-    out = []
-    for value in recent:
-        if value is None:
-            out.append(NO_ANSWER)
-        else:
-            level = 0 if span <= 0 else int((value - low) / span * (len(SPARKS) - 1))
-            out.append(SPARKS[level])
-    return "".join(out)
-
-
-def format_latency(latency: float | None) -> str:
-    """`123ms`, `1.2s`, or `-` when there was no answer."""
-    if latency is None:
-        return "-"
-    return f"{latency * 1000:.0f}ms" if latency < 1 else f"{latency:.1f}s"
-
-
-def format_age(since: datetime | None, now: datetime) -> str:
-    """Time since `since` in one short unit: `12s`, `4m`, `2h`, `3d`."""
-    if since is None:
-        return ""
-    seconds = max(0, int((now - since).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-class HealthRow(ListItem):
-    """One target on one line: state, name, latency, sparkline, time in state, reason.
-
-    Drawn by `render()` rather than as six Labels: a sample then costs one repaint of one
-    line, with no layout pass, which keeps key presses quick while many targets report.
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "health-row--up",
-        "health-row--degraded",
-        "health-row--down",
-        "health-row--unknown",
-        "health-row--muted",
-    }
-
-    DEFAULT_CSS = """
-    HealthRow {
-        height: 1;
-        & > .health-row--up { color: $success; }
-        & > .health-row--degraded { color: $warning; text-style: bold; }
-        & > .health-row--down { color: $error; text-style: bold; }
-        & > .health-row--unknown { color: $text-muted; }
-        & > .health-row--muted { color: $text-muted; }
-    }
-    """
-
-    def __init__(self, *, target: str) -> None:
-        super().__init__(classes="-unknown")
-        self.target = target
-        """Name of the service or provider shown."""
-        self.sample: HealthSample | None = None
-        """The latest sample, shown by the detail view."""
-        self.age = ""
-        """Time in the current state, e.g. "4m"."""
-        self.stale = False
-        """Polling stopped: the row shows the last state it knew, marked as such."""
-
-    def show(self, sample: HealthSample, now: datetime) -> None:
-        """Show `sample`."""
-        self.sample = sample
-        for state in SYMBOLS:
-            self.set_class(state == sample.state, f"-{state}")
-        self.age = format_age(sample.since, now)
-        self.refresh()
-
-    def show_age(self, now: datetime) -> None:
-        """Refresh the time-in-state column (repaints only if it changed)."""
-        age = format_age(self.sample.since if self.sample else None, now)
-        if age != self.age:
-            self.age = age
-            self.refresh()
-
-    def line(self, width: int) -> Text:
-        """The row as plain text cells (no markup is ever parsed: reasons are untrusted)."""
-        sample = self.sample
-        state: State = sample.state if sample else "unknown"
-        narrow = width < NARROW
-        state_style = self.get_component_rich_style(f"health-row--{state}", partial=True)
-        muted = self.get_component_rich_style("health-row--muted", partial=True)
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-
-        def cell(text: str, size: int, style: Style | str = "", right: bool = False) -> None:
-            piece = Text(text, style=style, no_wrap=True, end="")
-            piece.truncate(size, overflow="ellipsis")
-            if right:
-                piece.pad_left(size - piece.cell_len)
-            else:
-                piece.pad_right(size - piece.cell_len)
-            line.append_text(piece)
-            line.append(" ")
-
-        if self.stale:
-            cell(f"~ {state}?", 10, muted)
-        else:
-            cell(f"{SYMBOLS[state]} {state}", 10, state_style)
-        cell(self.target, 10 if narrow else 12)
-        cell(format_latency(sample.latency) if sample else "-", 5, right=True)
-        if not narrow:
-            cell(sparkline(sample.history, 12) if sample else "", 12, muted)
-        cell(self.age, 4, muted, right=True)
-        reason = sample.reason if sample else "waiting for the first poll"
-        if self.stale:
-            line.append_text(Text(f"stale, not polled: {reason}", style=muted))
-        else:
-            line.append_text(Text(reason, style="" if state in ("down", "degraded") else muted))
-        line.truncate(width, overflow="ellipsis")
-        return line
-
-    def render(self) -> Text:
-        return self.line(self.size.width)
+from warroom.ui.widgets.health_row import HealthRow, format_latency
 
 
 class HealthDetailScreen(ModalScreen[None]):
