@@ -90,6 +90,27 @@ async def test_any_not_up_exits_1_and_table_is_plain(
     assert "1/7 down" in out
 
 
+async def test_maintenance_has_its_own_mark_and_pages_nobody(
+    tmp_path: Path, health_server: FakeHealthServer
+) -> None:
+    serve_healthy(health_server)
+    health_server.routes["/supabase/api/v2/summary.json"] = response(
+        200, summary_json("maintenance", maintenances={"Postgres upgrade": "in_progress"})
+    )
+    playbook = load_playbook(local_playbook(tmp_path, health_server))
+    code, out = await check_in_thread(playbook, as_json=False)
+    assert code == 0  # planned work is no outage: a cron paging on exit 1 stays quiet
+    supabase = next(line for line in out.splitlines() if "Supabase" in line)
+    assert "⚒ maintenance" in supabase  # the reason folds onto the next lines
+    assert "Postgres" in out and "upgrade" in out
+    assert "1/7 maintenance" in out
+    code, out = await check_in_thread(playbook, as_json=True)
+    document = json.loads(out)
+    assert (code, document["ok"], document["down"]) == (0, True, 0)
+    states = {t["target"]: t["state"] for t in document["targets"]}
+    assert states["Supabase"] == "maintenance"
+
+
 async def warroom(*args: str, db: Path) -> tuple[int, str, str]:
     """`warroom ARGS` as a user runs it: its own process, interpreter and event loop."""
     process = await asyncio.create_subprocess_exec(

@@ -196,6 +196,35 @@ async def test_provider_pages(health_server: FakeHealthServer) -> None:
     assert "Elevated errors" in samples[1].reason
 
 
+async def test_a_page_that_says_none_is_judged_by_what_it_lists(
+    health_server: FakeHealthServer,
+) -> None:
+    pages = {
+        "outage": summary_json("none", components={"Database": "major_outage"}),
+        "incident": summary_json("none", incidents=("Elevated errors",)),
+        "maintenance": summary_json("none", maintenances={"Postgres upgrade": "in_progress"}),
+        "planned": summary_json("none", maintenances={"Next week": "scheduled"}),
+    }
+    for name, page in pages.items():
+        health_server.routes[f"/{name}/api/v2/summary.json"] = response(200, page)
+    providers = [Provider(name=name, page=health_server.url(f"/{name}")) for name in pages]
+    async with HealthMonitor(providers) as monitor:
+        samples = {s.target: s for s in await monitor.poll_once()}
+    assert {name: s.state for name, s in samples.items()} == {
+        "outage": "down",
+        "incident": "degraded",
+        "maintenance": "maintenance",
+        "planned": "up",
+    }
+    assert samples["outage"].reason == "indicator none but component Database: major_outage"
+    assert samples["incident"].reason == (
+        "indicator none but incident Elevated errors (investigating)"
+    )
+    assert samples["maintenance"].reason == (
+        "indicator none but maintenance Postgres upgrade (in_progress)"
+    )
+
+
 async def test_poll_once_is_concurrent(health_server: FakeHealthServer) -> None:
     for i in range(10):
         health_server.routes[f"/s{i}"] = delayed(0.2, response(200, "ok"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from warroom.playbook import BodyCheck
@@ -25,16 +25,34 @@ def response(
     return ("\r\n".join(head) + "\r\n\r\n").encode() + data
 
 
-def summary_json(indicator: str, *, incidents: tuple[str, ...] = (), broken: str = "") -> str:
-    components = [{"name": "API", "status": "operational"}]
+def summary_json(
+    indicator: str,
+    *,
+    incidents: tuple[str, ...] = (),
+    broken: str = "",
+    components: Mapping[str, str] | None = None,
+    incident_status: str = "investigating",
+    impact: str = "none",
+    maintenances: Mapping[str, str] | None = None,
+) -> str:
+    """A Statuspage `summary.json`: component API operational, `broken` in partial outage,
+    `components` (name -> status), `incidents` (names) in `incident_status` with `impact`,
+    `maintenances` (name -> status) among the scheduled maintenances."""
+    parts = [{"name": "API", "status": "operational"}]
     if broken:
-        components.append({"name": broken, "status": "partial_outage"})
+        parts.append({"name": broken, "status": "partial_outage"})
+    parts += [{"name": name, "status": status} for name, status in (components or {}).items()]
     return json.dumps(
         {
             "page": {"name": "P"},
             "status": {"indicator": indicator, "description": f"indicator {indicator}"},
-            "components": components,
-            "incidents": [{"name": n, "status": "investigating"} for n in incidents],
+            "components": parts,
+            "incidents": [
+                {"name": n, "status": incident_status, "impact": impact} for n in incidents
+            ],
+            "scheduled_maintenances": [
+                {"name": name, "status": status} for name, status in (maintenances or {}).items()
+            ],
         }
     )
 

@@ -150,7 +150,7 @@ async def test_quarter_screen_stays_readable(health_server: FakeHealthServer) ->
         lines = screen_lines(app)
         assert lines[0].startswith("✗ down     frontend") and "HTTP 503" in lines[0], lines
         # Each target on exactly one line; the reason keeps room (no sparkline when narrow).
-        assert lines[1].startswith("! degraded Fly.io") and "minor: Machine" in lines[1], lines
+        assert lines[1].startswith("! degraded Fly.io") and "minor: comp" in lines[1], lines
         assert "▁" not in "".join(lines)
 
 

@@ -9,7 +9,12 @@ import pytest
 
 from tests.support.health import STATUS_OK, summary_json
 from warroom.health.judging import State
-from warroom.health.monitor import FlapTracker, judge_provider, judge_service, summary
+from warroom.health.monitor import (
+    FlapTracker,
+    judge_provider,
+    judge_service,
+    summary,
+)
 from warroom.playbook import BodyCheck, Service
 
 # --- pure judging ------------------------------------------------------------------------
@@ -65,7 +70,7 @@ def test_lying_body_reason_is_one_visible_line() -> None:
     ("status", "body", "state", "reason_part"),
     [
         (200, summary_json("none"), "up", "indicator none"),
-        (200, summary_json("minor", broken="Auth"), "degraded", "Auth: partial outage"),
+        (200, summary_json("minor", broken="Auth"), "degraded", "Auth: partial_outage"),
         (200, summary_json("major", incidents=("API down",)), "down", "API down (investigating)"),
         (200, summary_json("critical"), "down", "critical"),
         (404, "not found", "unknown", "HTTP 404"),
@@ -81,6 +86,108 @@ def test_judge_provider(status: int, body: str, state: str, reason_part: str) ->
     got_state, reason = judge_provider(status, body.encode())
     assert got_state == state
     assert reason_part in reason, reason
+
+
+@pytest.mark.parametrize(
+    ("body", "state", "reason"),
+    [
+        (
+            summary_json("none", components={"API": "major_outage"}),
+            "down",
+            "indicator none but component API: major_outage",
+        ),
+        (
+            summary_json("none", incidents=("Slow logins",)),
+            "degraded",
+            "indicator none but incident Slow logins (investigating)",
+        ),
+        (
+            summary_json(
+                "none", incidents=("Outage",), incident_status="identified", impact="major"
+            ),
+            "down",
+            "indicator none but incident Outage (identified)",
+        ),
+        (
+            summary_json("none", incidents=("Fixed",), incident_status="monitoring"),
+            "degraded",
+            "indicator none but incident Fixed (monitoring)",
+        ),
+        (
+            summary_json("minor", components={"Auth": "major_outage"}, broken="DB"),
+            "down",
+            "indicator minor but component Auth: major_outage; component DB: partial_outage",
+        ),
+        (
+            summary_json("none", components={"Edge": "degraded_performance"}),
+            "degraded",
+            "indicator none but component Edge: degraded_performance",
+        ),
+        (
+            summary_json("none", maintenances={"DB upgrade": "in_progress"}),
+            "maintenance",
+            "indicator none but maintenance DB upgrade (in_progress)",
+        ),
+        (
+            summary_json("maintenance", components={"DB": "under_maintenance"}),
+            "maintenance",
+            "maintenance: component DB: under_maintenance",
+        ),
+        (
+            summary_json(
+                "maintenance",
+                maintenances={"DB upgrade": "in_progress"},
+                components={"Auth": "partial_outage"},
+            ),
+            "degraded",
+            "indicator maintenance but component Auth: partial_outage; maintenance DB upgrade",
+        ),
+        (
+            summary_json("major", maintenances={"DB upgrade": "in_progress"}),
+            "down",
+            "major: maintenance DB upgrade (in_progress)",
+        ),
+    ],
+)
+def test_provider_is_the_worst_of_indicator_components_and_unresolved_incidents(
+    body: str, state: State, reason: str
+) -> None:
+    got = judge_provider(200, body.encode())
+    assert got[0] == state and got[1].startswith(reason), got
+
+
+def test_what_is_over_or_not_begun_leaves_a_provider_up() -> None:
+    body = summary_json(
+        "none",
+        incidents=("Yesterday",),
+        incident_status="resolved",
+        maintenances={"Next week": "scheduled", "Last week": "completed"},
+    )
+    assert judge_provider(200, body.encode()) == ("up", "indicator none")
+    postmortem = summary_json("none", incidents=("Old",), incident_status="postmortem")
+    assert judge_provider(200, postmortem.encode())[0] == "up"
+
+
+def test_a_component_group_is_not_named_twice() -> None:
+    body = json.dumps(
+        {
+            "status": {"indicator": "none", "description": "All Systems Operational"},
+            "components": [
+                {"name": "Region EU", "status": "major_outage", "group": True},
+                {"name": "EU API", "status": "major_outage", "group": False},
+            ],
+        }
+    )
+    assert judge_provider(200, body.encode()) == (
+        "down",
+        "indicator none but component EU API: major_outage",
+    )
+
+
+def test_hostile_names_on_a_status_page_stay_one_visible_line() -> None:
+    body = summary_json("none", components={"A\n\x1b[31mB": "major_outage"})
+    state, reason = judge_provider(200, body.encode())
+    assert state == "down" and "\x1b" not in reason and "\n" not in reason
 
 
 # --- anti-flap ---------------------------------------------------------------------------
@@ -119,6 +226,24 @@ def test_summary_text() -> None:
     )
     assert summary(["up", "degraded"]) == (0, 2, "1/2 degraded")
     assert summary(["up"]) == (0, 1, "1/1 up")
+
+
+def test_maintenance_is_no_failure_to_anti_flap() -> None:
+    tracker = FlapTracker(failures_to_down=2, successes_to_up=2)
+    # Into maintenance at once, as into degraded; back out of down only after two answers.
+    assert run_tracker(tracker, ["up", "maintenance", "up", "down", "down"]) == [
+        "up",
+        "maintenance",
+        "up",
+        "up",
+        "down",
+    ]
+    assert run_tracker(tracker, ["maintenance", "maintenance"]) == ["down", "maintenance"]
+
+
+def test_maintenance_is_counted_but_never_as_down() -> None:
+    assert summary(["up", "maintenance"]) == (0, 2, "1/2 maintenance")
+    assert summary(["maintenance", "down", "up"]) == (1, 3, "1/3 down, 1 maintenance")
 
 
 def test_losing_sight_of_a_known_target_is_held_back_like_a_failure() -> None:

@@ -14,22 +14,27 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from warroom.health.monitor import HealthMonitor, HealthSample, summary
+from warroom.health.monitor import HEALTHY, SYMBOLS, HealthMonitor, HealthSample, State, summary
 from warroom.playbook import Playbook
 
-SYMBOLS = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
-"""A symbol per state, so that the state reads without colour."""
-STYLES = {"up": "green", "degraded": "yellow", "down": "bold red", "unknown": "magenta"}
+STYLES: dict[State, str] = {
+    "up": "green",
+    "degraded": "yellow",
+    "down": "bold red",
+    "maintenance": "cyan",
+    "unknown": "magenta",
+}
 
 
 def run_check(playbook: Playbook, *, as_json: bool, out: TextIO) -> int:
     """Poll every target of `playbook` once, concurrently, and print a table or JSON.
 
-    Returns 0 when every target is up, 1 when any is not (degraded, down or unknown).
-    A playbook without targets counts as all up.
+    Returns 0 when every target is up or in announced maintenance (planned work pages
+    nobody), 1 when any is degraded, down or unknown. A playbook without targets counts as
+    all up.
     """
     samples = asyncio.run(_poll(playbook))
-    healthy = all(s.state == "up" for s in samples)
+    healthy = all(s.state in HEALTHY for s in samples)
     if as_json:
         down, total, text = summary(s.state for s in samples)
         document = {

@@ -1,11 +1,12 @@
 """Judging health without a network: HTTP answers in, the state to show out.
 
-`judge_service` and `judge_provider` take a status code and body bytes and return
-`(state, reason)`. `FlapTracker` then turns those raw judgements into the state that is
-shown, so that one dropped request does not page anybody; `HealthSample` carries the result
-and `summary` counts states for a header. The poller that fetches the answers is
-`warroom.health.monitor`, which re-exports every public name here; this module imports neither
-httpx nor Textual (tests/test_health.py holds it to that).
+`judge_service` (here) and `judge_provider` (`warroom.health.statuspage`) take a status
+code and body bytes and return `(state, reason)`. `FlapTracker` then turns those raw
+judgements into the state that is shown, so that one dropped request does not page anybody;
+`HealthSample` carries the result and `summary` counts states for a header. The poller
+that fetches the answers is `warroom.health.monitor`, which re-exports every public name
+here; this module imports neither httpx nor Textual (tests/meta/test_import_contracts.py
+holds it to that).
 
 HTTP bodies are untrusted. Everything derived from them (reasons, the detail text) goes
 through `printable()` (built on `warroom.safetext`): control and escape sequences are
@@ -24,9 +25,20 @@ from typing import Any, Literal
 from warroom.playbook import Service
 from warroom.safetext import visible
 
-State = Literal["up", "degraded", "down", "unknown"]
+State = Literal["up", "degraded", "down", "maintenance", "unknown"]
 Kind = Literal["service", "provider"]
-STATES: tuple[State, ...] = ("up", "degraded", "down", "unknown")
+STATES: tuple[State, ...] = ("up", "degraded", "down", "maintenance", "unknown")
+SYMBOLS: dict[State, str] = {
+    "up": "✓",
+    "degraded": "!",
+    "down": "✗",
+    "maintenance": "⚒",
+    "unknown": "?",
+}
+"""A distinct symbol per state, so that the state reads without colour."""
+HEALTHY: frozenset[State] = frozenset({"up", "maintenance"})
+"""States that are no outage: a provider's announced, in-progress maintenance is planned
+work, so it pages nobody and fails no `warroom check`, yet it is shown as what it is."""
 
 MAX_BODY = 1024 * 1024
 """Most bytes of a body ever read; anything longer is cut off, never loaded."""
@@ -217,53 +229,6 @@ def _preview(body: bytes, limit: int = 30) -> str:
     return repr(text) if text else "empty"
 
 
-_INDICATORS: dict[str, State] = {
-    "none": "up",
-    "minor": "degraded",
-    "major": "down",
-    "critical": "down",
-}
-_OPEN_INCIDENT = {"investigating", "identified", "monitoring"}
-
-
-def judge_provider(status: int, body: bytes, *, truncated: bool = False) -> tuple[State, str]:
-    """Judge a Statuspage `summary.json` answer.
-
-    `status.indicator` none → up, minor → degraded, major/critical → down; unresolved
-    incidents and non-operational components are named in the reason. Anything that is not
-    such a document (404, HTML, invalid JSON, another shape) is "unknown", never "up".
-    """
-    if status != 200:
-        return "unknown", f"HTTP {status}, not a status page"
-    if truncated:
-        return "unknown", f"body over {MAX_BODY // 1024 // 1024} MiB, not a status page"
-    try:
-        document = parse_json(body)
-    except UnreadableJSON as error:
-        return "unknown", one_line(f"{error}, not a status page")
-    page_status = document.get("status") if isinstance(document, dict) else None
-    indicator = page_status.get("indicator") if isinstance(page_status, dict) else None
-    if not isinstance(indicator, str) or indicator not in _INDICATORS:
-        return "unknown", "unexpected shape: no known status.indicator"
-    state = _INDICATORS[indicator]
-    problems: list[str] = []
-    for incident in _dicts(document.get("incidents")):
-        if incident.get("status") in _OPEN_INCIDENT:
-            problems.append(f"{incident.get('name', '?')} ({incident.get('status')})")
-    for component in _dicts(document.get("components")):
-        component_status = component.get("status")
-        if isinstance(component_status, str) and component_status != "operational":
-            problems.append(f"{component.get('name', '?')}: {component_status.replace('_', ' ')}")
-    if problems:
-        return state, one_line(f"{indicator}: " + "; ".join(str(p) for p in problems))
-    description = page_status.get("description") if isinstance(page_status, dict) else None
-    return state, one_line(str(description or indicator))
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 # --- anti-flap ---------------------------------------------------------------------------
 
 
@@ -274,8 +239,9 @@ class FlapTracker:
     is shown down only after `failures_to_down` consecutive down judgements, and a target
     that is down is shown up again only after `successes_to_up` consecutive good ones
     (the way Gatus does it). Losing sight of a known target ("unknown": a timeout, an
-    unreadable page) is held back like a failure; up ↔ degraded, and the first knowledge of
-    a target that was unknown, follow at once.
+    unreadable page) is held back like a failure; up ↔ degraded ↔ maintenance, and the first
+    knowledge of a target that was unknown, follow at once. Maintenance is no failure: a down
+    target that goes into maintenance needs `successes_to_up` answers saying so, as for up.
     """
 
     def __init__(
@@ -330,11 +296,13 @@ class FlapTracker:
 def summary(states: Iterable[State]) -> tuple[int, int, str]:
     """`(down, total, text)` for a header: "2/7 down, 1 degraded", "7/7 up".
 
-    The worst state leads with `count/total`; the other non-up states follow as counts.
+    The worst state leads with `count/total`; the other non-up states follow as counts,
+    maintenance last (it is planned, not an outage, and never counts as down).
     """
     states = list(states)
     total = len(states)
-    counts = [(state, states.count(state)) for state in ("down", "degraded", "unknown")]
+    order: tuple[State, ...] = ("down", "degraded", "unknown", "maintenance")
+    counts = [(state, states.count(state)) for state in order]
     parts = [(state, count) for state, count in counts if count]
     if not parts:
         return 0, total, f"{total}/{total} up"

@@ -4,9 +4,9 @@ Who uses what: the war room's `HealthPane` runs `HealthMonitor.run()` in a worke
 each sample; `warroom check` calls `HealthMonitor.poll_once()` and prints the result.
 Nothing here imports Textual.
 
-This module fetches; `warroom.health.judging` judges (status and body in, state and reason
-out, then anti-flap) and is tested without a network. Callers import everything from here:
-the judging names are re-exported through `__all__`.
+This module fetches; `warroom.health.judging` and `warroom.health.statuspage` judge (status
+and body in, state and reason out, then anti-flap) and are tested without a network. Callers
+import everything from here: the judging names are re-exported through `__all__`.
 
 Fetching is bounded three ways: a body is read only up to `max_body` bytes (decompressed
 ones too), the whole request runs under one deadline, and every network failure becomes a
@@ -28,33 +28,37 @@ from typing import Any
 import httpx
 
 from warroom.health.judging import (
+    HEALTHY,
     HISTORY,
     MAX_BODY,
     REASON_MAX,
     STATES,
+    SYMBOLS,
     FlapTracker,
     HealthSample,
     Kind,
     State,
     as_seconds,
     fmt_seconds,
-    judge_provider,
     judge_service,
     one_line,
     printable,
     summary,
 )
+from warroom.health.statuspage import judge_provider
 from warroom.incident import utc_now
 from warroom.playbook import Playbook, Provider, Service
 from warroom.safetext import masked
 
 __all__ = [
     "DETAIL_BODY",
+    "HEALTHY",
     "HISTORY",
     "MAX_BODY",
     "REASON_MAX",
     "STATES",
     "STATUS_PATH",
+    "SYMBOLS",
     "FlapTracker",
     "HealthMonitor",
     "HealthSample",

@@ -10,10 +10,10 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import ListItem
 
-from warroom.health.monitor import HealthSample, State
+from warroom.health.monitor import STATES, SYMBOLS, HealthSample, State
 
-SYMBOLS: dict[State, str] = {"up": "✓", "degraded": "!", "down": "✗", "unknown": "?"}
-"""A distinct symbol per state, so the state reads without colour."""
+LABELS: dict[State, str] = {**{state: state for state in STATES}, "maintenance": "maint"}
+"""The word beside the symbol, short enough for the state column."""
 SPARKS = "▁▂▃▄▅▆▇█"
 NO_ANSWER = "✗"
 NARROW = 64
@@ -68,6 +68,7 @@ class HealthRow(ListItem):
         "health-row--up",
         "health-row--degraded",
         "health-row--down",
+        "health-row--maintenance",
         "health-row--unknown",
         "health-row--muted",
     }
@@ -78,6 +79,7 @@ class HealthRow(ListItem):
         & > .health-row--up { color: $success; }
         & > .health-row--degraded { color: $warning; text-style: bold; }
         & > .health-row--down { color: $error; text-style: bold; }
+        & > .health-row--maintenance { color: $accent; }
         & > .health-row--unknown { color: $text-muted; }
         & > .health-row--muted { color: $text-muted; }
     }
@@ -129,9 +131,9 @@ class HealthRow(ListItem):
             line.append(" ")
 
         if self.stale:
-            cell(f"~ {state}?", 10, muted)
+            cell(f"~ {LABELS[state]}?", 10, muted)
         else:
-            cell(f"{SYMBOLS[state]} {state}", 10, state_style)
+            cell(f"{SYMBOLS[state]} {LABELS[state]}", 10, state_style)
         cell(self.target, 10 if narrow else 12)
         cell(format_latency(sample.latency) if sample else "-", 5, right=True)
         if not narrow:
