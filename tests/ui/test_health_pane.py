@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tests.support.health import FakeHealthServer, response, summary_json
-from tests.support.war_room import WidgetHost
+from tests.support.war_room import WidgetHost, until
 from warroom.health.monitor import HealthMonitor, HealthSample
 from warroom.playbook import Provider, Service
 from warroom.ui.widgets.health_pane import HealthDetailScreen, HealthPane
@@ -149,8 +150,10 @@ async def test_quarter_screen_stays_readable(health_server: FakeHealthServer) ->
         await pilot.pause()
         lines = screen_lines(app)
         assert lines[0].startswith("✗ down     frontend") and "HTTP 503" in lines[0], lines
-        # Each target on exactly one line; the reason keeps room (no sparkline when narrow).
+        # Each target on exactly one line, with its age; the reason keeps some room (no
+        # latency or sparkline when narrow).
         assert lines[1].startswith("! degraded Fly.io") and "minor: comp" in lines[1], lines
+        assert all(" · " in line and "s ago" in line for line in lines[:2]), lines
         assert "▁" not in "".join(lines)
 
 
@@ -238,3 +241,57 @@ async def test_the_detail_gives_the_answers_time_in_the_display_zone(
         assert isinstance(app.screen, HealthDetailScreen)
         title = str(app.screen.query_one(VerticalScroll).border_title)
         assert title.endswith("+0545") and " UTC" not in title
+
+
+T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The monitor's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_a_row_whose_answers_stopped_is_stale_while_polling_goes_on(
+    health_server: FakeHealthServer,
+) -> None:
+    stopped_answering = asyncio.Event()
+
+    async def hang(writer: asyncio.StreamWriter) -> None:
+        stopped_answering.set()
+        await asyncio.Future()
+
+    health_server.routes["/a"] = response(200, "ok")
+    clock = Clock(T0)
+    # Polled every 50 ms, each poll allowed 5 s: stale once 10 s pass without an answer.
+    service = dataclasses.replace(
+        fast_service(health_server, "api", "/a"), timeout=timedelta(seconds=5)
+    )
+    waiter = Waiter()
+    app = harness(HealthMonitor([service], clock=clock))
+    async with app.run_test(size=(100, 10), message_hook=waiter) as pilot:
+        pane = app.query_one(HealthPane)
+        row = pane._rows["api"]
+        await waiter.wait_for(changed_to("api", "up"))
+        health_server.routes["/a"] = hang
+        await asyncio.wait_for(stopped_answering.wait(), 5)
+
+        def shown() -> str:
+            return next(line for line in screen_lines(app) if " api " in line)
+
+        clock.now = T0 + timedelta(seconds=8)
+        await until(pilot, lambda: "8s ago" in shown(), what="the answer's age counts")
+        assert shown().startswith("✓ up") and " 8s · 8s ago  HTTP 200" in shown()
+        assert not row.stale and pane.summary_text == "1/1 up"
+
+        clock.now = T0 + timedelta(seconds=75)
+        await until(pilot, lambda: "1m ago" in shown(), what="the answer's age counts on")
+        line = shown()
+        assert line.startswith("~ up?") and " 1m · 1m ago  stale, polls overdue: HTTP 200" in line
+        # Only this row: the poller is still running, so the pane is not "stopped".
+        assert pane.worker is not None and pane.worker.is_running
+        assert not pane.has_class("-stopped") and pane.summary_text == "1/1 up, 1 stale"

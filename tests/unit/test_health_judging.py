@@ -13,6 +13,7 @@ from warroom.health.monitor import (
     FlapTracker,
     judge_provider,
     judge_service,
+    stale_after,
     summary,
 )
 from warroom.playbook import BodyCheck, Service
@@ -188,6 +189,13 @@ def test_hostile_names_on_a_status_page_stay_one_visible_line() -> None:
     body = summary_json("none", components={"A\n\x1b[31mB": "major_outage"})
     state, reason = judge_provider(200, body.encode())
     assert state == "down" and "\x1b" not in reason and "\n" not in reason
+
+
+def test_stale_after_is_two_missed_polls() -> None:
+    assert stale_after(timedelta(seconds=10), timedelta(seconds=5)) == 20
+    assert stale_after(60.0, 5.0) == 120
+    # A poll that may take longer than the interval spaces the answers by its timeout.
+    assert stale_after(timedelta(seconds=1), timedelta(seconds=5)) == 10
 
 
 # --- anti-flap ---------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 `judge_service` (here) and `judge_provider` (`warroom.health.statuspage`) take a status
 code and body bytes and return `(state, reason)`. `FlapTracker` then turns those raw
 judgements into the state that is shown, so that one dropped request does not page anybody;
-`HealthSample` carries the result and `summary` counts states for a header. The poller
-that fetches the answers is `warroom.health.monitor`, which re-exports every public name
-here; this module imports neither httpx nor Textual (tests/meta/test_import_contracts.py
-holds it to that).
+`HealthSample` carries the result, `summary` counts states for a header and `stale_after`
+says when a target's last answer is too old to be believed. The poller that fetches the
+answers is `warroom.health.monitor`, which re-exports every public name here; this module
+imports neither httpx nor Textual (tests/meta/test_import_contracts.py holds it to that).
 
 HTTP bodies are untrusted. Everything derived from them (reasons, the detail text) goes
 through `printable()` (built on `warroom.safetext`): control and escape sequences are
@@ -183,6 +183,16 @@ def _short_json(value: Any, limit: int = 40) -> str:
 def as_seconds(delta: timedelta | float) -> float:
     """A playbook duration (timedelta, or plain seconds) as float seconds."""
     return delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
+
+
+def stale_after(interval: timedelta | float, timeout: timedelta | float) -> float:
+    """Seconds after its last answer that a target's row is stale: two missed polls.
+
+    A poll ends up to `timeout` after it starts, so with a timeout longer than the interval
+    the answers of a working poller are `timeout` apart; counting in the longer of the two
+    keeps such a target from looking stale while it is polled as configured.
+    """
+    return 2 * max(as_seconds(interval), as_seconds(timeout))
 
 
 def fmt_seconds(seconds: float) -> str:

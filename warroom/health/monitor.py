@@ -43,6 +43,7 @@ from warroom.health.judging import (
     judge_service,
     one_line,
     printable,
+    stale_after,
     summary,
 )
 from warroom.health.statuspage import judge_provider
@@ -71,6 +72,7 @@ __all__ = [
     "new_client",
     "one_line",
     "printable",
+    "stale_after",
     "summary",
     "target_url",
 ]

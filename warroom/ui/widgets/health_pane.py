@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerState
 
-from warroom.health.monitor import HealthMonitor, HealthSample, State, summary
+from warroom.health.monitor import HealthMonitor, HealthSample, State, stale_after, summary
 from warroom.incident import NewEvent, health_changed
 from warroom.safetext import visible
 from warroom.ui.pulse import on_beat
@@ -158,7 +158,10 @@ class HealthPane(Widget):
         self.monitor = monitor
         self._timezone = timezone
         self._autostart = autostart
-        self._rows = {t.name: HealthRow(target=t.name) for t in monitor.targets}
+        self._rows = {
+            t.name: HealthRow(target=t.name, stale_after=stale_after(t.interval, t.timeout))
+            for t in monitor.targets
+        }
         self._states: dict[str, State] = dict.fromkeys(self._rows, "unknown")
         self._pending: list[HealthSample] = []
         self.worker: Worker[None] | None = None
@@ -197,7 +200,6 @@ class HealthPane(Widget):
     def _show_samples(self) -> None:
         samples, self._pending = self._pending, []
         now = self.monitor.clock()
-        changed = False
         for sample in samples:
             row = self._rows.get(sample.target)
             if row is None:
@@ -205,13 +207,17 @@ class HealthPane(Widget):
             row.show(sample, now)
             self._states[sample.target] = sample.state
             if sample.changed:
-                changed = True
                 self.post_message(self.TargetChanged(sample, sample.previous))
-        if changed:
-            self._update_summary()
+        # Also without a change of state: a fresh answer may end a row's staleness.
+        self._update_summary()
 
     def _update_summary(self) -> None:
+        if self.has_class("-stopped"):
+            return  # "polling stopped" stays: no count is live any more
         down, total, text = summary(self._states.values())
+        stale = sum(row.stale for row in self._rows.values())
+        if stale:
+            text += f", {stale} stale"
         if text != self.summary_text:
             self.summary_text = text
             self.post_message(self.SummaryChanged(down, total, text))
@@ -220,6 +226,7 @@ class HealthPane(Widget):
         now = self.monitor.clock()
         for row in self._rows.values():
             row.show_age(now)
+        self._update_summary()
 
     @on(ListView.Selected)
     def _selected(self, event: ListView.Selected) -> None:
@@ -249,7 +256,7 @@ class HealthPane(Widget):
             f"⚠ Health polling stopped: {why}. The rows show the last states seen."
         )
         for row in self._rows.values():
-            row.stale = True
+            row.polling_stopped = True
             row.refresh()
         down, total, _ = summary(self._states.values())  # the last counts, not live ones
         self.summary_text = "polling stopped"

@@ -1,5 +1,5 @@
-"""One line of the health pane: a target's state, latency, time in state and why; with the
-sparkline and latency formatting it uses."""
+"""One line of the health pane: a target's state, how long it has held it, how old the
+answer behind it is, and why; with the sparkline and latency formatting it uses."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ LABELS: dict[State, str] = {**{state: state for state in STATES}, "maintenance":
 SPARKS = "▁▂▃▄▅▆▇█"
 NO_ANSWER = "✗"
 NARROW = 64
-"""Below this many cells the sparkline column is dropped so the reason keeps some room."""
+"""Below this many cells the sparkline and latency columns are dropped so the reason keeps
+some room."""
 
 
 def sparkline(latencies: tuple[float | None, ...] | list[float | None], width: int) -> str:
@@ -57,8 +58,16 @@ def format_age(since: datetime | None, now: datetime) -> str:
     return f"{seconds}s"
 
 
+def freshness(sample: HealthSample | None, now: datetime) -> str:
+    """Time in the current state, then time since the last answer: `12m · 4s ago`."""
+    if sample is None:
+        return ""
+    return f"{format_age(sample.since, now):>3} · {format_age(sample.at, now)} ago"
+
+
 class HealthRow(ListItem):
-    """One target on one line: state, name, latency, sparkline, time in state, reason.
+    """One target on one line: state, name, latency, sparkline, time in state and since the
+    last answer, reason.
 
     Drawn by `render()` rather than as six Labels: a sample then costs one repaint of one
     line, with no layout pass, which keeps key presses quick while many targets report.
@@ -85,30 +94,41 @@ class HealthRow(ListItem):
     }
     """
 
-    def __init__(self, *, target: str) -> None:
+    def __init__(self, *, target: str, stale_after: float) -> None:
+        """`stale_after`: seconds after its last answer that the row is marked stale."""
         super().__init__(classes="-unknown")
         self.target = target
         """Name of the service or provider shown."""
+        self.stale_after = stale_after
         self.sample: HealthSample | None = None
         """The latest sample, shown by the detail view."""
         self.age = ""
-        """Time in the current state, e.g. "4m"."""
-        self.stale = False
-        """Polling stopped: the row shows the last state it knew, marked as such."""
+        """Time in the current state and since the last answer, e.g. "4m · 3s ago"."""
+        self.overdue = False
+        """The last answer is older than `stale_after`, though the poller may still run."""
+        self.polling_stopped = False
+        """The poller is gone: the row shows the last state it knew, marked as such."""
+
+    @property
+    def stale(self) -> bool:
+        """The row's state may no longer be true: no fresh answer backs it."""
+        return self.overdue or self.polling_stopped
 
     def show(self, sample: HealthSample, now: datetime) -> None:
         """Show `sample`."""
         self.sample = sample
         for state in SYMBOLS:
             self.set_class(state == sample.state, f"-{state}")
-        self.age = format_age(sample.since, now)
+        self.show_age(now)
         self.refresh()
 
     def show_age(self, now: datetime) -> None:
-        """Refresh the time-in-state column (repaints only if it changed)."""
-        age = format_age(self.sample.since if self.sample else None, now)
-        if age != self.age:
-            self.age = age
+        """Count the time columns and staleness again (repaints only if they changed)."""
+        sample = self.sample
+        age = freshness(sample, now)
+        overdue = sample is not None and (now - sample.at).total_seconds() > self.stale_after
+        if (age, overdue) != (self.age, self.overdue):
+            self.age, self.overdue = age, overdue
             self.refresh()
 
     def line(self, width: int) -> Text:
@@ -131,17 +151,20 @@ class HealthRow(ListItem):
             line.append(" ")
 
         if self.stale:
-            cell(f"~ {LABELS[state]}?", 10, muted)
+            # A down that went stale keeps its weight: the last word was an outage.
+            cell(f"~ {LABELS[state]}?", 10, state_style if state == "down" else muted)
         else:
             cell(f"{SYMBOLS[state]} {LABELS[state]}", 10, state_style)
         cell(self.target, 10 if narrow else 12)
-        cell(format_latency(sample.latency) if sample else "-", 5, right=True)
         if not narrow:
+            cell(format_latency(sample.latency) if sample else "-", 5, right=True)
             cell(sparkline(sample.history, 12) if sample else "", 12, muted)
-        cell(self.age, 4, muted, right=True)
+        cell(self.age, 13, muted)
         reason = sample.reason if sample else "waiting for the first poll"
-        if self.stale:
+        if self.polling_stopped:
             line.append_text(Text(f"stale, not polled: {reason}", style=muted))
+        elif self.overdue:
+            line.append_text(Text(f"stale, polls overdue: {reason}", style=muted))
         else:
             line.append_text(Text(reason, style="" if state in ("down", "degraded") else muted))
         line.truncate(width, overflow="ellipsis")
