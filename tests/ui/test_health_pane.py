@@ -8,7 +8,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rich.segment import Segment
 from textual.app import App
+from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
@@ -295,3 +297,36 @@ async def test_a_row_whose_answers_stopped_is_stale_while_polling_goes_on(
         # Only this row: the poller is still running, so the pane is not "stopped".
         assert pane.worker is not None and pane.worker.is_running
         assert not pane.has_class("-stopped") and pane.summary_text == "1/1 up, 1 stale"
+
+
+def luminance(segment: Segment) -> float:
+    assert segment.style is not None and segment.style.color is not None
+    return Color.from_rich_color(segment.style.color).brightness
+
+
+async def test_without_colour_a_down_row_is_the_most_prominent(
+    health_server: FakeHealthServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    health_server.routes["/ok"] = response(200, "fine")
+    health_server.routes["/bad"] = response(503, "overloaded")
+    targets = [
+        fast_service(health_server, "api", "/ok"),  # first, so highlighted: bold as well
+        fast_service(health_server, "db", "/bad"),
+    ]
+    waiter = Waiter()
+    app = harness(HealthMonitor(targets))
+    async with app.run_test(size=(100, 10), message_hook=waiter) as pilot:
+        assert app.no_color
+        await waiter.wait_for(changed_to("api", "up"))
+        await waiter.wait_for(changed_to("db", "down"))
+        await pilot.pause()
+        strips = app.screen._compositor.render_strips()
+        up, down = ([s for s in strip if s.text.strip()] for strip in strips[:2])
+        assert up[0].text.startswith("✓ up") and down[0].text.startswith("✗ down")
+        assert down[0].style is not None and down[0].style.reverse and down[0].style.bold
+        assert up[0].style is not None and not up[0].style.reverse
+        assert not any(s.style is not None and s.style.dim for s in down)
+        # Muted text is muted: the up row's reason is no brighter than the down row's.
+        assert up[-1].text.strip() == "HTTP 200" and down[-1].text.strip() == "HTTP 503"
+        assert luminance(up[-1]) < luminance(down[-1])

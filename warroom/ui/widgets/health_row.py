@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.widgets import ListItem
 
 from warroom.health.monitor import STATES, SYMBOLS, HealthSample, State
@@ -91,6 +92,9 @@ class HealthRow(ListItem):
         & > .health-row--maintenance { color: $accent; }
         & > .health-row--unknown { color: $text-muted; }
         & > .health-row--muted { color: $text-muted; }
+        /* Without colour the red of down turns a grey darker than the green of up: down
+           must stand out most, so it is reversed. */
+        &:nocolor > .health-row--down { color: $text; text-style: bold reverse; }
     }
     """
 
@@ -131,13 +135,21 @@ class HealthRow(ListItem):
             self.age, self.overdue = age, overdue
             self.refresh()
 
+    def _style(self, name: str, background: Color) -> Style:
+        # A Rich style has no alpha: `$text-muted` (text at 60%) would come out brighter
+        # than plain text. Blended over the row's own background it is muted again.
+        styles = self.get_component_styles(f"health-row--{name}")
+        color = (background + styles.color).rich_color
+        return styles.partial_rich_style + Style(color=color)
+
     def line(self, width: int) -> Text:
         """The row as plain text cells (no markup is ever parsed: reasons are untrusted)."""
         sample = self.sample
         state: State = sample.state if sample else "unknown"
         narrow = width < NARROW
-        state_style = self.get_component_rich_style(f"health-row--{state}", partial=True)
-        muted = self.get_component_rich_style("health-row--muted", partial=True)
+        background = self.background_colors[1]
+        muted = self._style("muted", background)
+        state_style = self._style(state, background)
         line = Text(no_wrap=True, overflow="ellipsis", end="")
 
         def cell(text: str, size: int, style: Style | str = "", right: bool = False) -> None:
