@@ -164,6 +164,7 @@ class HealthPane(Widget):
         }
         self._states: dict[str, State] = dict.fromkeys(self._rows, "unknown")
         self._pending: list[HealthSample] = []
+        self._news_on_beat: dict[str, HealthSample] = {}
         self.worker: Worker[None] | None = None
         """The polling worker, once started."""
 
@@ -204,7 +205,13 @@ class HealthPane(Widget):
             row = self._rows.get(sample.target)
             if row is None:
                 continue
-            row.show(sample, now)
+            if sample.changed or row.overdue:
+                self._news_on_beat.pop(sample.target, None)
+                row.show(sample, now)
+            else:
+                # Same state, only a new latency: drawn with the ages on the next beat, not
+                # in a frame of its own (polls finish at any moment; each frame costs ms).
+                self._news_on_beat[sample.target] = sample
             self._states[sample.target] = sample.state
             if sample.changed:
                 self.post_message(self.TargetChanged(sample, sample.previous))
@@ -224,8 +231,13 @@ class HealthPane(Widget):
 
     def _refresh_ages(self) -> None:
         now = self.monitor.clock()
-        for row in self._rows.values():
-            row.show_age(now)
+        news, self._news_on_beat = self._news_on_beat, {}
+        for target, row in self._rows.items():
+            sample = news.get(target)
+            if sample is not None:
+                row.show(sample, now)
+            else:
+                row.show_age(now)
         self._update_summary()
 
     @on(ListView.Selected)
