@@ -212,6 +212,7 @@ BAD_CASES: dict[str, tuple[int, str]] = {
     "bad_severity_level": (22, "'P4' is not one of 'P0', 'P1', 'P2', 'P3'"),
     "duplicate_severity": (17, "duplicate severity level 'P1'"),
     "bad_template_name": (63, "template.monitor: unknown template"),
+    "bad_for_status": (67, "template.resolved.for_status: 'closed' is not one of 'open'"),
     "unknown_moment": (51, "'noticed' is not one of 'detected'"),
     "empty_command": (55, "emergency[0].command: must name a program to run"),
     "bad_timezone": (4, "'Mars/Olympus' is not a known IANA time zone"),

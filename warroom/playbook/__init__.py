@@ -8,10 +8,10 @@ here does I/O after `load_playbook` returns.
 
 from __future__ import annotations
 
+from warroom.playbook.durations import MAX_DURATION, parse_duration
 from warroom.playbook.loader import load_playbook
 from warroom.playbook.model import (
     KEY_MOMENTS,
-    MAX_DURATION,
     POSTMORTEM_FIELDS,
     TEMPLATE_FIELDS,
     TEMPLATE_NAMES,
@@ -35,8 +35,8 @@ from warroom.playbook.model import (
     Solution,
     Step,
     Template,
+    TemplateFor,
     TemplateName,
-    parse_duration,
 )
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "Solution",
     "Step",
     "Template",
+    "TemplateFor",
     "TemplateName",
     "load_playbook",
     "parse_duration",

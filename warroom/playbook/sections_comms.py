@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from typing import get_args
 
 from warroom.playbook.checker import references, without_references
-from warroom.playbook.model import POSTMORTEM_FIELDS, TEMPLATE_FIELDS, TEMPLATE_NAMES, Template
+from warroom.playbook.model import (
+    POSTMORTEM_FIELDS,
+    TEMPLATE_FIELDS,
+    TEMPLATE_FOR,
+    TEMPLATE_NAMES,
+    Template,
+    TemplateFor,
+)
 from warroom.playbook.toml_table import Table
 
 
@@ -32,7 +40,9 @@ def templates(root: Table) -> dict[str, Template]:
         _placeholders(one, "text", text, TEMPLATE_FIELDS)
         _placeholders(one, "subject", subject, TEMPLATE_FIELDS)
         title = one.text("title", name.title())
-        found[name] = Template(name, title, text, subject)
+        statuses: tuple[TemplateFor, ...] = get_args(TemplateFor)
+        for_status = one.choice("for_status", statuses, TEMPLATE_FOR.get(name, "open"))
+        found[name] = Template(name, title, text, subject, for_status)  # type: ignore[arg-type]
         one.done()
     missing = [name for name in TEMPLATE_NAMES if name not in table.data]
     if missing:

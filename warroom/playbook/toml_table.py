@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from warroom.playbook.model import parse_duration
+from warroom.playbook.durations import parse_duration
 from warroom.playbook.toml_lines import KeyPath
 
 REQUIRED: Any = object()
