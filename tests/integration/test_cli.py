@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.support.paths import BAD_PLAYBOOKS, REPO, SHIPPED_PLAYBOOK
 from tests.support.processes import warroom
+from warroom.incident import RENAMED, Event, derive
+from warroom.incident.clocks import ResponseClock, clocks
+from warroom.playbook import load_playbook
+from warroom.store import open_store
 
 
 def test_help_lists_every_command() -> None:
     result = warroom("--help")
     assert result.returncode == 0
-    for name in ("demo", "new", "open", "note", "list", "check", "validate", "status-text"):
+    for name in ("demo", "new", "open", "note", "rename", "ack", "list", "check", "validate"):
         assert name in result.stdout
 
 
 def test_every_subcommand_has_help_with_the_common_options() -> None:
-    for name in ("demo", "new", "open", "note", "list", "check", "validate", "status-text"):
+    for name in ("demo", "new", "open", "note", "rename", "ack", "list", "check", "status-text"):
         result = warroom(name, "--help")
         assert result.returncode == 0, name
         for option in ("--db", "--playbook", "--as"):
@@ -81,7 +87,7 @@ def test_note_is_appended_and_recorded_with_the_actor(tmp_path: Path) -> None:
     result = warroom("note", incident_id, "rolled", "back", "to", "v41", "--as", "alice", db=db)
     assert result.returncode == 0, result.stderr
 
-    from warroom.incident import NOTE_ADDED, Event
+    from warroom.incident import NOTE_ADDED
     from warroom.store import open_store
 
     async def read() -> list[Event]:
@@ -101,6 +107,9 @@ def test_note_is_appended_and_recorded_with_the_actor(tmp_path: Path) -> None:
         (("new", "--severity", "P1", "--title", "   "), "title"),
         (("note", "INC-20000101-001", "hello"), "There is no incident INC-20000101-001"),
         (("open", "INC-20000101-001"), "There is no incident INC-20000101-001"),
+        (("rename", "INC-20000101-001", "x"), "There is no incident INC-20000101-001"),
+        (("rename", "INC-20000101-001", "  "), "The new title must say what is wrong"),
+        (("ack", "INC-20000101-001"), "There is no incident INC-20000101-001"),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_2(
@@ -195,3 +204,53 @@ def test_a_stray_argument_is_refused_with_its_commands_usage() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("usage: warroom list")
     assert "warroom list: error: unrecognized arguments: --bogus" in result.stderr
+
+
+def events_in(db: Path, incident_id: str) -> list[Event]:
+    async def read() -> list[Event]:
+        async with await open_store(db) as store:
+            return await store.events(incident_id)
+
+    return asyncio.run(read())
+
+
+def test_rename_moves_list_and_every_description(tmp_path: Path) -> None:
+    fills = ("--set", "impact=x", "--set", "resolution=y", "--set", "prevention=z")
+    db = tmp_path / "incidents.db"
+    incident_id = warroom("new", "--severity", "P1", "--title", "Login fails", db=db).stdout.strip()
+    result = warroom("rename", incident_id, "Sign-ins", "fail  for SSO", "--as", "ana", db=db)
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(warroom("list", "--json", db=db).stdout)
+    assert [row["title"] for row in listed] == ["Sign-ins fail for SSO"]
+    assert "Sign-ins fail for SSO" in warroom("list", db=db).stdout
+    text = warroom("status-text", incident_id, "--template", "investigating", db=db).stdout
+    assert "We're investigating reports of Sign-ins fail for SSO.\n" in text
+    early = warroom("status-text", incident_id, "--template", "email", *fills, db=db)
+    assert early.returncode == 0 and early.stdout.startswith("Subject: [Resolved]")
+    assert (
+        early.stderr
+        == f"Warning: {incident_id} is still open: this text says the incident is resolved.\n"
+    )
+    # The same title again records nothing: "Renamed" twice would say nothing changed.
+    assert warroom("rename", incident_id, "Sign-ins fail for SSO", db=db).returncode == 0
+    renames = [e for e in events_in(db, incident_id) if e.kind == RENAMED]
+    assert [(e.payload["title"], e.actor) for e in renames] == [("Sign-ins fail for SSO", "ana")]
+
+
+def test_a_bots_note_right_after_declaring_is_no_response_an_ack_is(tmp_path: Path) -> None:
+    db = tmp_path / "incidents.db"
+    incident_id = warroom("new", "--severity", "P0", "--title", "Site down", db=db).stdout.strip()
+    note = warroom("note", incident_id, "deploy-bot:", "rollback", "started", "--as", "bot", db=db)
+    assert note.returncode == 0, note.stderr
+    playbook = load_playbook(SHIPPED_PLAYBOOK)
+
+    def response() -> ResponseClock:
+        state = derive(events_in(db, incident_id), playbook)
+        clock = clocks(state, playbook, state.declared_at + timedelta(minutes=1)).response
+        assert clock is not None
+        return clock
+
+    assert (response().met, response().responded_at) == (None, None)
+    ack = warroom("ack", incident_id, "--as", "ana", db=db)
+    assert ack.returncode == 0, ack.stderr
+    assert (response().met, response().responded_by) == (True, "ana")

@@ -13,9 +13,10 @@ NOW = DECLARED + timedelta(minutes=50)
 
 
 def incident_with_fields(
-    playbook: Playbook, title: str = "Login fails", **fields: str
+    playbook: Playbook, title: str = "Login fails", *, resolved: bool = False, **fields: str
 ) -> IncidentState:
-    """INC-1, a P1 declared by ana at DECLARED, with `fields` set at the same moment."""
+    """INC-1, a P1 declared by ana at DECLARED, with `fields` set at the same moment (and
+    resolved then, when `resolved`)."""
     events = [
         Event(1, "INC-1", DECLARED, "incident.declared", "ana", {"title": title, "severity": "P1"})
     ]
@@ -23,4 +24,6 @@ def incident_with_fields(
         events.append(
             Event(seq, "INC-1", DECLARED, "field.set", "ana", {"name": name, "value": value})
         )
+    if resolved:
+        events.append(Event(len(events) + 1, "INC-1", DECLARED, "incident.resolved", "ana", {}))
     return derive(events, playbook)

@@ -241,3 +241,66 @@ def test_what_is_sent_keeps_emoji_whole_and_drops_sequences_whole() -> None:
     template = Template(name="investigating", title="t", text="{description}")
     hostile = "Hack \x1b]52;c;SGFjaw==\x07 \x1b[31mred\x1b[0m 👩\u200d💻 \u202eevil"
     assert comms.render(template, {"description": hostile}) == "Hack  red 👩\u200d💻 evil"
+
+
+def test_the_pieces_are_the_text_and_mark_each_hole(shipped: Playbook) -> None:
+    template = shipped.templates["email"]
+    filled = comms.fields_for(incident(shipped, field("impact", "No sign-ins.")), shipped, now=NOW)
+    pieces = comms.pieces(template, filled)
+    assert [(text, hole) for text, hole in pieces if hole is not None] == [
+        ("", "resolution"),
+        ("", "prevention"),
+    ]
+    assert pieces[:2] == [("Subject: ", None), ("[Resolved] Service Disruption on ", None)]
+    complete = {**filled, "resolution": "Rotated", "prevention": "Alerts"}
+    assert "".join(text for text, _ in comms.pieces(template, complete)) == comms.render(
+        template, complete
+    )
+    # All escape sequences: sent as nothing, so shown as nothing, not as a hole.
+    assert comms.pieces(Template("investigating", "t", "[{cause}]"), {"cause": "\x1b[2J"}) == [
+        ("[", None),
+        ("", None),
+        ("]", None),
+    ]
+
+
+def test_fields_filled_before_and_the_title_are_editable_in_template_order(
+    shipped: Playbook,
+) -> None:
+    state = incident(shipped, field("cause", "DNS"), field("impact", "   "))
+    assert comms.editable_fields(shipped.templates["identified"], state) == [
+        "description",
+        "cause",
+    ]
+    # A blank value was never filled: it is a hole to type, not a value to correct.
+    assert comms.editable_fields(shipped.templates["email"], state) == ["description"]
+
+
+def test_a_rename_is_the_description_even_after_one_was_set(shipped: Playbook) -> None:
+    state = incident(
+        shipped,
+        field("description", "slow sign-ins"),
+        (timedelta(minutes=2), "incident.renamed", {"title": "Sign-ins fail for SSO users"}),
+    )
+    text = comms.status_text(state, shipped, "investigating", now=NOW)
+    assert "reports of Sign-ins fail for SSO users." in text
+
+
+def test_the_resolved_texts_warn_while_the_incident_is_open(shipped: Playbook) -> None:
+    assert [shipped.templates[name].for_status for name in TEMPLATE_NAMES] == [
+        "open",
+        "open",
+        "open",
+        "resolved",
+        "resolved",
+    ]
+    open_ = incident(shipped)
+    resolved = incident(shipped, (timedelta(minutes=30), "incident.resolved", {}))
+    for name in ("resolved", "email"):
+        warning = comms.status_warning(shipped.templates[name], open_)
+        assert warning == f"{INCIDENT} is still open: this text says the incident is resolved."
+        assert comms.status_warning(shipped.templates[name], resolved) == ""
+    assert comms.status_warning(shipped.templates["investigating"], open_) == ""
+    assert "is resolved" in comms.status_warning(shipped.templates["investigating"], resolved)
+    anytime = dataclasses.replace(shipped.templates["resolved"], for_status="any")
+    assert comms.status_warning(anytime, open_) == ""

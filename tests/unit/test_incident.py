@@ -14,6 +14,7 @@ from tests.support.playbooks import small_playbook
 from tests.support.times import T0, minutes
 from warroom import incident as inc
 from warroom.incident import Event, IncidentError, derive, format_incident_id
+from warroom.incident.state import title as listed_title
 from warroom.playbook import (
     ChecklistItem,
     Phase,
@@ -288,14 +289,51 @@ def test_roles_fields_comms_and_escalation() -> None:
     assert state.timeline[-1].text == "Escalated to level 2: Tech lead"
 
 
-def test_first_response_is_the_first_tick_or_note_not_other_events() -> None:
+def test_first_response_is_an_acknowledgement_or_a_tick_never_a_note() -> None:
     log = declared()
+    log.add(inc.NOTE_ADDED, {"text": "deploy-bot: v42 is live"}, minute=0, actor="ann")
     log.add(inc.HEALTH_CHANGED, {"target": "backend", "from": "up", "to": "down"}, minute=1)
     log.add(inc.ROLE_ASSIGNED, {"role": "commander", "name": "Ann"}, minute=2)
-    assert derive(log.events, PLAYBOOK).first_response_at is None
-    log.add(inc.NOTE_ADDED, {"text": "looking"}, minute=4)
+    log.add(inc.NOTE_ADDED, {"text": "looking"}, minute=3)
+    state = derive(log.events, PLAYBOOK)
+    assert state.first_response_at is None and state.first_response_by is None
+    log.add(inc.ACKNOWLEDGED, {}, minute=4, actor="bo")
     log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=6)
-    assert derive(log.events, PLAYBOOK).first_response_at == T0 + timedelta(minutes=4)
+    state = derive(log.events, PLAYBOOK)
+    assert (state.first_response_at, state.first_response_by) == (T0 + minutes(4), "bo")
+    assert state.timeline[-2].text == "Acknowledged by bo"
+
+
+def test_a_tick_is_a_response_too_and_a_retracted_acknowledgement_is_none() -> None:
+    log = declared()
+    ack = log.add(inc.ACKNOWLEDGED, {}, minute=1, actor="bo")
+    log.add(inc.ENTRY_RETRACTED, {"target_seq": ack.seq}, minute=2)
+    log.add(inc.ITEM_TICKED, {"item_id": "alert"}, minute=5, actor="cy")
+    state = derive(log.events, PLAYBOOK)
+    assert (state.first_response_at, state.first_response_by) == (T0 + minutes(5), "cy")
+
+
+def test_a_rename_is_the_title_everywhere_and_a_retraction_undoes_it() -> None:
+    log = declared()
+    log.add(inc.FIELD_SET, {"name": "description", "value": "API slow"}, minute=1)
+    rename = log.add(inc.RENAMED, {"title": "Checkout API down for EU"}, minute=2)
+    log.add(inc.RENAMED, {"title": "   "}, minute=3)  # blank: changes nothing
+    state = derive(log.events, PLAYBOOK)
+    assert state.title == "Checkout API down for EU" == listed_title(log.events)
+    # The title is the description: the rename replaced the one set before it.
+    assert "description" not in state.fields
+    assert [entry.text for entry in state.timeline][2] == "Renamed: Checkout API down for EU"
+    log.add(inc.ENTRY_RETRACTED, {"target_seq": rename.seq}, minute=4)
+    state = derive(log.events, PLAYBOOK)
+    assert state.title == "API down" == listed_title(log.events)
+    assert inc.RENAMED in inc.HEADLINE_KINDS  # so a store lists the new title
+
+
+def test_renaming_folds_one_event_at_a_time_as_from_the_start() -> None:
+    log = declared()
+    fold = inc.IncidentFold.from_events(log.events, PLAYBOOK)
+    fold.apply(log.add(inc.RENAMED, {"title": "Payments down"}, minute=1))
+    assert fold.state().title == "Payments down" == derive(log.events, PLAYBOOK).title
 
 
 @pytest.mark.parametrize(

@@ -112,10 +112,24 @@ def test_response_target_pending_met_and_missed() -> None:
     assert pending.target == minutes(5) and pending.severity.level == "P0"
     missed = clocks(state_of(), PLAYBOOK, at(6)).response
     assert missed is not None and missed.met is False and missed.remaining == minutes(-1)
-    met = clocks(state_of((inc.NOTE_ADDED, {"text": "on it"}, 4)), PLAYBOOK, at(60)).response
+    met = clocks(state_of((inc.ACKNOWLEDGED, {}, 4)), PLAYBOOK, at(60)).response
     assert met is not None and met.met is True and met.response_time == minutes(4)
+    assert met.responded_by == "ann"
     late = clocks(state_of(tick("a1", 7)), PLAYBOOK, at(8)).response
     assert late is not None and late.met is False and late.response_time == minutes(7)
+
+
+def test_a_bots_note_right_after_declaring_is_not_a_response() -> None:
+    noted = state_of((inc.NOTE_ADDED, {"text": "deploy-bot: rollback started"}, 0))
+    pending = clocks(noted, PLAYBOOK, at(1)).response
+    assert pending is not None and pending.met is None and pending.responded_at is None
+    missed = clocks(noted, PLAYBOOK, at(6)).response
+    assert missed is not None and missed.met is False and missed.response_time is None
+    acknowledged = state_of(
+        (inc.NOTE_ADDED, {"text": "deploy-bot: rollback started"}, 0), (inc.ACKNOWLEDGED, {}, 2)
+    )
+    met = clocks(acknowledged, PLAYBOOK, at(6)).response
+    assert met is not None and met.met is True and met.response_time == minutes(2)
 
 
 def test_response_clock_stops_when_resolved_without_a_response() -> None:

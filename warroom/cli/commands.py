@@ -119,6 +119,36 @@ def run_note(options: Options, args: argparse.Namespace) -> int:
     return 0
 
 
+def run_rename(options: Options, args: argparse.Namespace) -> int:
+    from warroom.incident import renamed
+
+    title = " ".join(" ".join(args.title).split())
+    if not title:
+        raise CommandError("The new title must say what is wrong; it is empty.")
+
+    async def rename(store: EventStore) -> None:
+        summary = await store.incident(args.incident_id)  # raises UnknownIncident first
+        if summary.title == title:
+            return  # nothing to record: the timeline would say "Renamed" for no change
+        new = renamed(title)
+        await store.append(args.incident_id, new.kind, new.payload, actor=options.actor)
+
+    with_store(options, rename)
+    return 0
+
+
+def run_ack(options: Options, args: argparse.Namespace) -> int:
+    from warroom.incident import acknowledged
+
+    async def acknowledge(store: EventStore) -> None:
+        await store.incident(args.incident_id)  # raises UnknownIncident before any write
+        new = acknowledged()
+        await store.append(args.incident_id, new.kind, new.payload, actor=options.actor)
+
+    with_store(options, acknowledge)
+    return 0
+
+
 def run_list(options: Options, args: argparse.Namespace) -> int:
     async def fetch(store: EventStore) -> list[dict[str, str]]:
         return [
@@ -184,6 +214,9 @@ def run_status_text(options: Options, args: argparse.Namespace) -> int:
         raise CommandError(
             f"The incident has no value yet for {', '.join(error.names)}: give it with {sets}."
         ) from None
+    warning = comms.status_warning(comms.template_named(playbook, args.template), state)
+    if warning:  # on stderr: what is printed stays exactly the text to send
+        print(f"Warning: {warning}", file=sys.stderr)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 

@@ -81,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="the note (several words are joined); - reads one note per line of stdin",
     )
 
+    rename = command("rename", "rename an incident; its {description} follows")
+    rename.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
+    rename.add_argument("title", nargs="+", help="the new title (several words are joined)")
+
+    ack = command(
+        "ack",
+        "acknowledge an incident as the person --as names: the response its target measures "
+        "(a note is not one)",
+    )
+    ack.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
+
     listing = command("list", "list incidents, newest first")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -133,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "new": commands.run_new,
         "open": commands.run_open,
         "note": commands.run_note,
+        "rename": commands.run_rename,
+        "ack": commands.run_ack,
         "list": commands.run_list,
         "check": commands.run_check,
         "validate": commands.run_validate,

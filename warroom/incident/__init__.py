@@ -12,6 +12,7 @@ from warroom.incident.entries import (
     severity_action_text,
 )
 from warroom.incident.events import (
+    ACKNOWLEDGED,
     COMMAND_RUN,
     COMMS_COPIED,
     DECLARED,
@@ -26,6 +27,7 @@ from warroom.incident.events import (
     LOG_PINNED,
     MOMENT_SET,
     NOTE_ADDED,
+    RENAMED,
     REOPENED,
     RESOLVED,
     ROLE_ASSIGNED,
@@ -34,6 +36,7 @@ from warroom.incident.events import (
     Clock,
     Event,
     NewEvent,
+    acknowledged,
     comms_copied,
     declared,
     entry_edited,
@@ -48,6 +51,7 @@ from warroom.incident.events import (
     moment_set,
     note_added,
     parse_time,
+    renamed,
     reopened,
     resolved,
     role_assigned,
@@ -66,6 +70,7 @@ from warroom.incident.state import (
 )
 
 __all__ = [
+    "ACKNOWLEDGED",
     "COMMAND_RUN",
     "COMMS_COPIED",
     "DECLARED",
@@ -82,6 +87,7 @@ __all__ = [
     "META_KINDS",
     "MOMENT_SET",
     "NOTE_ADDED",
+    "RENAMED",
     "REOPENED",
     "RESOLVED",
     "ROLES",
@@ -95,6 +101,7 @@ __all__ = [
     "IncidentState",
     "NewEvent",
     "TimelineEntry",
+    "acknowledged",
     "comms_copied",
     "corrections",
     "declared",
@@ -113,6 +120,7 @@ __all__ = [
     "moment_set",
     "note_added",
     "parse_time",
+    "renamed",
     "reopened",
     "resolved",
     "role_assigned",

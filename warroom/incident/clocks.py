@@ -44,16 +44,22 @@ class PhaseProgress:
 
 @dataclass(frozen=True)
 class ResponseClock:
-    """The severity's response-time target, measured to the first response.
+    """The severity's response-time target, measured from the declaration to the first response.
 
-    The first response is the first checklist tick or note (by anyone) after the declaration:
-    the first sign that someone is working on the incident, not just that it was opened.
+    The response is a person saying, by an act no script performs, that they are working on
+    the incident: the first acknowledgement (`incident.acknowledged`: the war room's `A` key
+    or `warroom ack ID`, recorded with who acknowledged) or the first checklist tick (ticks
+    are made only in the war room). Declaring it is not a response, and neither is a note:
+    bots and scripts append notes (`warroom note ID -`) and an event does not say whether a
+    person or a program wrote it. Health changes, roles and comms do not count either.
     """
 
     severity: Severity
     target: timedelta
     deadline: datetime
     responded_at: datetime | None
+    responded_by: str | None
+    """Who responded first (the actor of that acknowledgement or tick)."""
     response_time: timedelta | None
     """From declaration to first response, once there was one."""
     met: bool | None
@@ -173,6 +179,7 @@ def response_clock(state: IncidentState, playbook: Playbook, now: datetime) -> R
         target=target,
         deadline=deadline,
         responded_at=responded,
+        responded_by=state.first_response_by,
         response_time=response_time,
         met=met,
         remaining=remaining,

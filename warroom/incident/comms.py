@@ -169,30 +169,72 @@ def missing_fields(template: Template, filled: Mapping[str, str]) -> list[str]:
     return [name for name in placeholders(template) if not filled.get(name, "").strip()]
 
 
-def _fill(source: str, filled: Mapping[str, str]) -> str:
+Piece = tuple[str, str | None]
+"""A run of the text as it is sent, and the placeholder it leaves open: `("", name)` is a hole
+(`name` has no value), every other piece has None there."""
+
+
+def _pieces(source: str, filled: Mapping[str, str]) -> list[Piece]:
     # Built by hand rather than str.format so that `{a.b}` or `{a[0]}` can never reach into
     # objects, and a value containing braces is never re-read as a template.
-    out: list[str] = []
-    for literal, name, spec, _conversion in string.Formatter().parse(source):
-        out.append(literal)
+    out: list[Piece] = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(source):
+        out.append((literal, None))
         if name is not None:
-            out.append(format(message_text(filled[name]), spec or ""))
-    return "".join(out)
+            value = filled.get(name, "")
+            out.append((message_text(value), None) if value.strip() else ("", name))
+    return out
+
+
+def pieces(template: Template, filled: Mapping[str, str]) -> list[Piece]:
+    """The text of `template` with `filled` values, in pieces: the one place the text is made.
+
+    `render` joins them; the comms preview shows them, marking the holes, so the preview is
+    the copied text character for character (a value that is all escape sequences is sent
+    as nothing, and shown as nothing). A template with a subject (the e-mail) starts
+    with a `Subject: …` line and a blank line, as an e-mail is written, so one paste carries
+    both.
+    """
+    body = _pieces(template.text, filled)
+    if not template.subject:
+        return body
+    return [("Subject: ", None), *_pieces(template.subject, filled), ("\n\n", None), *body]
+
+
+def _fill(source: str, filled: Mapping[str, str]) -> str:
+    return "".join(text for text, _hole in _pieces(source, filled))
 
 
 def render(template: Template, filled: Mapping[str, str]) -> str:
-    """The exact text of `template` with `filled` values; raises `MissingFields` on any hole.
-
-    A template with a subject (the e-mail) starts with a `Subject: …` line and a blank line,
-    as an e-mail is written, so one paste carries both.
-    """
+    """The exact text of `template` with `filled` values; raises `MissingFields` on any hole."""
     missing = missing_fields(template, filled)
     if missing:
         raise MissingFields(template.name, missing)
-    body = _fill(template.text, filled)
-    if template.subject:
-        return f"Subject: {_fill(template.subject, filled)}\n\n{body}"
-    return body
+    return "".join(text for text, _hole in pieces(template, filled))
+
+
+def editable_fields(template: Template, state: IncidentLike) -> list[str]:
+    """Placeholders of `template` a person filled before that can be corrected before a copy:
+    the values remembered with `field.set`, and `description`, the incident's title (a
+    correction of it renames the incident). In template order."""
+    return [
+        name
+        for name in placeholders(template)
+        if name == "description" or state.fields.get(name, "").strip()
+    ]
+
+
+def status_warning(template: Template, state: IncidentLike) -> str:
+    """Why `template` does not fit the incident's status now ("" when it fits): the resolved
+    update and the e-mail say it is over, which must not reach customers while it is not."""
+    if template.for_status == "any":
+        return ""
+    is_open = state.resolved_at is None
+    if template.for_status == "resolved" and is_open:
+        return f"{state.id} is still open: this text says the incident is resolved."
+    if template.for_status == "open" and not is_open:
+        return f"{state.id} is resolved: this text says the incident is still going on."
+    return ""
 
 
 def template_named(playbook: Playbook, name: str) -> Template:

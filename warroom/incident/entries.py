@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.incident.events import (
+    ACKNOWLEDGED,
     COMMAND_RUN,
     COMMS_COPIED,
     DECLARED,
@@ -22,6 +23,7 @@ from warroom.incident.events import (
     LOG_PINNED,
     MOMENT_SET,
     NOTE_ADDED,
+    RENAMED,
     REOPENED,
     RESOLVED,
     ROLE_ASSIGNED,
@@ -142,6 +144,10 @@ def describe(event: Event, playbook: Playbook) -> str:
         return "Incident resolved"
     if kind == REOPENED:
         return "Incident reopened"
+    if kind == RENAMED:
+        return f"Renamed: {p.get('title', '')}"
+    if kind == ACKNOWLEDGED:
+        return f"Acknowledged by {event.actor}"
     return f"{kind} {json.dumps(dict(p), sort_keys=True, default=str)}"
 
 

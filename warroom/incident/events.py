@@ -40,6 +40,8 @@ COMMAND_RUN = "command.run"  # {name, argv, exit_code, output}
 ESCALATED = "escalated"  # {level}
 RESOLVED = "incident.resolved"  # {}
 REOPENED = "incident.reopened"  # {}
+RENAMED = "incident.renamed"  # {title}
+ACKNOWLEDGED = "incident.acknowledged"  # {}: a person says they are responding
 
 EVENT_KINDS: tuple[str, ...] = (
     DECLARED,
@@ -59,6 +61,8 @@ EVENT_KINDS: tuple[str, ...] = (
     ESCALATED,
     RESOLVED,
     REOPENED,
+    RENAMED,
+    ACKNOWLEDGED,
 )
 """Every event kind the domain knows; others are kept and shown, but change no state."""
 
@@ -195,3 +199,13 @@ def resolved() -> NewEvent:
 
 def reopened() -> NewEvent:
     return NewEvent(REOPENED, {})
+
+
+def renamed(title: str) -> NewEvent:
+    """The incident's title (and so every `{description}`) is `title` from now on."""
+    return NewEvent(RENAMED, {"title": title})
+
+
+def acknowledged() -> NewEvent:
+    """The actor is responding to the incident: what its response target measures."""
+    return NewEvent(ACKNOWLEDGED, {})

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from warroom.incident.entries import item_moment, timeline_entry
 from warroom.incident.events import (
+    ACKNOWLEDGED,
     COMMS_COPIED,
     DECLARED,
     ESCALATED,
@@ -26,7 +27,7 @@ from warroom.incident.events import (
     ITEM_TICKED,
     ITEM_UNTICKED,
     MOMENT_SET,
-    NOTE_ADDED,
+    RENAMED,
     REOPENED,
     RESOLVED,
     ROLE_ASSIGNED,
@@ -40,8 +41,12 @@ from warroom.incident.state import (
     IncidentState,
     TimelineEntry,
     corrections,
+    renamed_title,
 )
 from warroom.playbook import KEY_MOMENTS, KeyMoment, Playbook
+
+RESPONSE_KINDS = frozenset({ACKNOWLEDGED, ITEM_TICKED})
+"""What counts as responding to the incident (`clocks.ResponseClock` says why)."""
 
 _EPOCHS = itertools.count(1)
 """Timeline epochs, unique across folds: a fold started over never repeats one."""
@@ -79,6 +84,8 @@ class IncidentFold:
         self._escalation_level = 1
         self._escalated_at: datetime | None = None
         self._first_response_at: datetime | None = None
+        self._first_response_by: str | None = None
+        self._title = ""
         self._health: dict[str, str] = {}
         self._entries: list[TimelineEntry] = []
         self._order: list[tuple[datetime, int]] = []
@@ -113,10 +120,12 @@ class IncidentFold:
         edited_at = edit.get("at") if edit is not None else None
         at = edited_at if isinstance(edited_at, datetime) else event.at
         self._apply_to_state(event, at)
-        if event.kind in (ITEM_TICKED, NOTE_ADDED) and (
+        # A response is a person's act no script performs (a note may come from a bot's
+        # `warroom note`): see `clocks.ResponseClock`.
+        if event.kind in RESPONSE_KINDS and (
             self._first_response_at is None or at < self._first_response_at
         ):
-            self._first_response_at = at
+            self._first_response_at, self._first_response_by = at, event.actor
         self._add_entry(timeline_entry(event, at, edit, self._playbook))
 
     def _apply_to_state(self, event: Event, at: datetime) -> None:
@@ -126,6 +135,11 @@ class IncidentFold:
             if self._declaration is None:
                 self._declaration, self._declared_at = event, at
                 self._severity = str(payload.get("severity", ""))
+                self._title = renamed_title(event, "")
+        elif kind == RENAMED:
+            self._title = renamed_title(event, self._title)
+            # The title is the description: a rename wins over one set as a field before.
+            self._fields.pop("description", None)
         elif kind == SEVERITY_CHANGED:
             self._severity = str(payload.get("to", self._severity))
         elif kind == ITEM_TICKED:
@@ -189,7 +203,7 @@ class IncidentFold:
         )
         return IncidentState(
             id=declaration.incident_id,
-            title=str(declaration.payload.get("title", "")),
+            title=self._title,
             severity=self._severity,
             declared_at=declared_at,
             declared_by=declaration.actor,
@@ -204,6 +218,7 @@ class IncidentFold:
             escalation_level=self._escalation_level,
             escalated_at=self._escalated_at,
             first_response_at=self._first_response_at,
+            first_response_by=self._first_response_by,
             health=MappingProxyType(dict(self._health)),
             timeline=tuple(self._entries),
             timeline_epoch=self._epoch,

@@ -17,6 +17,7 @@ from warroom.incident.events import (
     DECLARED,
     ENTRY_EDITED,
     ENTRY_RETRACTED,
+    RENAMED,
     REOPENED,
     RESOLVED,
     SEVERITY_CHANGED,
@@ -74,7 +75,10 @@ class IncidentState:
     escalated_at: datetime | None
     """When the current escalation level was reached; None while still at level 1."""
     first_response_at: datetime | None
-    """The first tick or note after declaration: what the severity's response time measures."""
+    """The first response (see `warroom.incident.clocks.ResponseClock`): an acknowledgement
+    or a checklist tick, never a note, which scripts write too."""
+    first_response_by: str | None
+    """Who gave the first response."""
     health: Mapping[str, str]
     """target -> the state the incident last recorded for it (health.changed)."""
     timeline: tuple[TimelineEntry, ...]
@@ -96,8 +100,16 @@ class IncidentError(ValueError):
     """The events do not describe an incident (e.g. the first one is not a declaration)."""
 
 
-HEADLINE_KINDS = (DECLARED, SEVERITY_CHANGED, RESOLVED, REOPENED, ENTRY_RETRACTED, ENTRY_EDITED)
-"""The only kinds `headline` and `declared_at` read: a store can pass just these events."""
+HEADLINE_KINDS = (
+    DECLARED,
+    SEVERITY_CHANGED,
+    RESOLVED,
+    REOPENED,
+    ENTRY_RETRACTED,
+    ENTRY_EDITED,
+    RENAMED,
+)
+"""The only kinds `headline`, `declared_at` and `title` read: a store can pass just these."""
 
 
 def headline(events: Sequence[Event]) -> tuple[str, Literal["open", "resolved"]]:
@@ -128,6 +140,23 @@ def declared_at(events: Sequence[Event]) -> datetime | None:
         return None
     edited = corrections(events)[1].get(declaration.seq, {}).get("at")
     return edited if isinstance(edited, datetime) else declaration.at
+
+
+def title(events: Sequence[Event]) -> str:
+    """The incident's title after every rename that is not retracted (the same title the
+    fold gives the state), so a store can keep it on the incident for listing."""
+    retracted, _ = corrections(events)
+    current = ""
+    for event in events:
+        if event.seq not in retracted and event.kind in (DECLARED, RENAMED):
+            current = renamed_title(event, current)
+    return current
+
+
+def renamed_title(event: Event, current: str) -> str:
+    """The title after a declaration or rename `event`; a blank one changes nothing."""
+    given = str(event.payload.get("title", "")).strip()
+    return given or current
 
 
 def corrections(events: Sequence[Event]) -> tuple[set[int], dict[int, dict[str, Any]]]:

@@ -1,5 +1,5 @@
-"""Incident summaries in SQLite: the severity and status kept on the incident row, and the rows
-`warroom list` and `active_incident` read.
+"""Incident summaries in SQLite: the title, severity and status kept on the incident row, and
+the rows `warroom list` and `active_incident` read.
 
 `SqliteStore` owns the connection, its lock and its transactions; these functions are the SQL,
 run inside the transaction or through the locked read the store hands them.
@@ -14,14 +14,15 @@ from typing import Any
 import aiosqlite
 
 from warroom.incident.events import Event
-from warroom.incident.state import HEADLINE_KINDS, declared_at, headline
+from warroom.incident.state import HEADLINE_KINDS, declared_at, headline, title
 from warroom.store.protocol import IncidentSummary
 from warroom.store.sqlite_schema import Read, from_db_time, to_db_time
 
 
 async def refresh(db: aiosqlite.Connection, incident_id: str) -> None:
-    """Recompute the incident row's severity and status; inside the caller's write transaction."""
-    # The list view's severity and status are kept on the incident row so listing never
+    """Recompute the incident row's title, severity and status; inside the caller's write
+    transaction."""
+    # The list view's title, severity and status are kept on the incident row so listing never
     # reads events; a retraction can undo a change, so they are recomputed, not patched,
     # by the same rules the war room derives them with.
     async with db.execute(
@@ -37,9 +38,9 @@ async def refresh(db: aiosqlite.Connection, incident_id: str) -> None:
     severity, status = headline(events)
     declared = declared_at(events)
     await db.execute(
-        "UPDATE incidents SET severity = ?, status = ?, declared_at = COALESCE(?, declared_at)"
-        " WHERE id = ?",
-        (severity, status, to_db_time(declared) if declared else None, incident_id),
+        "UPDATE incidents SET title = COALESCE(NULLIF(?, ''), title), severity = ?, status = ?,"
+        " declared_at = COALESCE(?, declared_at) WHERE id = ?",
+        (title(events), severity, status, to_db_time(declared) if declared else None, incident_id),
     )
 
 

@@ -1,17 +1,18 @@
 """Preview a communication template filled from the incident, fill its holes, copy it.
 
-The screen shows the exact text that will be copied (plain text: markup stays literal,
-control characters are shown, never sent to the terminal). Placeholders the incident cannot
-fill get one `Input` each; the preview follows what is typed. Copying runs
-`warroom.clipboard.copy_text` in a thread worker (the local clipboard runs subprocesses),
-sending OSC 52 through `App.copy_to_clipboard` on the way, then notifies what worked and
-dismisses with a `CommsCopied` result. Recording is the caller's job: one `field.set` per
-typed value, then `comms.copied {template, text, via}`.
+The screen shows the exact text that will be copied: both are `comms.pieces`, so the preview
+is the copy character for character (plain text: markup stays literal). Placeholders the
+incident cannot fill get one `Input` each; `e` shows the values filled before (and the
+incident's title, `{description}`) to correct them; the preview follows what is typed. A
+template written for the other status (the resolved update while the incident is open)
+carries a warning, and copying it asks first. Copying runs `warroom.clipboard.copy_text` in a
+thread worker (the local clipboard runs subprocesses), sending OSC 52 through
+`App.copy_to_clipboard` on the way, then notifies what worked and dismisses with a
+`CommsCopied` result. Recording is the caller's job: `CommsCopied.events()`, in order.
 """
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,9 +29,9 @@ from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from warroom.clipboard import CopyReport, LocalClipboard, copy_text, system_clipboard
-from warroom.incident import IncidentState, comms
+from warroom.incident import IncidentState, NewEvent, comms, comms_copied, field_set, renamed
 from warroom.playbook import TEMPLATE_FIELDS, Playbook
-from warroom.safetext import message_text
+from warroom.ui.screens.confirm import ConfirmScreen
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,18 @@ class CommsCopied:
     text: str
     """The exact text copied."""
     typed: dict[str, str]
-    """Placeholder values typed in the form: record each as `field.set {name, value}`."""
+    """Placeholder values typed in the form, new or corrected: each one a `field.set`."""
     report: CopyReport
     """Which copy paths worked; `report.via` goes into `comms.copied`."""
+    renamed: str | None = None
+    """The incident's new title, when `{description}` was corrected in the form."""
+
+    def events(self) -> list[NewEvent]:
+        """What to record, in order: the rename and the fields the text was made from, then
+        the copy itself, so the record (and every other terminal) holds what was sent."""
+        first = [renamed(self.renamed)] if self.renamed is not None else []
+        fields = [field_set(name, value) for name, value in self.typed.items()]
+        return [*first, *fields, comms_copied(self.template, self.text, self.report.via)]
 
 
 class CommsScreen(ModalScreen[CommsCopied | None]):
@@ -52,13 +62,15 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
 
     | key | action |
     |---|---|
-    | `c` | copy (when no text box has focus) |
-    | `enter` | in a text box: next empty one, or copy; on the button: copy |
+    | `c` | copy (when no text box has focus); asks first under a status warning |
+    | `e` | edit the fields filled before (when no text box has focus) |
+    | `enter` | in a text box: next empty one, else the next one, or copy; on a button: it |
     | `escape` | close without copying (answers None) |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy", id="comms-copy"),
+        Binding("e", "edit", "Edit fields", id="comms-edit"),
         Binding("escape", "cancel", "Cancel", id="comms-cancel"),
     ]
 
@@ -74,6 +86,9 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
     CommsScreen .comms-field > Label { width: 18; }
     CommsScreen .comms-field > Input { width: 1fr; }
     CommsScreen .comms-heading { text-style: bold; }
+    CommsScreen #comms-warning { background: $error; color: $text; text-style: bold reverse; }
+    CommsScreen .comms-edit { display: none; }
+    CommsScreen #comms-form.-editing .comms-edit { display: block; }
     CommsScreen #comms-actions { height: 1; margin-top: 1; }
     CommsScreen #comms-actions > Label { margin-left: 2; color: $text-muted; }
     """
@@ -94,6 +109,12 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
         self._template = comms.template_named(playbook, template_name)
         self._filled = comms.fields_for(state, playbook, now=now)
         self._missing = comms.missing_fields(self._template, self._filled)
+        self._editable = [
+            name
+            for name in comms.editable_fields(self._template, state)
+            if name not in self._missing
+        ]
+        self._warning = comms.status_warning(self._template, state)
         self._fallback_dir = fallback_dir
         self._local = local
         self._copying = False
@@ -101,71 +122,106 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="comms"):
             yield Label(self._template.title, markup=False, classes="comms-heading")
+            if self._warning:
+                yield Label(f"⚠ NOT YET: {self._warning}", markup=False, id="comms-warning")
             with VerticalScroll(id="comms-preview"):
-                yield Static(self._preview(), id="comms-text")
-            if self._missing:
+                yield Static(self._preview(self._filled), id="comms-text")
+            if self._missing or self._editable:
                 with VerticalScroll(id="comms-form"):
                     for name in self._missing:
-                        with Horizontal(classes="comms-field"):
-                            yield Label(f"{name}:", markup=False)
-                            yield Input(
-                                id=f"field-{name}",
-                                placeholder=TEMPLATE_FIELDS.get(name, name),
-                                compact=True,
-                            )
+                        yield self._field_row(name, "")
+                    for name in self._editable:
+                        yield self._field_row(name, self._filled[name], classes="comms-edit")
             with Horizontal(id="comms-actions"):
                 yield Button("Copy (c)", id="comms-copy", variant="primary", compact=True)
-                yield Label("enter: next field, then copy · esc: cancel")
+                if self._editable:
+                    yield Button("Edit fields (e)", id="comms-edit", compact=True)
+                yield Label(self._hint(), markup=False)
+
+    def _field_row(self, name: str, value: str, *, classes: str = "") -> Horizontal:
+        # The title is the description: correcting it renames the incident, and says so.
+        label = "title (renames)" if name == "description" and value else name
+        field = Input(
+            value=value,
+            id=f"field-{name}",
+            placeholder=TEMPLATE_FIELDS.get(name, name),
+            compact=True,
+        )
+        return Horizontal(Label(f"{label}:", markup=False), field, classes=f"comms-field {classes}")
+
+    def _hint(self) -> str:
+        edit = "e: edit fields · " if self._editable else ""
+        return f"enter: next field, then copy · {edit}esc: cancel"
 
     def on_mount(self) -> None:
-        inputs = self.query(Input)
-        (inputs.first() if inputs else self.query_one("#comms-copy", Button)).focus()
+        inputs = self._shown_fields()
+        (inputs[0] if inputs else self.query_one("#comms-copy", Button)).focus()
 
-    def _typed(self) -> dict[str, str]:
-        typed: dict[str, str] = {}
-        for name in self._missing:
-            value = self.query_one(f"#field-{name}", Input).value.strip()
-            if value:
-                typed[name] = value
-        return typed
+    def _shown_fields(self) -> list[Input]:
+        """The text boxes on screen, in order: the holes, and the others once editing."""
+        editing = bool(self.query("#comms-form.-editing"))
+        names = [*self._missing, *(self._editable if editing else ())]
+        return [self.query_one(f"#field-{name}", Input) for name in names]
 
-    def _preview(self, typed: dict[str, str] | None = None) -> Text:
-        """The text as it will be copied; holes still open are shown reversed as ⟨name⟩."""
-        values = {**self._filled, **(typed or {})}
-        preview = Text(no_wrap=False, end="")
-        if self._template.subject:
-            preview.append("Subject: ")
-            self._append_filled(preview, self._template.subject, values)
-            preview.append("\n\n")
-        self._append_filled(preview, self._template.text, values)
-        return preview
-
-    @staticmethod
-    def _append_filled(preview: Text, source: str, values: dict[str, str]) -> None:
-        # The same characters `comms.render` copies: the playbook's text as it is, each value
-        # as `message_text` makes it. Into a plain Text, so nothing is read as markup.
-        for literal, name, _spec, _conversion in string.Formatter().parse(source):
-            preview.append(literal)
-            if name is None:
-                continue
-            value = values.get(name, "")
-            if value.strip():
-                preview.append(message_text(value))
+    def _values(self) -> dict[str, str]:
+        """The values the text is made of now: the incident's, as corrected in the form."""
+        values = dict(self._filled)
+        for name in (*self._missing, *self._editable):
+            typed = self.query_one(f"#field-{name}", Input).value.strip()
+            if typed:
+                values[name] = typed
             else:
-                preview.append(f"⟨{name}⟩", style="reverse")
+                values.pop(name, None)  # emptied: a hole again, not the value it had
+        return values
+
+    def _changes(self, values: dict[str, str]) -> tuple[dict[str, str], str | None]:
+        """(fields to record as typed or corrected, the new title if `{description}` changed)."""
+        changed = {
+            name: values[name]
+            for name in (*self._missing, *self._editable)
+            if name in values and values[name] != self._filled.get(name)
+        }
+        return changed, changed.pop("description", None)
+
+    def _preview(self, values: dict[str, str]) -> Text:
+        """The text as it will be copied; holes still open are shown reversed as ⟨name⟩."""
+        preview = Text(no_wrap=False, end="")
+        # Into a plain Text, so nothing is read as markup.
+        for text, hole in comms.pieces(self._template, values):
+            if hole is None:
+                preview.append(text)
+            else:
+                preview.append(f"⟨{hole}⟩", style="reverse")
+        return preview
 
     @on(Input.Changed)
     def _refresh_preview(self) -> None:
-        self.query_one("#comms-text", Static).update(self._preview(self._typed()))
+        self.query_one("#comms-text", Static).update(self._preview(self._values()))
 
     @on(Input.Submitted)
     def _next_or_copy(self, event: Input.Submitted) -> None:
         event.stop()
-        for field in self.query(Input):
-            if not field.value.strip():
-                field.focus()
-                return
-        self.action_copy()
+        shown = self._shown_fields()
+        empty = [field for field in shown if not field.value.strip()]
+        if empty:
+            empty[0].focus()
+        elif event.input in shown and event.input is not shown[-1]:
+            shown[shown.index(event.input) + 1].focus()
+        else:
+            self.action_copy()
+
+    def action_edit(self) -> None:
+        """Show the fields filled before, to correct them before this copy."""
+        if not self._editable:
+            self.notify("Nothing filled before to correct in this text.", severity="warning")
+            return
+        self.query_one("#comms-form").add_class("-editing")
+        self.query_one(f"#field-{self._editable[0]}", Input).focus()
+
+    @on(Button.Pressed, "#comms-edit")
+    def _edit_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_edit()
 
     @on(Button.Pressed, "#comms-copy")
     def _copy_pressed(self, event: Button.Pressed) -> None:
@@ -176,13 +232,29 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
         """Copy the text, or point at the first field still empty."""
         if self._copying:
             return
-        typed = self._typed()
-        missing = comms.missing_fields(self._template, {**self._filled, **typed})
+        values = self._values()
+        missing = comms.missing_fields(self._template, values)
         if missing:
+            if missing[0] in self._editable:  # emptied while correcting it
+                self.query_one("#comms-form").add_class("-editing")
             self.query_one(f"#field-{missing[0]}", Input).focus()
             self.notify(f"Fill in before copying: {', '.join(missing)}", severity="warning")
             return
-        text = comms.render(self._template, {**self._filled, **typed})
+        if not self._warning:
+            self._copy(values)
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._copy(values)
+
+        # Not refused: a reopened incident or a correction may need it. But never by accident.
+        question = "Copy it anyway?"
+        self.app.push_screen(ConfirmScreen(question=question, detail=self._warning), answered)
+
+    def _copy(self, values: dict[str, str]) -> None:
+        text = comms.render(self._template, values)
+        typed, title = self._changes(values)
         self._copying = True
         self.query_one("#comms-copy", Button).disabled = True
         app = self.app
@@ -198,7 +270,7 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
                 name=self._template.name,
                 local=self._local,
             )
-            return CommsCopied(self._template.name, text, typed, report)
+            return CommsCopied(self._template.name, text, typed, report, renamed=title)
 
         self.run_worker(work, name="comms-copy", thread=True, exit_on_error=False)
 

@@ -8,14 +8,12 @@ store's answer changes what is shown, so nothing looks done before it is committ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
@@ -30,14 +28,14 @@ from warroom.incident import (
     Event,
     IncidentState,
     NewEvent,
-    comms_copied,
+    acknowledged,
     escalated,
-    field_set,
     item_ticked,
     item_unticked,
     log_pinned,
     moment_set,
     note_added,
+    renamed,
     reopened,
     resolved,
     role_assigned,
@@ -50,10 +48,10 @@ from warroom.session.incident_session import IncidentSession
 from warroom.store import EventStore
 from warroom.ui.messages import EventRequested
 from warroom.ui.pulse import on_beat
-from warroom.ui.screens.comms import CommsCopied, CommsScreen
 from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.incident_forms import MomentAnswer, MomentForm, RoleForm
-from warroom.ui.screens.prompts import ChoicePrompt, NotePrompt
+from warroom.ui.screens.prompts import ChoicePrompt, NotePrompt, TextPrompt
+from warroom.ui.screens.war_room_comms import CommsCommands
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
@@ -67,7 +65,7 @@ FOLLOW_RETRY_SECONDS = 2.0
 """Pause before following the incident log again after it failed."""
 
 
-class WarRoomScreen(Screen[None]):
+class WarRoomScreen(CommsCommands, Screen[None]):
     """One incident. Below 100×28 cells the regions are switched instead of squeezed.
 
     | Key | Does |
@@ -101,6 +99,8 @@ class WarRoomScreen(Screen[None]):
         # One key, two actions: check_action offers whichever fits the incident's status.
         Binding("R", "resolve", "Resolve", tooltip="Resolve the incident (asks)", id="resolve"),
         Binding("R", "reopen", "Reopen", tooltip="Reopen the resolved incident", id="reopen"),
+        Binding("A", "acknowledge", "Ack", tooltip="Acknowledge: I am responding", id="ack"),
+        Binding("T", "rename", "Rename", tooltip="Rename the incident", id="rename"),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -303,6 +303,21 @@ class WarRoomScreen(Screen[None]):
             return self.state.is_open == (action == "resolve")
         return True
 
+    def action_acknowledge(self) -> None:
+        self.run_worker(self.record(acknowledged()))
+
+    def action_rename(self) -> None:
+        if self.state is None:
+            return
+        title = self.state.title
+
+        def rename(answer: str | None) -> None:
+            new = " ".join((answer or "").split())  # one line, as `warroom new` keeps it
+            if new and new != title:
+                self.run_worker(self.record(renamed(new)))
+
+        self.app.push_screen(TextPrompt(question="Incident title:", value=title), rename)
+
     def action_set_moment(self) -> None:
         if self.state is None:
             return
@@ -358,42 +373,3 @@ class WarRoomScreen(Screen[None]):
                 self.run_worker(self.record(new))
 
         self.app.push_screen(ConfirmScreen(question=question, detail=detail, yes=yes), answered)
-
-    # Communication -----------------------------------------------------------------------
-
-    def action_copy_status(self) -> None:
-        choices = [(name, f"{name}: {t.title}") for name, t in self.playbook.templates.items()]
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self.open_comms(name)
-
-        self.app.push_screen(ChoicePrompt(question="Copy which text?", choices=choices), chosen)
-
-    def open_comms(self, template_name: str) -> None:
-        """Preview a template filled from the incident; copying records what was said."""
-        if self.state is None:
-            return
-        screen = CommsScreen(
-            playbook=self.playbook,
-            state=self.state,
-            template_name=template_name,
-            now=self.clock(),
-            fallback_dir=self.copies_dir,
-            local=self.local_clipboard,
-        )
-        self.app.push_screen(screen, self._copied)
-
-    async def _copied(self, copied: CommsCopied | None) -> None:
-        if copied is None:
-            return
-        for name, value in copied.typed.items():
-            await self.record(field_set(name, value))
-        await self.record(comms_copied(copied.template, copied.text, copied.report.via))
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """Commands only the palette offers (the keyed ones come from the bindings)."""
-        for name, template in self.playbook.templates.items():
-            yield SystemCommand(
-                f"Copy status: {name}", template.title, partial(self.open_comms, name)
-            )
