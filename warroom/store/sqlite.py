@@ -14,8 +14,9 @@ embedded default for one host:
 - The schema is versioned with `PRAGMA user_version` and an ordered list of migrations
   (`sqlite_schema`), which also says how times and payloads are stored.
 
-The SQL of the incident summaries (`sqlite_summaries`) and of the log-line archive
-(`sqlite_logs`) lives beside this module; the connection, its lock and its transactions are here.
+The connection, its lock and its transactions are `sqlite_connection`; the SQL of the
+incident summaries (`sqlite_summaries`), of the log-line archive (`sqlite_logs`) and of the
+capture lease (`sqlite_capture`) lives beside this module.
 """
 
 from __future__ import annotations
@@ -24,12 +25,10 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiosqlite
 
@@ -37,17 +36,9 @@ from warroom.incident.events import Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.store import sqlite_logs, sqlite_summaries
 from warroom.store.protocol import IncidentSummary, StoreError, UnknownIncident
+from warroom.store.sqlite_connection import BUSY_TIMEOUT_MS, SqliteConnection
 from warroom.store.sqlite_file import check_openable, file_identity, read_only_uri
-from warroom.store.sqlite_schema import (
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    from_db_time,
-    json_default,
-    to_db_time,
-)
-
-BUSY_TIMEOUT_MS = 10_000
-"""How long a writer waits for another process's transaction before giving up."""
+from warroom.store.sqlite_schema import from_db_time, json_default, to_db_time
 
 
 async def open_sqlite_store(
@@ -83,151 +74,8 @@ async def open_sqlite_store(
     return store
 
 
-class SqliteStore:
+class SqliteStore(SqliteConnection):
     """The event log in one SQLite file; safe to share between processes on one host."""
-
-    def __init__(
-        self, connection: aiosqlite.Connection, path: Path, *, follow_poll_seconds: float
-    ) -> None:
-        """Use `open_sqlite_store`; this takes an already open autocommit connection.
-
-        `follow_poll_seconds`: how often followers look for other processes' commits.
-        """
-        self._follow_poll_seconds = follow_poll_seconds
-        self._db = connection
-        self.path = path
-        self._wakeups: set[asyncio.Event] = set()
-        # data_version ignores this connection's own commits, so followers also watch this.
-        self._local_writes = 0
-        self._closed = False
-        # One connection is shared by every task of the app (UI, health, log archive): each
-        # transaction, and each read, must have it to itself, or a second BEGIN fails and a
-        # reader could see rows that are later rolled back.
-        self._lock = asyncio.Lock()
-        self._identity: tuple[int, int] | None = None
-        """(device, inode) of the file opened: a write checks it is still the one at `path`."""
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the connection; followers end."""
-        if self._closed:
-            return
-        self._closed = True
-        for wakeup in self._wakeups:
-            wakeup.set()
-        async with self._lock:  # let a transaction or read in flight finish first
-            await self._db.close()
-
-    async def _prepare(self) -> None:
-        await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await self._enable_wal()
-        # NORMAL is durable against process crashes in WAL mode; FULL adds an fsync per
-        # commit that a laptop's disk makes slow, for protection only against power loss.
-        await self._db.execute("PRAGMA synchronous = NORMAL")
-        await self._db.execute("PRAGMA foreign_keys = ON")
-        async with self._transaction():
-            version = await self._scalar("PRAGMA user_version")
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"The incident database {self.path} was written by a newer warroom "
-                    f"(schema {version}, this one knows {SCHEMA_VERSION})."
-                )
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        await self._db.execute(statement)
-            if version != SCHEMA_VERSION:
-                await self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    async def _check_schema(self) -> None:
-        version = await self._scalar("PRAGMA user_version")
-        if version != SCHEMA_VERSION:
-            raise StoreError(
-                f"The incident database {self.path} has schema {version}, this warroom "
-                f"reads {SCHEMA_VERSION}: open it once with a command that writes."
-            )
-
-    async def _enable_wal(self) -> None:
-        # Switching a new file to WAL needs a moment alone with it, and SQLite answers
-        # "database is locked" at once instead of waiting out the busy timeout: two
-        # terminals opening a new database together would otherwise fail.
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                await self._db.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.02)
-
-    @contextlib.asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        # IMMEDIATE takes the write lock up front, so the read-then-write in declare/append
-        # cannot interleave with another process's.
-        async with self._lock:
-            if self._closed:
-                raise StoreError(f"The incident database {self.path} is closed.")
-            await self._still_on_disk()
-            try:
-                await self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
-                raise self._write_error(error) from None
-            try:
-                yield
-                await self._db.execute("COMMIT")
-            except BaseException as error:
-                with contextlib.suppress(sqlite3.Error):
-                    await self._db.execute("ROLLBACK")
-                if isinstance(error, sqlite3.Error):
-                    raise self._write_error(error) from None
-                raise
-            self._local_writes += 1
-        for wakeup in self._wakeups:
-            wakeup.set()
-
-    async def _still_on_disk(self) -> None:
-        """Refuse to write into a file that was deleted or replaced since it was opened:
-        SQLite would go on writing into the unlinked inode, and all of it is lost on quit."""
-        if self._identity is None:
-            return  # still opening: the file was just found or made
-        try:
-            now = await asyncio.to_thread(file_identity, self.path)
-        except OSError:
-            now = None
-        if now != self._identity:
-            raise StoreError(
-                f"The incident database {self.path} was deleted or replaced while open: "
-                "nothing more can be recorded in it. Restore it, then open the incident again."
-            )
-
-    def _write_error(self, error: sqlite3.Error) -> StoreError:
-        # "attempt to write a readonly database", "database or disk is full", "disk I/O error"
-        return StoreError(f"Could not write to the incident database {self.path}: {error}.")
-
-    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """First column of the first row; callers hold the lock (inside a transaction)."""
-        async with self._db.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else row[0]
-
-    async def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """All rows of a query made outside any transaction of ours."""
-        async with self._lock:
-            if self._closed:
-                raise StoreError(f"The incident database {self.path} is closed.")
-            async with self._db.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
 
     async def declare(
         self, *, title: str, severity: str, actor: str, at: datetime | None = None
