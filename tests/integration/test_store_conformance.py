@@ -21,13 +21,24 @@ import pytest
 
 from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
-from warroom.store import EventStore, IncidentSummary, StoreError, UnknownIncident, open_store
+from warroom.store import (
+    DeclaredMeanwhile,
+    EventStore,
+    IncidentSummary,
+    NotCapturer,
+    StoreError,
+    UnknownIncident,
+    open_store,
+)
 
 MISSING = "INC-20990101-001"
 """An incident id no test declares."""
 
 WAIT = 20.0
 """Seconds to wait for a follower's next batch before failing (a bound, never a pause)."""
+
+LEASE = timedelta(seconds=10)
+"""A capture lease in these tests; they move `at` past it rather than wait it out."""
 
 Database = Callable[[Path], AbstractAsyncContextManager[str]]
 """Makes a fresh, empty database for one test and yields the target `open_store` takes."""
@@ -424,6 +435,12 @@ async def test_every_call_on_an_unknown_incident_names_it(store: EventStore) -> 
         "incident": lambda: store.incident(MISSING),
         "archive_log_lines": lambda: store.archive_log_lines(MISSING, [(T0, "s", "x")]),
         "log_lines": lambda: store.log_lines(MISSING),
+        "append_after": lambda: store.append_after(
+            MISSING, 0, inc.NOTE_ADDED, {"text": "x"}, actor="a"
+        ),
+        "claim_capture": lambda: store.claim_capture(MISSING, "me", lease=LEASE),
+        "release_capture": lambda: store.release_capture(MISSING, "me"),
+        "newest_log_lines": lambda: store.newest_log_lines(MISSING),
     }
     for name, call in calls.items():
         with pytest.raises(UnknownIncident) as raised:
@@ -507,6 +524,105 @@ async def test_log_search_is_literal_case_insensitive_and_limited(store: EventSt
         "Error again",
         "errorXinXab",
     ]
+
+
+# --- pairing: one capturer of the log lines, writes that check what is there
+
+
+async def test_one_holder_captures_until_its_lease_runs_out(stores: StoreFactory) -> None:
+    first, second = await stores(), await stores()
+    incident_id = (await first.declare(title="a", severity="P1", actor="a")).incident_id
+    assert await first.claim_capture(incident_id, "ann", lease=LEASE, at=T0)
+    assert not await second.claim_capture(incident_id, "bob", lease=LEASE, at=T0)
+    # renewing moves the end: bob still cannot take it where the first lease would have ended
+    assert await first.claim_capture(incident_id, "ann", lease=LEASE, at=T0 + LEASE / 2)
+    assert not await second.claim_capture(incident_id, "bob", lease=LEASE, at=T0 + LEASE)
+    # ann stops renewing (she crashed): once the lease is over, bob takes it and ann is out
+    assert await second.claim_capture(incident_id, "bob", lease=LEASE, at=T0 + 2 * LEASE)
+    assert not await first.claim_capture(incident_id, "ann", lease=LEASE, at=T0 + 2 * LEASE)
+    # a release by someone else changes nothing; bob's own frees it for ann at once
+    await first.release_capture(incident_id, "ann")
+    assert not await first.claim_capture(incident_id, "ann", lease=LEASE, at=T0 + 2 * LEASE)
+    await second.release_capture(incident_id, "bob")
+    assert await first.claim_capture(incident_id, "ann", lease=LEASE, at=T0 + 2 * LEASE)
+
+
+async def test_the_lease_is_per_incident(store: EventStore) -> None:
+    one, two = await declare_many(store, 2)
+    assert await store.claim_capture(one, "ann", lease=LEASE, at=T0)
+    assert await store.claim_capture(two, "bob", lease=LEASE, at=T0)
+
+
+async def test_only_the_lease_holder_archives(stores: StoreFactory) -> None:
+    first, second = await stores(), await stores()
+    incident_id = (await first.declare(title="a", severity="P1", actor="a")).incident_id
+    assert await first.claim_capture(incident_id, "ann", lease=LEASE, at=T0)
+    assert await first.archive_log_lines(incident_id, [(T0, "api", "1")], capturer="ann") == 1
+    with pytest.raises(NotCapturer):
+        await second.archive_log_lines(incident_id, [(T0, "api", "1")], capturer="bob")
+    # ann stalled past her lease and bob took over: what ann still had queued is refused
+    assert await second.claim_capture(incident_id, "bob", lease=LEASE, at=T0 + LEASE)
+    with pytest.raises(NotCapturer):
+        await first.archive_log_lines(incident_id, [(T0, "api", "2")], capturer="ann")
+    assert await second.archive_log_lines(incident_id, [(T0, "api", "2")], capturer="bob") == 1
+    assert [line for _, _, line in await first.log_lines(incident_id)] == ["1", "2"]
+
+
+async def test_newest_log_lines_says_where_each_source_stopped(store: EventStore) -> None:
+    one, two = await declare_many(store, 2)
+    assert await store.newest_log_lines(one) == {}
+    later = T0 + timedelta(seconds=1)
+    rows = [(T0, "api", "a1"), (T0, "db", "d1"), (later, "api", "a2"), (T0, "api", "a3")]
+    await store.archive_log_lines(one, rows)
+    await store.archive_log_lines(two, [(T0, "api", "other incident")])
+    # the last archived, not the latest logged: a capturer resumes after what it wrote last
+    assert await store.newest_log_lines(one) == {"api": (T0, "a3"), "db": (T0, "d1")}
+
+
+async def test_append_after_writes_only_onto_the_newest_event(stores: StoreFactory) -> None:
+    first, second = await stores(), await stores()
+    declared = await first.declare(title="a", severity="P1", actor="a", at=T0)
+    tick = inc.item_ticked("triage:1")
+    incident_id = declared.incident_id
+    written = await first.append_after(incident_id, 1, tick.kind, tick.payload, actor="ann")
+    assert written is not None and written.seq == 2 and written.actor == "ann"
+    # bob's terminal had seen only the declaration: its write is refused, nothing is added
+    assert await second.append_after(incident_id, 1, tick.kind, tick.payload, actor="bob") is None
+    assert [e.seq for e in await second.events(incident_id)] == [1, 2]
+    resolve = inc.resolved()
+    done = await second.append_after(incident_id, 2, resolve.kind, resolve.payload, actor="bob")
+    assert done is not None and (await first.incident(incident_id)).status == "resolved"
+
+
+async def test_concurrent_append_after_lets_exactly_one_through(stores: StoreFactory) -> None:
+    opened = [await stores() for _ in range(4)]
+    incident_id = (await opened[0].declare(title="a", severity="P1", actor="a")).incident_id
+    tick = inc.item_ticked("triage:1")
+    results = await asyncio.gather(
+        *(s.append_after(incident_id, 1, tick.kind, tick.payload, actor="p") for s in opened)
+    )
+    assert sum(result is not None for result in results) == 1
+    assert [e.seq for e in await opened[0].events(incident_id)] == [1, 2]
+
+
+async def test_declaring_knowing_the_open_incidents_refuses_a_new_one(
+    stores: StoreFactory,
+) -> None:
+    ann, bob = await stores(), await stores()
+    # both looked at an empty store; bob declared first
+    theirs = await bob.declare(title="checkout down", severity="P1", actor="bob", known_open=())
+    with pytest.raises(DeclaredMeanwhile) as raised:
+        await ann.declare(title="checkout broken", severity="P1", actor="ann", known_open=())
+    assert [s.id for s in raised.value.incidents] == [theirs.incident_id]
+    assert raised.value.incidents[0].title == "checkout down"
+    assert [s.id for s in await ann.list_incidents()] == [theirs.incident_id]
+    # told of it, ann may still declare a second (another outage); a resolved one never counts
+    second = await ann.declare(
+        title="mail down", severity="P2", actor="ann", known_open=[theirs.incident_id]
+    )
+    await bob.append(second.incident_id, inc.RESOLVED, {}, actor="bob")
+    await ann.declare(title="dns", severity="P2", actor="ann", known_open=[theirs.incident_id])
+    assert len(await ann.list_incidents()) == 3
 
 
 # --- incident summaries

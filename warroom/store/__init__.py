@@ -8,18 +8,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from warroom.store.protocol import (
+    DeclaredMeanwhile,
     EventStore,
     IncidentSummary,
     MissingStore,
+    NotCapturer,
     StoreError,
     UnknownIncident,
 )
 from warroom.store.sqlite import open_sqlite_store
 
 __all__ = [
+    "DeclaredMeanwhile",
     "EventStore",
     "IncidentSummary",
     "MissingStore",
+    "NotCapturer",
     "StoreError",
     "UnknownIncident",
     "open_store",

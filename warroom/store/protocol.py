@@ -3,9 +3,9 @@ its errors and the summary row `warroom list` shows."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -22,6 +22,21 @@ class StoreError(Exception):
 
 class MissingStore(StoreError):
     """No store is where the target points, and the caller did not ask to create one."""
+
+
+class NotCapturer(Exception):
+    """Another terminal holds the incident's log capture lease: nothing was archived."""
+
+
+class DeclaredMeanwhile(Exception):
+    """An open incident the declarer did not know of exists: nothing was declared.
+
+    `incidents` are those incidents, newest first, to offer joining instead.
+    """
+
+    def __init__(self, incidents: Sequence[IncidentSummary]) -> None:
+        super().__init__(", ".join(summary.id for summary in incidents))
+        self.incidents = list(incidents)
 
 
 @dataclass(frozen=True)
@@ -53,8 +68,21 @@ class EventStore(Protocol):
     ) -> None: ...
 
     async def declare(
-        self, *, title: str, severity: str, actor: str, at: datetime | None = None
-    ) -> Event: ...
+        self,
+        *,
+        title: str,
+        severity: str,
+        actor: str,
+        at: datetime | None = None,
+        known_open: Collection[str] | None = None,
+    ) -> Event:
+        """Open a new incident and append its declaration.
+
+        With `known_open` (the open incidents the person declaring was shown), refuse with
+        DeclaredMeanwhile when any other incident is open, checked in the same transaction
+        as the declaration: two people declaring one outage at once get one incident.
+        """
+        ...
 
     async def append(
         self,
@@ -77,6 +105,20 @@ class EventStore(Protocol):
         """Append (kind, payload) events in order in one commit: all of them or none."""
         ...
 
+    async def append_after(
+        self,
+        incident_id: str,
+        last_seq: int,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Event | None:
+        """Append one event only if the incident's newest event is still `last_seq`, checked
+        in the write's own transaction; None, and nothing written, when any came since."""
+        ...
+
     async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]: ...
 
     def follow(self, incident_id: str, after_seq: int = 0) -> AsyncGenerator[list[Event], None]:
@@ -96,7 +138,30 @@ class EventStore(Protocol):
         rows: Sequence[tuple[datetime, str, str]],
         *,
         cap: int = 1_000_000,
-    ) -> int: ...
+        capturer: str | None = None,
+    ) -> int:
+        """Keep (logged_at, source, line) rows, the newest `cap` of them; how many were kept.
+
+        With `capturer`, only while it holds the capture lease (NotCapturer otherwise,
+        nothing kept): a terminal that lost the lease while stalled cannot double lines.
+        """
+        ...
+
+    async def claim_capture(
+        self, incident_id: str, holder: str, *, lease: timedelta, at: datetime | None = None
+    ) -> bool:
+        """Make `holder` the one capturer of the incident's log lines until `at` (now) +
+        `lease`, unless another holder's lease is still running; True if `holder` has it."""
+        ...
+
+    async def release_capture(self, incident_id: str, holder: str) -> None:
+        """Give the lease up, if `holder` has it, so another terminal can take over at once."""
+        ...
+
+    async def newest_log_lines(self, incident_id: str) -> dict[str, tuple[datetime, str]]:
+        """Source -> the (logged_at, line) archived last from it: where a new capturer
+        resumes from its own copy of the stream."""
+        ...
 
     async def log_lines(
         self, incident_id: str, *, search: str = "", limit: int = 1000

@@ -25,8 +25,8 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncGenerator, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,13 @@ import aiosqlite
 
 from warroom.incident.events import Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
-from warroom.store import sqlite_logs, sqlite_summaries
-from warroom.store.protocol import IncidentSummary, StoreError, UnknownIncident
+from warroom.store import sqlite_capture, sqlite_logs, sqlite_summaries
+from warroom.store.protocol import (
+    DeclaredMeanwhile,
+    IncidentSummary,
+    StoreError,
+    UnknownIncident,
+)
 from warroom.store.sqlite_connection import BUSY_TIMEOUT_MS, SqliteConnection
 from warroom.store.sqlite_file import check_openable, file_identity, read_only_uri
 from warroom.store.sqlite_schema import from_db_time, json_default, to_db_time
@@ -78,13 +83,24 @@ class SqliteStore(SqliteConnection):
     """The event log in one SQLite file; safe to share between processes on one host."""
 
     async def declare(
-        self, *, title: str, severity: str, actor: str, at: datetime | None = None
+        self,
+        *,
+        title: str,
+        severity: str,
+        actor: str,
+        at: datetime | None = None,
+        known_open: Collection[str] | None = None,
     ) -> Event:
-        """Open a new incident INC-YYYYMMDD-NNN and append its incident.declared event."""
+        """Open a new incident INC-YYYYMMDD-NNN and append its incident.declared event.
+
+        With `known_open`, DeclaredMeanwhile (nothing declared) if another incident is open.
+        """
         at = at or utc_now()
         day = at.astimezone(UTC).date()
         when = to_db_time(at)
         async with self._transaction():
+            if known_open is not None:
+                await self._refuse_unknown_open(known_open)
             last = await self._scalar(
                 "SELECT max(number) FROM incidents WHERE day = ?", (day.isoformat(),)
             )
@@ -99,6 +115,12 @@ class SqliteStore(SqliteConnection):
             return await self._insert_event(
                 incident_id, 0, declaration.kind, declaration.payload, actor, when
             )
+
+    async def _refuse_unknown_open(self, known_open: Collection[str]) -> None:
+        open_now = await sqlite_summaries.summaries(self._rows, "WHERE status = 'open'", ())
+        unknown = [summary for summary in open_now if summary.id not in known_open]
+        if unknown:
+            raise DeclaredMeanwhile(unknown)
 
     async def append(
         self,
@@ -137,6 +159,31 @@ class SqliteStore(SqliteConnection):
             if any(kind in HEADLINE_KINDS for kind, _ in entries):
                 await sqlite_summaries.refresh(self._db, incident_id)
         return appended
+
+    async def append_after(
+        self,
+        incident_id: str,
+        last_seq: int,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Event | None:
+        """Append one event if the incident's newest is still `last_seq`; else None."""
+        when = to_db_time(at or utc_now())
+        async with self._transaction():
+            newest = await self._scalar(
+                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
+            )
+            if newest is None:
+                raise UnknownIncident(incident_id)
+            if newest != last_seq:
+                return None
+            event = await self._insert_event(incident_id, newest, kind, payload, actor, when)
+            if kind in HEADLINE_KINDS:
+                await sqlite_summaries.refresh(self._db, incident_id)
+        return event
 
     async def _insert_event(
         self,
@@ -228,18 +275,38 @@ class SqliteStore(SqliteConnection):
         rows: Sequence[tuple[datetime, str, str]],
         *,
         cap: int = 1_000_000,
+        capturer: str | None = None,
     ) -> int:
         """Keep log lines (logged_at, source, raw line) with the incident, at most `cap` of them.
 
         Returns how many of `rows` were stored (fewer than given only if the batch alone is
         larger than `cap`). One transaction per batch, so thousands of lines cost one commit.
+        With `capturer`, NotCapturer (nothing stored) unless it holds the capture lease.
         """
         if cap <= 0:
             return 0
         batch = list(rows)[-cap:]
         async with self._transaction():
+            if capturer is not None:
+                await sqlite_capture.require_holder(self._db, incident_id, capturer)
             await sqlite_logs.insert_capped(self._db, incident_id, batch, cap)
         return len(batch)
+
+    async def claim_capture(
+        self, incident_id: str, holder: str, *, lease: timedelta, at: datetime | None = None
+    ) -> bool:
+        """Take or renew the capture lease for `holder`, unless another's is running."""
+        async with self._transaction():
+            return await sqlite_capture.claim(self._db, incident_id, holder, lease, at or utc_now())
+
+    async def release_capture(self, incident_id: str, holder: str) -> None:
+        """Drop the capture lease if `holder` has it."""
+        async with self._transaction():
+            await sqlite_capture.release(self._db, incident_id, holder)
+
+    async def newest_log_lines(self, incident_id: str) -> dict[str, tuple[datetime, str]]:
+        """Each source's last archived (logged_at, line)."""
+        return await sqlite_capture.newest_per_source(self._read, incident_id)
 
     async def log_lines(
         self, incident_id: str, *, search: str = "", limit: int = 1000

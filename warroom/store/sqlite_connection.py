@@ -165,6 +165,11 @@ class SqliteConnection:
             row = await cursor.fetchone()
         return None if row is None else row[0]
 
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """All rows of a query; callers hold the lock (inside a transaction)."""
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
     async def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """All rows of a query made outside any transaction of ours."""
         async with self._lock:

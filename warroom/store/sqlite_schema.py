@@ -44,6 +44,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX log_lines_incident ON log_lines (incident_id, id);
     """,
+    # 2: which terminal captures an incident's log lines, and until when (UTC text).
+    """
+    CREATE TABLE capture_leases (
+        incident_id TEXT PRIMARY KEY REFERENCES incidents (id),
+        holder TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 """Schema changes in order; `PRAGMA user_version` is how many have been applied."""
 
