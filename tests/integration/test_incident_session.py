@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tests.support.playbooks import quiet_playbook
 from tests.support.waiting import eventually
 from warroom import incident as inc
 from warroom.incident import IncidentState
-from warroom.session.incident_session import AUTOMATIC_ACTOR, IncidentSession
-from warroom.store import EventStore
+from warroom.session.incident_session import AUTOMATIC_ACTOR, IncidentSession, Written
+from warroom.store import EventStore, open_store
 
 T0 = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 
@@ -50,9 +51,11 @@ async def test_a_health_change_is_recorded_once(store: EventStore) -> None:
 
 async def test_logs_are_captured_only_while_open(store: EventStore) -> None:
     session, _, _ = await open_session(store)
-    assert await session.capture_log_lines([(T0, "backend", "ERROR boom")]) == 1
+    capture = session.log_capture()
+    assert await capture.claim()
+    assert await capture.keep([(T0, "backend", "ERROR boom")])
     await session.record(inc.resolved())
-    assert await session.capture_log_lines([(T0, "backend", "later")]) == 0
+    assert await capture.keep([(T0, "backend", "later")])  # still the capturer, keeps nothing
     change = inc.health_changed("backend", "up", "down", status=503, reason="")
     assert await session.record_health_change(change) is None
     assert [line for _, _, line in await store.log_lines(session.incident_id)] == ["ERROR boom"]
@@ -80,3 +83,71 @@ async def test_events_from_another_writer_arrive_by_follow(store: EventStore) ->
     finally:
         follower.cancel()
     assert states[-1].timeline[-1].text == "from pane 2"
+
+
+async def bob_beside(store: EventStore, incident_id: str, tmp_path: Path) -> IncidentSession:
+    """A second terminal on the incident: its own connection to the same file, loaded now
+    and not following, so it knows only what was there when it loaded."""
+    other = await open_store(tmp_path / "incidents.db")
+    session = IncidentSession(
+        store=other,
+        incident_id=incident_id,
+        playbook=quiet_playbook(),
+        actor="bob",
+        clock=lambda: T0,
+        on_state=lambda state: None,
+        on_refused=lambda kind, error: None,
+    )
+    await session.load()
+    return session
+
+
+def ticks(events: list[inc.Event]) -> list[tuple[str, str]]:
+    return [(e.kind, e.actor) for e in events if e.kind in (inc.ITEM_TICKED, inc.ITEM_UNTICKED)]
+
+
+async def test_an_item_ticked_in_two_terminals_is_ticked_once(
+    store: EventStore, tmp_path: Path
+) -> None:
+    ann, _, _ = await open_session(store)
+    ann.actor = "ann"
+    bob = await bob_beside(store, ann.incident_id, tmp_path)
+    try:
+        assert await ann.record_tick("triage:1", ticked=True) is Written.RECORDED
+        # bob's screen still shows the item open; his tick finds ann's and adds nothing
+        assert bob.state is not None and "triage:1" not in bob.state.ticked
+        assert await bob.record_tick("triage:1", ticked=True) is Written.ALREADY
+        assert bob.state.ticked["triage:1"].actor == "ann"
+        assert await ann.record_tick("triage:1", ticked=False) is Written.RECORDED
+        assert await bob.record_tick("triage:1", ticked=False) is Written.ALREADY
+        assert await bob.record_tick("triage:1", ticked=True) is Written.RECORDED
+        assert ticks(await store.events(ann.incident_id)) == [
+            (inc.ITEM_TICKED, "ann"),
+            (inc.ITEM_UNTICKED, "ann"),
+            (inc.ITEM_TICKED, "bob"),
+        ]
+    finally:
+        await bob.store.close()
+
+
+async def test_a_tick_checks_events_this_terminal_skipped_over(
+    store: EventStore, tmp_path: Path
+) -> None:
+    ann, _, _ = await open_session(store)
+    bob = await bob_beside(store, ann.incident_id, tmp_path)
+    try:
+        assert await ann.record_tick("triage:1", ticked=True) is Written.RECORDED
+        # bob's own note lands after ann's tick, which his session has not taken in yet
+        assert await bob.record(inc.note_added("looking at the db")) is not None
+        assert await bob.record_tick("triage:1", ticked=True) is Written.ALREADY
+        assert len(ticks(await store.events(ann.incident_id))) == 1
+    finally:
+        await bob.store.close()
+
+
+async def test_a_retracted_tick_can_be_ticked_again(store: EventStore) -> None:
+    session, _, _ = await open_session(store)
+    tick = await session.record(inc.item_ticked("triage:1"))
+    assert tick is not None
+    await session.record(inc.entry_retracted(tick.seq))
+    assert await session.record_tick("triage:1", ticked=True) is Written.RECORDED

@@ -7,16 +7,17 @@ import select
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 import pytest
 
+from tests.support.capture import SharedArchive, TerminalCapture
 from tests.support.processes import pid_alive
 from warroom import procgroups
-from warroom.logs.archive import Archive
+from warroom.logs.archive import Capture
 from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.tail import LogTail
 from warroom.playbook import LogSource
@@ -67,13 +68,13 @@ def state_of(tail: LogTail, name: str) -> SourceState:
     return tail.statuses[name].state
 
 
-def make_tail(watch: Watch, *sources: LogSource, archive: Archive | None = None) -> LogTail:
+def make_tail(watch: Watch, *sources: LogSource, capture: Capture | None = None) -> LogTail:
     return LogTail(
         sources,
         on_batch=watch.on_batch,
         on_status=watch.on_status,
         policy=FAST,
-        archive=archive,
+        capture=capture,
     )
 
 
@@ -236,14 +237,14 @@ async def test_stop_kills_the_whole_process_group(tmp_path: Path) -> None:
 
 
 async def test_archive_receives_batches_with_times(tmp_path: Path) -> None:
-    rows: list[Row] = []
+    shared = SharedArchive()
     calls = 0
 
-    async def archive(batch: Sequence[Row]) -> int:
+    async def count() -> None:
         nonlocal calls
         calls += 1
-        rows.extend(batch)
-        return len(batch)
+
+    capture = TerminalCapture(shared, "ann", renew_seconds=60, writing=count)
 
     cmd = script(
         tmp_path,
@@ -260,13 +261,14 @@ async def test_archive_receives_batches_with_times(tmp_path: Path) -> None:
     )
     watch = Watch()
     # The tail itself never caps what it archives: the store's rolling cap does.
-    tail = make_tail(watch, LogSource("burst", cmd), archive=archive)
+    tail = make_tail(watch, LogSource("burst", cmd), capture=capture)
     tail.start()
     await watch.until(lambda: len(tail.buffer) >= 3060)
     await tail.stop()
     # Every line, in order, and batched: one call per line would be 3,060. How the pipe
     # splits the output into reads varies (34 to 63 calls seen), so only the order of
     # magnitude counts.
+    rows = shared.rows
     assert len(rows) == 3060 and calls <= 250
     assert tail.archiver is not None and tail.archiver.dropped == 0
     assert tail.archiver.archived == 3060

@@ -1,43 +1,111 @@
-"""Archiving ingested log lines with the incident: a bounded queue in front of the store.
+"""Archiving ingested log lines with the incident: a bounded queue in front of the store, and
+the lease that makes one terminal, of all those watching an incident, the one that writes.
 
 No Textual here. Ingest never waits on the store: a full queue counts lines as dropped.
+
+Every terminal on an incident runs its own copy of each source and so sees the same lines.
+Only the holder of the incident's capture lease archives them; the others keep a bounded
+backlog of what they saw. When the holder stops (it releases the lease) or crashes (it stops
+renewing and the lease runs out), another terminal's renewal takes the lease and archives,
+from its backlog, what comes after the line the last holder archived from each source.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from warroom.logs.parse import line_time
 
-Archive = Callable[[Sequence[tuple[datetime, str, str]]], Awaitable[object]]
-"""Stores (logged_at, source, raw line) rows with the incident, e.g.
-`functools.partial(store.archive_log_lines, incident_id)`."""
+Row = tuple[datetime, str, str]
+"""An archived line: (logged_at, source, raw line)."""
+
+
+class Capture(Protocol):
+    """An incident's log archive as every terminal watching it shares it."""
+
+    renew_seconds: float
+    """How often the holder renews its lease: well inside the lease, so a slow write or a
+    busy moment does not lose it."""
+
+    async def claim(self) -> bool:
+        """Take or renew the lease; False while another terminal holds it."""
+        ...
+
+    async def keep(self, rows: Sequence[Row]) -> bool:
+        """Archive `rows` if this terminal still holds the lease; False (nothing kept) if
+        another took it over."""
+        ...
+
+    async def newest(self) -> Mapping[str, tuple[datetime, str]]:
+        """Each source's (logged_at, line) archived last, by whichever terminal."""
+        ...
+
+    async def release(self) -> None:
+        """Give the lease up, so another terminal takes over without waiting it out."""
+        ...
+
+
+def unarchived(backlog: Sequence[Row], newest: Mapping[str, tuple[datetime, str]]) -> list[Row]:
+    """The rows of `backlog` (this terminal's copy of the stream) the last capturer did not
+    archive, in order.
+
+    Per source: what follows the last row equal to the one archived last. When the backlog
+    does not reach back to that row, the rows logged strictly after it: lines of the same
+    instant cannot be told from ones already archived, and doubling them would be guessing.
+    """
+    resume: dict[str, int] = {}
+    for index, (at, source, line) in enumerate(backlog):
+        if newest.get(source) == (at, line):
+            resume[source] = index
+    kept = []
+    for index, row in enumerate(backlog):
+        at, source, _ = row
+        last = newest.get(source)
+        if last is None:
+            kept.append(row)
+        elif source in resume:
+            if index > resume[source]:
+                kept.append(row)
+        elif at > last[0]:
+            kept.append(row)
+    return kept
 
 
 class Archiver:
-    """Archives ingested records with the incident in batches, off the ingest path.
+    """Archives ingested records with the incident in batches, off the ingest path, while
+    this terminal holds the capture lease.
 
-    `offer()` only queues; a task writes batches of up to `batch_lines`. When the queue is
-    full (the store is slower than the flood), records are counted in `dropped` instead of
-    blocking ingest. There is no cap here: the store keeps the newest lines (its rolling
-    `cap`), so a long incident keeps its latest lines, not its first ones.
+    `offer()` only queues; a task writes batches of up to `batch_lines` and renews the lease
+    every `capture.renew_seconds`. When the queue is full (the store is slower than the
+    flood), records are counted in `dropped` instead of blocking ingest. There is no cap
+    here: the store keeps the newest lines (its rolling `cap`), so a long incident keeps its
+    latest lines, not its first ones. Not holding the lease, the newest `backlog_lines` are
+    kept in memory for the moment this terminal takes over.
     """
 
     def __init__(
         self,
-        archive: Archive,
+        capture: Capture,
         *,
         max_pending: int = 64,
         batch_lines: int = 5_000,
+        backlog_lines: int = 20_000,
     ) -> None:
-        self._archive = archive
+        self._capture = capture
         self.batch_lines = batch_lines
         self.archived = 0
         self.dropped = 0
         self.error = ""
         """The last write error, '' when the last write succeeded."""
+        self.capturing = False
+        """True while this terminal holds the lease and so archives the incident's lines."""
+        self._backlog: deque[Row] = deque(maxlen=backlog_lines)
+        self._renewed_at: float | None = None
         self._queue: asyncio.Queue[tuple[str, list[str]] | None] = asyncio.Queue(max_pending)
         self._last_time: dict[str, datetime] = {}
         self._task: asyncio.Task[None] | None = None
@@ -55,7 +123,7 @@ class Archiver:
             self.dropped += len(lines)
 
     async def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued (up to `timeout` s), then stop."""
+        """Write what is queued and give the lease up (up to `timeout` s), then stop."""
         task = self._task
         if task is None:
             return
@@ -73,7 +141,7 @@ class Archiver:
         except TimeoutError:
             task.cancel()
 
-    def _rows(self, source: str, lines: list[str]) -> list[tuple[datetime, str, str]]:
+    def _rows(self, source: str, lines: list[str]) -> list[Row]:
         # A continuation line (or noise) is logged at its entry's time, else at arrival.
         last = self._last_time.get(source) or datetime.now(UTC)
         rows = []
@@ -88,25 +156,84 @@ class Archiver:
         return rows
 
     async def _run(self) -> None:
-        while True:
-            batch = await self._queue.get()
-            if batch is None:
-                return
-            rows = self._rows(*batch)
-            done = False
-            while len(rows) < self.batch_lines and not self._queue.empty():
-                more = self._queue.get_nowait()
-                if more is None:
-                    done = True
-                    break
-                rows.extend(self._rows(*more))
+        await self._write_until_closed()
+        if self.capturing:
             try:
-                await self._archive(rows)
-            except Exception as exc:  # a failing store must not stop the tail
+                await self._capture.release()
+            except Exception as exc:  # the lease then runs out by itself
                 self.error = f"{type(exc).__name__}: {exc}"
-                self.dropped += len(rows)
-            else:
-                self.error = ""
-                self.archived += len(rows)
-            if done:
+
+    async def _write_until_closed(self) -> None:
+        # One pending get for the whole run: cancelling a get on every renewal could lose
+        # the batch it was just handed.
+        getter: asyncio.Task[tuple[str, list[str]] | None] | None = None
+        try:
+            while True:
+                if getter is None:
+                    getter = asyncio.ensure_future(self._queue.get())
+                done, _ = await asyncio.wait({getter}, timeout=self._until_renewal())
+                if not done:
+                    await self._renew()
+                    continue
+                batch, getter = getter.result(), None
+                if batch is None:
+                    return
+                rows = self._rows(*batch)
+                end = False
+                while len(rows) < self.batch_lines and not self._queue.empty():
+                    more = self._queue.get_nowait()
+                    if more is None:
+                        end = True
+                        break
+                    rows.extend(self._rows(*more))
+                await self._write(rows)
+                if end:
+                    return
+        finally:
+            if getter is not None:
+                getter.cancel()
+
+    def _until_renewal(self) -> float:
+        if self._renewed_at is None:
+            return 0.0
+        return max(0.0, self._renewed_at + self._capture.renew_seconds - time.monotonic())
+
+    async def _write(self, rows: list[Row]) -> None:
+        if self._until_renewal() == 0.0:  # a flood never leaves the queue idle to renew
+            await self._renew()
+        if self.capturing:
+            await self._keep(rows)
+        else:
+            self._backlog.extend(rows)
+
+    async def _keep(self, rows: list[Row]) -> None:
+        try:
+            kept = await self._capture.keep(rows)
+        except Exception as exc:  # a failing store must not stop the tail
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.dropped += len(rows)
+            return
+        self.error = ""
+        if kept:
+            self.archived += len(rows)
+        else:  # another terminal took the lease while this one was stalled
+            self.capturing = False
+            self._backlog.extend(rows)
+
+    async def _renew(self) -> None:
+        self._renewed_at = time.monotonic()
+        try:
+            held = await self._capture.claim()
+            if not held or self.capturing:
+                self.capturing = held
                 return
+            # Taking over: what the last holder did not write is in this terminal's copy.
+            newest = await self._capture.newest()
+        except Exception as exc:  # tried again at the next renewal
+            self.error = f"{type(exc).__name__}: {exc}"
+            return
+        self.capturing = True
+        rows = unarchived(self._backlog, newest)
+        self._backlog.clear()
+        if rows:
+            await self._keep(rows)

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from warroom.logs.archive import Archive, Archiver
+from warroom.logs.archive import Archiver, Capture
 from warroom.logs.buffer import LogBuffer
 from warroom.logs.filter import FilterSpec
 from warroom.logs.parse import JsonParser
@@ -38,7 +38,7 @@ class LogTail:
 
     sources: Sequence[LogSource]
     max_lines: int = 100_000
-    archive: Archive | None = None
+    capture: Capture | None = None
     on_batch: BatchCallback | None = None
     on_status: StatusCallback | None = None
     policy: RestartPolicy = field(default_factory=RestartPolicy)
@@ -53,8 +53,8 @@ class LogTail:
         self.statuses = {s.name: SourceStatus(s.name) for s in self.sources}
         self._json = {s.name: JsonParser() for s in self.sources if s.format == "json"}
         self.runners = {}
-        if self.archive is not None:
-            self.archiver = Archiver(self.archive)
+        if self.capture is not None:
+            self.archiver = Archiver(self.capture)
 
     def start(self) -> None:
         """Spawn every source (and the archiver)."""

@@ -9,8 +9,10 @@ poll, log lines are captured only while the incident is open, a refused write is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from datetime import datetime
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from enum import Enum
 
 from warroom.incident import (
     META_KINDS,
@@ -19,9 +21,11 @@ from warroom.incident import (
     IncidentFold,
     IncidentState,
     NewEvent,
+    item_ticked,
+    item_unticked,
 )
 from warroom.playbook import Playbook
-from warroom.store import EventStore
+from warroom.store import EventStore, NotCapturer, StoreError
 
 AUTOMATIC_ACTOR = "warroom"
 """The actor of events no person caused, such as a health check changing state."""
@@ -29,6 +33,23 @@ AUTOMATIC_ACTOR = "warroom"
 StateListener = Callable[[IncidentState], None]
 RefusalListener = Callable[[str, Exception], None]
 """Told the event kind that was not recorded and why."""
+
+CAPTURE_LEASE = timedelta(seconds=6)
+"""How long a terminal that stopped renewing (crashed, frozen, cut off) keeps the log
+capture: another terminal on the incident takes over at most this long after."""
+
+WRITE_ATTEMPTS = 5
+"""How often a conditional write reads what came meanwhile and tries again before giving up."""
+
+
+class Written(Enum):
+    """What became of a write that is made only if it is still needed."""
+
+    RECORDED = "recorded"
+    ALREADY = "already"
+    """The incident already held it (another terminal was first): nothing was added."""
+    REFUSED = "refused"
+    """The store refused; `on_refused` was told."""
 
 
 class IncidentSession:
@@ -57,6 +78,8 @@ class IncidentSession:
         self._fold = IncidentFold(playbook, edits={})
         self.state: IncidentState | None = None
         self._loaded = asyncio.Event()
+        self._known_seq = 0
+        """Every event up to this one has been taken in (a later one may have come first)."""
 
     async def load(self) -> None:
         """Read every event recorded so far."""
@@ -86,6 +109,8 @@ class IncidentSession:
         if not fresh:
             return
         self._events.update((event.seq, event) for event in fresh)
+        while self._known_seq + 1 in self._events:
+            self._known_seq += 1
         if fresh[0].seq < self._fold.last_seq or any(e.kind in META_KINDS for e in fresh):
             events = [self._events[seq] for seq in sorted(self._events)]
             self._fold = IncidentFold.from_events(events, self.playbook)
@@ -129,15 +154,93 @@ class IncidentSession:
         # Observed by the poller, not done by the person at this terminal.
         return await self.record(change, actor=AUTOMATIC_ACTOR)
 
-    async def capture_log_lines(self, rows: Sequence[tuple[datetime, str, str]]) -> int:
-        """Keep log lines with the incident while it is open; returns how many were kept.
-
-        A resolved incident's captured window is its record: opening it again for review
-        must not push the outage's lines out with today's.
-        """
-        await self._loaded.wait()  # lines can arrive before the incident's status is known
-        if self.state is not None and not self.state.is_open:
-            return 0
-        return await self.store.archive_log_lines(
-            self.incident_id, rows, cap=self.playbook.settings.capture_max_lines
+    async def record_tick(self, item_id: str, *, ticked: bool) -> Written:
+        """Tick (`ticked`) or untick an item, unless the store already has it so."""
+        change = item_ticked(item_id) if ticked else item_unticked(item_id)
+        return await self.record_once(
+            change, done=lambda state: (item_id in state.ticked) == ticked
         )
+
+    async def record_once(self, new: NewEvent, *, done: Callable[[IncidentState], bool]) -> Written:
+        """Append `new` unless `done(state)` holds for the incident as the store has it when
+        the write is made, not only as this terminal last saw it.
+
+        The write holds only onto the newest event this session has taken in; when another
+        terminal wrote meanwhile, what it wrote is read and `done` asked again. So two
+        terminals ticking one item record one tick, whoever is first.
+        """
+        for _ in range(WRITE_ATTEMPTS):
+            if self.state is not None and done(self.state):
+                return Written.ALREADY
+            try:
+                event = await self.store.append_after(
+                    self.incident_id,
+                    self._known_seq,
+                    new.kind,
+                    new.payload,
+                    actor=self.actor,
+                    at=new.at or self.clock(),
+                )
+                if event is None:
+                    self.ingest(await self.store.events(self.incident_id, self._known_seq))
+                    continue
+            except Exception as error:  # whatever the backend raises, the room stays open
+                self._on_refused(new.kind, error)
+                return Written.REFUSED
+            self.ingest([event])
+            return Written.RECORDED
+        self._on_refused(new.kind, StoreError("The incident kept changing while writing."))
+        return Written.REFUSED
+
+    def log_capture(self, *, lease: timedelta = CAPTURE_LEASE) -> LogCapture:
+        """This terminal's share in capturing the incident's log lines (`logs.archive.Capture`)."""
+        return LogCapture(self, lease=lease)
+
+    async def loaded(self) -> IncidentState | None:
+        """The state once the first load is done."""
+        await self._loaded.wait()
+        return self.state
+
+
+class LogCapture:
+    """The capture lease of one incident, as one terminal's archiver holds it.
+
+    Every terminal tails the same sources; only the lease holder archives, so the incident
+    keeps one copy of each line however many watch (`warroom.logs.archive`). Log lines are
+    kept only while the incident is open: a resolved incident's captured window is its
+    record, and opening it again for review must not push the outage's lines out.
+    """
+
+    def __init__(self, session: IncidentSession, *, lease: timedelta) -> None:
+        self._session = session
+        self._store = session.store
+        self._incident_id = session.incident_id
+        self._lease = lease
+        self.renew_seconds = lease.total_seconds() / 3
+        self.holder = f"{session.actor}/{uuid.uuid4().hex}"
+        """Names this terminal's claim: unique even for two sessions in one process."""
+
+    async def claim(self) -> bool:
+        # The store's own clock: the lease is about real time, not the incident's clock.
+        return await self._store.claim_capture(self._incident_id, self.holder, lease=self._lease)
+
+    async def keep(self, rows: Sequence[tuple[datetime, str, str]]) -> bool:
+        state = await self._session.loaded()  # lines can come before the status is known
+        if state is not None and not state.is_open:
+            return True
+        try:
+            await self._store.archive_log_lines(
+                self._incident_id,
+                rows,
+                cap=self._session.playbook.settings.capture_max_lines,
+                capturer=self.holder,
+            )
+        except NotCapturer:
+            return False
+        return True
+
+    async def newest(self) -> Mapping[str, tuple[datetime, str]]:
+        return await self._store.newest_log_lines(self._incident_id)
+
+    async def release(self) -> None:
+        await self._store.release_capture(self._incident_id, self.holder)

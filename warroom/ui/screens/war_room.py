@@ -170,7 +170,7 @@ class WarRoomScreen(CommsCommands, Screen[None]):
             return LogPane(
                 sources=self.playbook.log_sources,
                 presets=self.playbook.log_presets,
-                archive=self.session.capture_log_lines,
+                capture=self.session.log_capture(),
                 tz=ZoneInfo(zone),
                 clock=self.clock,
                 secrets=self.playbook.secrets,

@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from warroom.incident import utc_now
-from warroom.logs.archive import Archive
+from warroom.logs.archive import Capture
 from warroom.logs.filter import FilterError, FilterSpec
 from warroom.logs.parse import LogRecord
 from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
@@ -125,7 +125,7 @@ class LogPane(Vertical):
         *,
         sources: Sequence[LogSource],
         presets: Sequence[LogPreset] = (),
-        archive: Archive | None = None,
+        capture: Capture | None = None,
         max_lines: int = 100_000,
         export_dir: Path | None = None,
         tz: tzinfo = UTC,
@@ -134,7 +134,8 @@ class LogPane(Vertical):
         secrets: frozenset[str] = frozenset(),
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
-        """`archive` captures every line with the incident (None: no capture);
+        """`capture` keeps the lines with the incident (None: no capture), written by
+        whichever terminal on the incident holds its lease;
         `export_dir` is where exports go (None: the working directory at export time);
         `clock` answers now (aware UTC) for source ages, export names and bare go-to times;
         `secrets` (the playbook's `${VAR}` values) are masked in the sources' status."""
@@ -148,7 +149,7 @@ class LogPane(Vertical):
         self.tail = LogTail(
             self.sources,
             max_lines=max_lines,
-            archive=archive,
+            capture=capture,
             on_batch=self._on_batch,
             on_status=self._on_status,
             policy=policy or RestartPolicy(),
