@@ -30,8 +30,6 @@ from warroom.incident import (
     NewEvent,
     acknowledged,
     escalated,
-    item_ticked,
-    item_unticked,
     log_pinned,
     moment_set,
     note_added,
@@ -44,7 +42,7 @@ from warroom.incident import (
 from warroom.incident.clocks import Clocks, clocks, escalation_clock
 from warroom.playbook import Playbook
 from warroom.safetext import visible
-from warroom.session.incident_session import IncidentSession
+from warroom.session.incident_session import IncidentSession, Written
 from warroom.store import EventStore
 from warroom.ui.messages import EventRequested
 from warroom.ui.pulse import on_beat
@@ -52,7 +50,7 @@ from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.incident_forms import MomentAnswer, MomentForm, RoleForm
 from warroom.ui.screens.prompts import ChoicePrompt, NotePrompt, TextPrompt
 from warroom.ui.screens.war_room_comms import CommsCommands
-from warroom.ui.widgets.checklist import ChecklistPane
+from warroom.ui.widgets.checklist import ChecklistPane, already_done
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
 from warroom.ui.widgets.health_pane import HealthPane
@@ -273,8 +271,12 @@ class WarRoomScreen(CommsCommands, Screen[None]):
 
     @on(ChecklistPane.TickRequested)
     async def _tick_requested(self, message: ChecklistPane.TickRequested) -> None:
-        tick = item_ticked if message.ticked else item_unticked
-        await self.record(tick(message.item_id))
+        item_id, ticked = message.item_id, message.ticked
+        if await self.session.record_tick(item_id, ticked=ticked) is not Written.ALREADY:
+            return
+        # Another terminal was first; the checklist now shows its change, and says so.
+        zone = self.playbook.settings.display_timezone
+        self.notify(already_done(self.state, item_id, zone), markup=False)
 
     def action_add_note(self) -> None:
         def add(text: str | None) -> None:

@@ -30,6 +30,14 @@ def is_all_hands(action: str) -> bool:
     return "all hands" in action.lower()
 
 
+def already_done(state: IncidentState | None, item_id: str, timezone: str) -> str:
+    """What to say when a tick or untick found another terminal had made it first."""
+    tick = state.ticked.get(item_id) if state is not None else None
+    if tick is None:
+        return "Already unticked, in another terminal."
+    return f"Already ticked by {visible(tick.actor, limit=40)} at {clock_time(tick.at, timezone)}."
+
+
 class ChecklistPane(OptionList):
     """Severity actions and phases as headings, their items as lines to tick.
 
