@@ -127,6 +127,7 @@ async def test_events_from_another_process_appear(store: EventStore, tmp_path: P
 async def test_without_an_incident_the_app_offers_to_declare_one(store: EventStore) -> None:
     app = war_room_app(store, None)
     async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen.query("#title"), what="the declare form")
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Checkout broken", "enter")
         await pilot.press("down", "enter")  # P1

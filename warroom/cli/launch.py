@@ -26,7 +26,8 @@ DEMO_TITLE = "Backend returning 503s (demo outage)"
 DEMO_SEVERITY = "P1"
 
 ChooseIncident = Callable[["EventStore"], Awaitable[str | None]]
-"""Picks the incident to open (None: offer to declare one); may raise CommandError."""
+"""Picks the incident to open (None: let the app find the open one, or ask); may raise
+CommandError."""
 
 
 async def _run(
@@ -57,14 +58,13 @@ async def _run(
 def launch_war_room(
     playbook: Playbook, db_path: Path, actor: str, *, incident_id: str | None
 ) -> int:
-    """The war room on `incident_id`, or on the active incident / a declare form when None."""
+    """The war room on `incident_id`; when None, the app opens the open incident, offers a
+    choice among several, or a declare form when there is none."""
 
     async def choose(store: EventStore) -> str | None:
         if incident_id is not None:
             await store.incident(incident_id)  # raises UnknownIncident for a bad id
-            return incident_id
-        active = await store.active_incident()
-        return None if active is None else active.id
+        return incident_id
 
     # Only without an incident named can the war room declare one, and so make the database.
     create = incident_id is None

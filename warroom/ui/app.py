@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from functools import partial
 from pathlib import Path
 from types import FrameType
@@ -23,7 +23,8 @@ from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
 from warroom.procgroups import become_subreaper, kill_all_sources, kill_all_sources_now
 from warroom.store import EventStore
-from warroom.ui.screens.declare import Declaration, DeclareScreen
+from warroom.ui.screens.choose_incident import DECLARE_NEW, ChooseIncidentScreen
+from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.war_room import WarRoomScreen
 
 SHUTDOWN_GRACE_SECONDS = 1.3
@@ -37,7 +38,11 @@ def _leave_now(signum: int) -> None:
 
 
 class WarRoomApp(App[None]):
-    """One incident on one screen. Everything it touches is passed in."""
+    """One incident on one screen. Everything it touches is passed in.
+
+    Without an incident named, it opens the one open incident, offers a choice among
+    several, or offers to declare one when none is open.
+    """
 
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
@@ -83,7 +88,7 @@ class WarRoomApp(App[None]):
         for signum in (signal.SIGHUP, signal.SIGTERM):
             signal.signal(signum, partial(self._leave_on_signal, loop))
         if self._incident_id is None:
-            self.push_screen(DeclareScreen(playbook=self.playbook), self._declared)
+            self.run_worker(self._find_open_incident(), exit_on_error=True)
         else:
             self._open(self._incident_id)
 
@@ -107,14 +112,36 @@ class WarRoomApp(App[None]):
         kill_all_sources()
         self.exit()
 
-    async def _declared(self, declaration: Declaration | None) -> None:
-        if declaration is None:
-            self.exit()
+    async def _find_open_incident(self) -> None:
+        open_now = [s for s in await self.store.list_incidents() if s.status == "open"]
+        if len(open_now) == 1:
+            self._open(open_now[0].id)
             return
-        event = await self.store.declare(
-            title=declaration.title, severity=declaration.severity, actor=self.actor
+        if not open_now:
+            self._declare(known_open=())
+            return
+        listed = [s.id for s in open_now]
+
+        def chosen(choice: str | None) -> None:
+            if choice == DECLARE_NEW:
+                self._declare(known_open=listed)
+            else:
+                self._open_or_leave(choice)
+
+        zone = self.playbook.settings.display_timezone
+        self.push_screen(ChooseIncidentScreen(incidents=open_now, timezone=zone), chosen)
+
+    def _declare(self, *, known_open: Collection[str]) -> None:
+        screen = DeclareScreen(
+            playbook=self.playbook, store=self.store, actor=self.actor, known_open=known_open
         )
-        self._open(event.incident_id)
+        self.push_screen(screen, self._open_or_leave)
+
+    def _open_or_leave(self, incident_id: str | None) -> None:
+        if incident_id is None:
+            self.exit()
+        else:
+            self._open(incident_id)
 
     def _open(self, incident_id: str) -> None:
         self.push_screen(
