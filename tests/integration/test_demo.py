@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +71,24 @@ async def test_the_demo_never_opens_an_existing_incident(tmp_path: Path) -> None
         demo_id = await declare_demo_incident(store, "bob")
         assert demo_id != real.incident_id
         assert (await store.incident(demo_id)).title.endswith("(demo outage)")
+
+
+def test_a_burst_of_polls_is_answered_at_once() -> None:
+    # The health monitor polls every target at the same moment. With socketserver's listen
+    # backlog of 5, connections beyond it had their SYN dropped and retried after 1 s.
+    burst = 32
+    with DemoWorld(epoch=time.time()) as world:
+        host, port = world.base_url.removeprefix("http://").split(":")
+        ready = threading.Barrier(burst)
+
+        def poll() -> float:
+            ready.wait()
+            started = time.monotonic()
+            with socket.create_connection((host, int(port)), timeout=5) as conn:
+                conn.sendall(b"GET /backend/health/healthz HTTP/1.0\r\n\r\n")
+                assert conn.recv(64).startswith(b"HTTP/1.0 200")
+            return time.monotonic() - started
+
+        with ThreadPoolExecutor(burst) as pool:
+            slowest = max(pool.map(lambda _: poll(), range(burst)))
+    assert slowest < 0.9, f"a poll waited {slowest:.2f} s: a connection was refused and retried"

@@ -115,6 +115,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _DemoServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: the health monitor's round of seven polls,
+    # all at once, had a SYN dropped and retried a second later.
+    request_queue_size = 128
     epoch: float
 
 
