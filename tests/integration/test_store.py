@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
 from warroom.store import EventStore, StoreError, open_store
 from warroom.store.sqlite import open_sqlite_store
-from warroom.store.sqlite_schema import SCHEMA_VERSION
+from warroom.store.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -144,3 +145,62 @@ async def test_closing_ends_followers_without_waiting_for_a_poll(tmp_path: Path)
     await store.close()
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(pending, 5)
+
+
+async def test_log_lines_of_an_archive_from_before_blocks_survive_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "incidents.db"
+    raw = sqlite3.connect(path)
+    try:
+        for migration in MIGRATIONS[:2]:  # the schema as it was when a row held one line
+            raw.executescript(migration)
+        raw.execute("PRAGMA user_version = 2")
+        raw.execute(
+            "INSERT INTO incidents (id, day, number, title, severity, declared_at,"
+            " last_event_at, log_count) VALUES ('INC-20260101-001', '2026-01-01', 1, 't', 'P1',"
+            " '2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00', 3)"
+        )
+        raw.executemany(
+            "INSERT INTO log_lines (incident_id, logged_at, source, line) VALUES (?, ?, ?, ?)",
+            [
+                ("INC-20260101-001", "2026-01-01T00:00:01.000000+00:00", "api", "one"),
+                ("INC-20260101-001", "2026-01-01T00:00:02.000000+00:00", "db", "two"),
+                ("INC-20260101-001", "2026-01-01T00:00:03.000000+00:00", "api", "three"),
+            ],
+        )
+        raw.commit()
+    finally:
+        raw.close()
+    async with await open_store(path) as store:
+        second = datetime(2026, 1, 1, 0, 0, 2, tzinfo=UTC)
+        assert [line for _, _, line in await store.log_lines("INC-20260101-001")] == [
+            "one",
+            "two",
+            "three",
+        ]
+        assert (await store.newest_log_lines("INC-20260101-001"))["db"] == (second, "two")
+        # the cap still counts the migrated lines
+        await store.archive_log_lines("INC-20260101-001", [(second, "api", "four")], cap=3)
+        assert [line for _, _, line in await store.log_lines("INC-20260101-001")] == [
+            "two",
+            "three",
+            "four",
+        ]
+
+
+async def test_a_flood_is_kept_in_few_compressed_blocks(store: EventStore, tmp_path: Path) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    line = "2025-03-01T23:58:00Z app[abc] ams [info] request {} ok"
+    rows = [(T0, "backend", line.format(n)) for n in range(10_000)]
+    await store.archive_log_lines(declared.incident_id, rows, cap=7_500)
+    raw = sqlite3.connect(tmp_path / "incidents.db")
+    try:
+        blocks, stored = raw.execute(
+            "SELECT count(*), sum(length(body)) FROM log_blocks"
+        ).fetchone()
+    finally:
+        raw.close()
+    assert blocks == 1 and stored < sum(len(r[2]) for r in rows[-7_500:]) / 5
+    kept = await store.log_lines(declared.incident_id, limit=10_000)
+    assert kept == rows[-7_500:]

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from warroom.incident.events import Event
+from warroom.logchunks import LogChunk
 
 
 class UnknownIncident(LookupError):
@@ -145,6 +146,18 @@ class EventStore(Protocol):
         With `capturer`, only while it holds the capture lease (NotCapturer otherwise,
         nothing kept): a terminal that lost the lease while stalled cannot double lines.
         """
+        ...
+
+    async def archive_log_chunks(
+        self,
+        incident_id: str,
+        chunks: Sequence[LogChunk],
+        *,
+        cap: int = 1_000_000,
+        capturer: str | None = None,
+    ) -> int:
+        """`archive_log_lines` for lines already gathered in chunks (how the capture of a
+        flood hands them over): the same cap and lease, no row built per line."""
         ...
 
     async def claim_capture(

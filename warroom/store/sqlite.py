@@ -15,8 +15,8 @@ embedded default for one host:
   (`sqlite_schema`), which also says how times and payloads are stored.
 
 The connection, its lock and its transactions are `sqlite_connection`; the SQL of the
-incident summaries (`sqlite_summaries`), of the log-line archive (`sqlite_logs`) and of the
-capture lease (`sqlite_capture`) lives beside this module.
+incident summaries (`sqlite_summaries`), of the log-line archive (`sqlite_logs`, blocks of
+compressed lines) and of the capture lease (`sqlite_capture`) lives beside this module.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import aiosqlite
 
 from warroom.incident.events import Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
+from warroom.logchunks import LogChunk, chunks_of, line_count, merged, newest
 from warroom.store import sqlite_capture, sqlite_logs, sqlite_summaries
 from warroom.store.protocol import (
     DeclaredMeanwhile,
@@ -280,17 +281,32 @@ class SqliteStore(SqliteConnection):
         """Keep log lines (logged_at, source, raw line) with the incident, at most `cap` of them.
 
         Returns how many of `rows` were stored (fewer than given only if the batch alone is
-        larger than `cap`). One transaction per batch, so thousands of lines cost one commit.
-        With `capturer`, NotCapturer (nothing stored) unless it holds the capture lease.
+        larger than `cap`). With `capturer`, NotCapturer (nothing stored) unless it holds the
+        capture lease.
         """
+        return await self.archive_log_chunks(
+            incident_id, chunks_of(rows), cap=cap, capturer=capturer
+        )
+
+    async def archive_log_chunks(
+        self,
+        incident_id: str,
+        chunks: Sequence[LogChunk],
+        *,
+        cap: int = 1_000_000,
+        capturer: str | None = None,
+    ) -> int:
+        """`archive_log_lines` for lines already in chunks: one block each, one commit for
+        them all, and the encoding done in a worker thread, off the event loop."""
         if cap <= 0:
             return 0
-        batch = list(rows)[-cap:]
+        kept = newest(merged(chunks), cap)
+        blocks = await asyncio.to_thread(sqlite_logs.encode, kept)
         async with self._transaction():
             if capturer is not None:
                 await sqlite_capture.require_holder(self._db, incident_id, capturer)
-            await sqlite_logs.insert_capped(self._db, incident_id, batch, cap)
-        return len(batch)
+            await sqlite_logs.insert_capped(self._db, incident_id, blocks, cap)
+        return line_count(kept)
 
     async def claim_capture(
         self, incident_id: str, holder: str, *, lease: timedelta, at: datetime | None = None
@@ -306,7 +322,7 @@ class SqliteStore(SqliteConnection):
 
     async def newest_log_lines(self, incident_id: str) -> dict[str, tuple[datetime, str]]:
         """Each source's last archived (logged_at, line)."""
-        return await sqlite_capture.newest_per_source(self._read, incident_id)
+        return await sqlite_logs.newest_per_source(self._read, incident_id)
 
     async def log_lines(
         self, incident_id: str, *, search: str = "", limit: int = 1000

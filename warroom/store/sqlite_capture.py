@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from warroom.store.protocol import NotCapturer, UnknownIncident
-from warroom.store.sqlite_schema import Read, from_db_time, to_db_time
+from warroom.store.sqlite_schema import to_db_time
 
 
 async def _require_incident(db: aiosqlite.Connection, incident_id: str) -> None:
@@ -62,15 +62,3 @@ async def require_holder(db: aiosqlite.Connection, incident_id: str, holder: str
     await _require_incident(db, incident_id)
     if await _holder(db, incident_id) != holder:
         raise NotCapturer(incident_id)
-
-
-async def newest_per_source(read: Read, incident_id: str) -> dict[str, tuple[datetime, str]]:
-    """Each source's last archived (logged_at, line); UnknownIncident for a bad id."""
-    if not await read("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)):
-        raise UnknownIncident(incident_id)
-    rows = await read(
-        "SELECT source, logged_at, line FROM log_lines WHERE id IN ("
-        " SELECT max(id) FROM log_lines WHERE incident_id = ? GROUP BY source)",
-        (incident_id,),
-    )
-    return {source: (from_db_time(at), line) for source, at, line in rows}

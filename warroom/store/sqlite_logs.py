@@ -1,27 +1,87 @@
 """The log-line archive in SQLite: the incident's recent log window, capped and searchable.
 
+Lines are kept in blocks, one row per chunk of a source's consecutive lines: the lines
+zlib-compressed, their times as (time, count) runs, the block's time range beside them. A row
+per line cost a Python tuple, a time conversion and an insert per line, and archived a fifth
+of a flood; a block of thousands of lines is one insert, and compressing it mostly runs
+outside the GIL. The rolling cap still counts lines: whole blocks beyond it are deleted and
+the oldest block left has its first `skip` lines dropped.
+
 `SqliteStore` owns the connection, its lock and its transactions; these functions are the SQL,
-run inside the transaction or through the locked read the store hands them.
+run inside the transaction or through the locked read the store hands them, plus the encoding
+of blocks, which the store runs in a worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
+from warroom.logchunks import LogChunk, Row, line_times
 from warroom.store.protocol import UnknownIncident
 from warroom.store.sqlite_schema import Read, from_db_time, to_db_time
 
+Block = tuple[str, str, str, int, str, str, bytes]
+"""A chunk as stored: source, first_at, last_at, line count, times (JSON), encoding, body."""
+
+SEARCH_PAGE = 16
+"""Blocks read per query while searching back from the newest."""
+
+_LEVEL = 1
+"""zlib's fastest level: log lines shrink ~12× even so, and a flood must not wait on it."""
+
+
+def encode(chunks: Sequence[LogChunk]) -> list[Block]:
+    """Chunks as blocks to insert (CPU work: run it off the event loop)."""
+    return [_encode(chunk) for chunk in chunks if chunk.lines]
+
+
+def _encode(chunk: LogChunk) -> Block:
+    text = "\n".join(chunk.lines)
+    if text.count("\n") == len(chunk.lines) - 1:
+        encoding = "lines"
+    else:  # a line holds a newline of its own: newline-joined text could not be split back
+        encoding, text = "json", json.dumps(list(chunk.lines), ensure_ascii=False)
+    body = zlib.compress(text.encode("utf-8", "surrogatepass"), _LEVEL)
+    times = [(to_db_time(at), count) for at, count in chunk.times]
+    return (
+        chunk.source,
+        times[0][0],
+        times[-1][0],
+        len(chunk.lines),
+        json.dumps(times),
+        encoding,
+        body,
+    )
+
+
+def _lines(encoding: str, body: Any) -> list[str]:
+    if encoding == "text":  # one line of an archive from before blocks, stored as it was
+        return [str(body)]
+    text = zlib.decompress(body).decode("utf-8", "surrogatepass")
+    if encoding == "json":
+        lines: list[str] = json.loads(text)
+        return lines
+    return text.split("\n")
+
+
+def _rows(source: str, skip: int, times: str, encoding: str, body: Any) -> list[Row]:
+    stamps = line_times([(from_db_time(at), count) for at, count in json.loads(times)])
+    lines = _lines(encoding, body)
+    return [(at, source, line) for at, line in zip(stamps[skip:], lines[skip:], strict=True)]
+
 
 async def insert_capped(
-    db: aiosqlite.Connection,
-    incident_id: str,
-    batch: Sequence[tuple[datetime, str, str]],
-    cap: int,
+    db: aiosqlite.Connection, incident_id: str, blocks: Sequence[Block], cap: int
 ) -> None:
-    """Add `batch` (no longer than `cap`) to the archive, dropping the oldest lines beyond `cap`.
+    """Add `blocks` (no more than `cap` lines) to the archive, dropping the oldest lines
+    beyond `cap`.
 
     Runs inside the caller's write transaction; UnknownIncident for a bad id.
     """
@@ -31,37 +91,98 @@ async def insert_capped(
         raise UnknownIncident(incident_id)
     count: int = row[0]
     await db.executemany(
-        "INSERT INTO log_lines (incident_id, logged_at, source, line) VALUES (?, ?, ?, ?)",
-        [(incident_id, to_db_time(at), source, line) for at, source, line in batch],
+        "INSERT INTO log_blocks (incident_id, source, first_at, last_at, line_count, times,"
+        " encoding, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(incident_id, *block) for block in blocks],
     )
-    count += len(batch)
-    excess = count - cap
-    if excess > 0:
-        # The count is kept on the incident row so a full archive never needs a
-        # count(*) scan; the oldest lines go, through the (incident_id, id) index.
-        await db.execute(
-            "DELETE FROM log_lines WHERE incident_id = ? AND id <= ("
-            " SELECT id FROM log_lines WHERE incident_id = ? ORDER BY id"
-            " LIMIT 1 OFFSET ?)",
-            (incident_id, incident_id, excess - 1),
-        )
+    count += sum(block[3] for block in blocks)
+    if count > cap:
+        await _drop_oldest(db, incident_id, count - cap)
         count = cap
+    # The count is kept on the incident row so a full archive never needs a scan.
     await db.execute("UPDATE incidents SET log_count = ? WHERE id = ?", (count, incident_id))
 
 
-async def search_lines(
-    read: Read, incident_id: str, search: str, limit: int
-) -> list[tuple[datetime, str, str]]:
+async def _drop_oldest(db: aiosqlite.Connection, incident_id: str, excess: int) -> None:
+    gone = None
+    while excess > 0:
+        async with db.execute(
+            "SELECT id, line_count - skip FROM log_blocks WHERE incident_id = ?"
+            " AND id > coalesce(?, -1) ORDER BY id LIMIT 64",
+            (incident_id, gone),
+        ) as cursor:
+            oldest = list(await cursor.fetchall())
+        for block_id, live in oldest:
+            if live > excess:
+                await db.execute(
+                    "UPDATE log_blocks SET skip = skip + ? WHERE id = ?", (excess, block_id)
+                )
+                excess = 0
+                break
+            gone, excess = block_id, excess - live
+        if not oldest:
+            break
+    if gone is not None:
+        await db.execute(
+            "DELETE FROM log_blocks WHERE incident_id = ? AND id <= ?", (incident_id, gone)
+        )
+
+
+async def search_lines(read: Read, incident_id: str, search: str, limit: int) -> list[Row]:
     """The newest `limit` archived lines containing `search` (any case), oldest first.
 
     UnknownIncident for a bad id.
     """
     if not await read("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)):
         raise UnknownIncident(incident_id)
-    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = await read(
-        "SELECT logged_at, source, line FROM log_lines WHERE incident_id = ?"
-        " AND line LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
-        (incident_id, f"%{escaped}%", limit),
+    needle = search.casefold()
+    found: list[Row] = []  # newest first
+    before = None
+    while len(found) < limit:
+        blocks = await read(
+            "SELECT id, source, skip, times, encoding, body FROM log_blocks"
+            " WHERE incident_id = ? AND id < coalesce(?, id + 1) ORDER BY id DESC LIMIT ?",
+            (incident_id, before, SEARCH_PAGE),
+        )
+        if not blocks:
+            break
+        found += await asyncio.to_thread(_matching, blocks, needle, limit - len(found))
+        before = blocks[-1][0]
+    found.reverse()
+    return found
+
+
+def _matching(blocks: Sequence[Any], needle: str, limit: int) -> list[Row]:
+    found: list[Row] = []
+    for _, source, skip, times, encoding, body in blocks:
+        rows = _rows(source, skip, times, encoding, body)
+        if not needle:
+            found += reversed(rows[-(limit - len(found)) :])
+            if len(found) == limit:
+                return found
+            continue
+        for row in reversed(rows):
+            if needle in row[2].casefold():
+                found.append(row)
+                if len(found) == limit:
+                    return found
+    return found
+
+
+async def newest_per_source(read: Read, incident_id: str) -> dict[str, tuple[datetime, str]]:
+    """Each source's last archived (logged_at, line); UnknownIncident for a bad id."""
+    if not await read("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)):
+        raise UnknownIncident(incident_id)
+    blocks = await read(
+        "SELECT source, last_at, encoding, body FROM log_blocks WHERE id IN ("
+        " SELECT max(id) FROM log_blocks WHERE incident_id = ? GROUP BY source)",
+        (incident_id,),
     )
-    return [(from_db_time(at), source, line) for at, source, line in reversed(rows)]
+    return await asyncio.to_thread(_last_lines, blocks)
+
+
+def _last_lines(blocks: Sequence[Any]) -> dict[str, tuple[datetime, str]]:
+    return {
+        source: (from_db_time(last_at), _lines(encoding, body)[-1])
+        for source, last_at, encoding, body in blocks
+    }

@@ -52,6 +52,29 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 3: log lines kept as compressed blocks of one source's consecutive lines, not a row
+    # per line (see sqlite_logs); each old row becomes a block of its own, left as text.
+    """
+    CREATE TABLE log_blocks (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        source TEXT NOT NULL,
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        line_count INTEGER NOT NULL,
+        skip INTEGER NOT NULL DEFAULT 0,
+        times TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE INDEX log_blocks_incident ON log_blocks (incident_id, id);
+    INSERT INTO log_blocks (incident_id, source, first_at, last_at, line_count, times, encoding,
+        body)
+    SELECT incident_id, source, logged_at, logged_at, 1, json_array(json_array(logged_at, 1)),
+        'text', line
+    FROM log_lines ORDER BY id;
+    DROP TABLE log_lines;
+    """,
 )
 """Schema changes in order; `PRAGMA user_version` is how many have been applied."""
 
