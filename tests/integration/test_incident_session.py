@@ -9,6 +9,7 @@ from tests.support.playbooks import quiet_playbook
 from tests.support.waiting import eventually
 from warroom import incident as inc
 from warroom.incident import IncidentState
+from warroom.logchunks import LogChunk
 from warroom.session.incident_session import AUTOMATIC_ACTOR, IncidentSession, Written
 from warroom.store import EventStore, open_store
 
@@ -53,9 +54,10 @@ async def test_logs_are_captured_only_while_open(store: EventStore) -> None:
     session, _, _ = await open_session(store)
     capture = session.log_capture()
     assert await capture.claim()
-    assert await capture.keep([(T0, "backend", "ERROR boom")])
+    assert await capture.keep([LogChunk("backend", ["ERROR boom"], [(T0, 1)])])
     await session.record(inc.resolved())
-    assert await capture.keep([(T0, "backend", "later")])  # still the capturer, keeps nothing
+    # still the capturer, keeps nothing
+    assert await capture.keep([LogChunk("backend", ["later"], [(T0, 1)])])
     change = inc.health_changed("backend", "up", "down", status=503, reason="")
     assert await session.record_health_change(change) is None
     assert [line for _, _, line in await store.log_lines(session.incident_id)] == ["ERROR boom"]

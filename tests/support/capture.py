@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from warroom.logs.archive import Row
+from warroom.logchunks import LogChunk, Row, rows_of
 
 
 @dataclass
@@ -38,12 +38,12 @@ class TerminalCapture:
             self.shared.holder = self.name
         return self.shared.holder == self.name
 
-    async def keep(self, rows: Sequence[Row]) -> bool:
+    async def keep(self, chunks: Sequence[LogChunk]) -> bool:
         if self.writing is not None:
             await self.writing()
         if self.shared.holder != self.name:
             return False
-        self.shared.rows.extend(rows)
+        self.shared.rows.extend(rows_of(chunks))
         return True
 
     async def newest(self) -> Mapping[str, tuple[datetime, str]]:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.support.capture import SharedArchive
 from tests.support.waiting import eventually
-from warroom.logs.archive import Archiver, Row, unarchived
+from warroom.logs.archive import Archiver, Row, timed, unarchived
 
 
 def line(i: int) -> str:
@@ -16,20 +16,34 @@ def raws(rows: list[Row]) -> list[str]:
     return [raw for _, _, raw in rows]
 
 
-async def test_close_on_a_full_queue_returns_once_the_queue_is_written() -> None:
+async def test_a_full_queue_slows_the_source_instead_of_dropping() -> None:
     shared = SharedArchive()
-    archiver = Archiver(shared.terminal("ann"), max_pending=2)
+    capture = shared.terminal("ann")
+    writing = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow() -> None:
+        writing.set()
+        await release.wait()
+
+    capture.writing = slow
+    archiver = Archiver(capture, max_pending_lines=4, batch_lines=1)
     archiver.start()
-    for i in range(6):  # the writer has not run yet: two batches fit, four are dropped
+    archiver.offer("s", [line(0)])
+    await writing.wait()  # the writer holds line 0 in a write that has not finished
+    for i in range(1, 6):
         archiver.offer("s", [line(i)])
-    assert archiver.dropped == 4
-    # The queue is full when close() starts (awaited here, not in a task, so it runs
-    # before the writer). It must return once the two batches are written, not sit out
-    # its own timeout with the writer waiting on an empty queue.
-    async with asyncio.timeout(10):
-        await archiver.close(timeout=600)
-    assert raws(shared.rows) == [line(0), line(1)]
-    assert archiver.archived == 2 and archiver.dropped == 4
+    assert archiver.dropped == 0 and archiver.pending == 6
+    assert "sources slowed" in archiver.trouble()
+    waiting = asyncio.create_task(archiver.room())
+    await asyncio.sleep(0)
+    assert not waiting.done()  # the reader waits for the store rather than read on
+    release.set()
+    await asyncio.wait_for(waiting, 10)  # room again once half of the backlog is written
+    assert archiver.pending <= 2
+    await asyncio.wait_for(archiver.close(timeout=600), 10)
+    assert raws(shared.rows) == [line(i) for i in range(6)]
+    assert archiver.archived == 6 and archiver.dropped == 0 and archiver.trouble() == ""
 
 
 async def test_close_waits_for_a_slow_write_then_writes_the_rest() -> None:
@@ -43,26 +57,46 @@ async def test_close_waits_for_a_slow_write_then_writes_the_rest() -> None:
         await release.wait()
 
     capture.writing = slow
-    archiver = Archiver(capture, max_pending=2)
+    archiver = Archiver(capture)
     archiver.start()
     archiver.offer("s", [line(0)])
     await writing.wait()  # the writer holds batch 0 in a write that has not finished
     for i in range(1, 4):
         archiver.offer("s", [line(i)])
-    assert archiver.dropped == 1  # 1 and 2 queued, 3 dropped: the queue is full
-    # close() starts on the full queue before the writer's write returns.
     closing = asyncio.create_task(archiver.close(timeout=600))
     release.set()
     await asyncio.wait_for(closing, 10)
-    assert raws(shared.rows) == [line(0), line(1), line(2)]
-    assert archiver.archived == 3
+    assert raws(shared.rows) == [line(i) for i in range(4)]
+    assert archiver.archived == 4
+
+
+async def test_a_failing_store_counts_what_it_refused() -> None:
+    shared = SharedArchive()
+    capture = shared.terminal("ann")
+
+    async def broken() -> None:
+        raise OSError("disk full")
+
+    capture.writing = broken
+    archiver = Archiver(capture)
+    archiver.start()
+    archiver.offer("s", [line(0), line(1)])
+    await archiver.close()
+    assert archiver.dropped == 2 and archiver.trouble() == "OSError: disk full"
+
+
+def test_times_are_runs_and_continuations_take_their_entrys_time() -> None:
+    since = datetime(2025, 12, 31, tzinfo=UTC)
+    chunk = timed("s", ["noise", line(1), "  more", line(1), line(2)], since)
+    first, second = (datetime(2026, 1, 1, 0, 0, s, tzinfo=UTC) for s in (1, 2))
+    assert list(chunk.times) == [(since, 1), (first, 3), (second, 1)]
 
 
 async def test_close_after_timeout_cancels_a_stuck_write() -> None:
     shared = SharedArchive()
     capture = shared.terminal("ann")
     capture.writing = asyncio.Event().wait  # a store that never answers
-    archiver = Archiver(capture, max_pending=1)
+    archiver = Archiver(capture)
     archiver.start()
     archiver.offer("s", [line(0)])
     archiver.offer("s", [line(1)])
@@ -84,8 +118,9 @@ async def test_two_terminals_seeing_the_same_lines_archive_them_once() -> None:
         archiver.offer("backend", lines[:5])
         archiver.offer("backend", lines[5:])
     await eventually(lambda: len(shared.rows) == 12, what="ann archived the lines")
-    await ann.close()
+    # Bob first: once ann gives the lease up, bob's next renewal rightly takes it over.
     await bob.close()
+    await ann.close()
     assert raws(shared.rows) == lines
     assert not bob.capturing and bob.archived == 0
 

@@ -1,7 +1,11 @@
 """Archiving ingested log lines with the incident: a bounded queue in front of the store, and
 the lease that makes one terminal, of all those watching an incident, the one that writes.
 
-No Textual here. Ingest never waits on the store: a full queue counts lines as dropped.
+No Textual here. Ingest never drops a line for the store's sake: while more than
+`PENDING_LINES` wait to be written, the sources are read more slowly (`Archiver.room`), so a
+flood beyond what the store can take slows the tail down instead of leaving lines out.
+Lines go to the store a chunk at a time (`warroom.logchunks`), their times found off the
+event loop; nothing is done per line on the loop.
 
 Every terminal on an incident runs its own copy of each source and so sees the same lines.
 Only the holder of the incident's capture lease archives them; the others keep a bounded
@@ -19,10 +23,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
+from warroom.logchunks import LogChunk, Row, chunks_of, line_count, merged, rows_of
 from warroom.logs.parse import line_time
 
-Row = tuple[datetime, str, str]
-"""An archived line: (logged_at, source, raw line)."""
+__all__ = ["PENDING_LINES", "Archiver", "Capture", "LogChunk", "Row", "timed", "unarchived"]
+
+PENDING_LINES = 200_000
+"""Lines offered and not yet written past which the sources wait (`Archiver.room`): about
+half a second of a flood at full speed, hours of a real `fly logs` stream."""
 
 
 class Capture(Protocol):
@@ -36,8 +44,8 @@ class Capture(Protocol):
         """Take or renew the lease; False while another terminal holds it."""
         ...
 
-    async def keep(self, rows: Sequence[Row]) -> bool:
-        """Archive `rows` if this terminal still holds the lease; False (nothing kept) if
+    async def keep(self, chunks: Sequence[LogChunk]) -> bool:
+        """Archive `chunks` if this terminal still holds the lease; False (nothing kept) if
         another took it over."""
         ...
 
@@ -76,38 +84,65 @@ def unarchived(backlog: Sequence[Row], newest: Mapping[str, tuple[datetime, str]
     return kept
 
 
+def timed(source: str, lines: Sequence[str], since: datetime) -> LogChunk:
+    """`lines` of `source` with their times: an entry's own stamp; a continuation line (or
+    noise) is logged at the entry before it, and before any entry at `since`."""
+    times: list[tuple[datetime, int]] = []
+    last, start = since, 0
+    for index, raw in enumerate(lines):
+        when = line_time(raw)
+        if when is not None and when != last:
+            if index > start:
+                times.append((last, index - start))
+            last, start = when, index
+    if len(lines) > start:
+        times.append((last, len(lines) - start))
+    return LogChunk(source, lines, times)
+
+
 class Archiver:
-    """Archives ingested records with the incident in batches, off the ingest path, while
-    this terminal holds the capture lease.
+    """Archives ingested lines with the incident in batches, off the ingest path, while this
+    terminal holds the capture lease.
 
     `offer()` only queues; a task writes batches of up to `batch_lines` and renews the lease
-    every `capture.renew_seconds`. When the queue is full (the store is slower than the
-    flood), records are counted in `dropped` instead of blocking ingest. There is no cap
-    here: the store keeps the newest lines (its rolling `cap`), so a long incident keeps its
-    latest lines, not its first ones. Not holding the lease, the newest `backlog_lines` are
-    kept in memory for the moment this terminal takes over.
+    every `capture.renew_seconds`. Nothing is dropped for being slow: the source readers
+    await `room()` between chunks, which waits while `max_pending_lines` are not yet written.
+    Lines are counted in `dropped` only when the store refuses them (`error` says why). There
+    is no cap here: the store keeps the newest lines (its rolling `cap`), so a long incident
+    keeps its latest lines, not its first ones. Not holding the lease, the newest
+    `backlog_lines` (about: whole chunks) are kept in memory for the moment this terminal
+    takes over.
     """
 
     def __init__(
         self,
         capture: Capture,
         *,
-        max_pending: int = 64,
-        batch_lines: int = 5_000,
+        max_pending_lines: int = PENDING_LINES,
+        batch_lines: int = 50_000,
         backlog_lines: int = 20_000,
     ) -> None:
         self._capture = capture
+        self.max_pending_lines = max_pending_lines
         self.batch_lines = batch_lines
+        self.backlog_lines = backlog_lines
         self.archived = 0
         self.dropped = 0
+        self.pending = 0
+        """Lines offered and not yet archived (or kept in the backlog)."""
         self.error = ""
         """The last write error, '' when the last write succeeded."""
         self.capturing = False
         """True while this terminal holds the lease and so archives the incident's lines."""
-        self._backlog: deque[Row] = deque(maxlen=backlog_lines)
+        self._offered: deque[tuple[str, Sequence[str], datetime]] = deque()
+        self._backlog: deque[LogChunk] = deque()
+        self._backlog_count = 0
         self._renewed_at: float | None = None
-        self._queue: asyncio.Queue[tuple[str, list[str]] | None] = asyncio.Queue(max_pending)
         self._last_time: dict[str, datetime] = {}
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self._closing = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -115,12 +150,33 @@ class Archiver:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="log-archiver")
 
-    def offer(self, source: str, lines: list[str]) -> None:
-        """Queue `source`'s `lines` for archiving (never blocks; dropped on a full queue)."""
-        try:
-            self._queue.put_nowait((source, lines))
-        except asyncio.QueueFull:
-            self.dropped += len(lines)
+    def offer(self, source: str, lines: Sequence[str]) -> None:
+        """Queue `source`'s `lines` for archiving (never blocks, never drops)."""
+        if not lines:
+            return
+        self._offered.append((source, lines, datetime.now(UTC)))
+        self.pending += len(lines)
+        if self.pending >= self.max_pending_lines:
+            self._room.clear()
+        self._wake.set()
+
+    async def room(self) -> None:
+        """Return once fewer than `max_pending_lines` wait to be written; a source's reader
+        awaits this before it reads on, so the store sets the pace of a flood it cannot take.
+        """
+        if not self._room.is_set() and self._task is not None:
+            await self._room.wait()
+
+    def trouble(self) -> str:
+        """What the screen says about the capture; '' while every line is being archived."""
+        if self.error:
+            return self.error
+        said = []
+        if not self._room.is_set():
+            said.append(f"sources slowed for the store, {self.pending:,} lines to write")
+        if self.dropped:
+            said.append(f"{self.dropped:,} not archived")
+        return ", ".join(said)
 
     async def close(self, timeout: float = 5.0) -> None:
         """Write what is queued and give the lease up (up to `timeout` s), then stop."""
@@ -128,97 +184,92 @@ class Archiver:
         if task is None:
             return
         self._task = None
-
-        async def finish() -> None:
-            # The end marker goes behind what is queued; on a full queue, `put` waits
-            # until the writer has taken a batch off it.
-            if not task.done():
-                await self._queue.put(None)
-            await asyncio.shield(task)
-
+        self._closing = True
+        self._wake.set()
         try:
-            await asyncio.wait_for(finish(), timeout)
+            await asyncio.wait_for(asyncio.shield(task), timeout)
         except TimeoutError:
             task.cancel()
 
-    def _rows(self, source: str, lines: list[str]) -> list[Row]:
-        # A continuation line (or noise) is logged at its entry's time, else at arrival.
-        last = self._last_time.get(source) or datetime.now(UTC)
-        rows = []
-        for raw in lines:
-            when = line_time(raw)
-            if when is None:
-                when = last
-            else:
-                last = when
-            rows.append((when, source, raw))
-        self._last_time[source] = last
-        return rows
-
     async def _run(self) -> None:
-        await self._write_until_closed()
-        if self.capturing:
-            try:
-                await self._capture.release()
-            except Exception as exc:  # the lease then runs out by itself
-                self.error = f"{type(exc).__name__}: {exc}"
+        try:
+            await self._write_until_closed()
+            if self.capturing:
+                try:
+                    await self._capture.release()
+                except Exception as exc:  # the lease then runs out by itself
+                    self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._room.set()  # no reader may wait on a writer that is gone
 
     async def _write_until_closed(self) -> None:
-        # One pending get for the whole run: cancelling a get on every renewal could lose
-        # the batch it was just handed.
-        getter: asyncio.Task[tuple[str, list[str]] | None] | None = None
-        try:
-            while True:
-                if getter is None:
-                    getter = asyncio.ensure_future(self._queue.get())
-                done, _ = await asyncio.wait({getter}, timeout=self._until_renewal())
-                if not done:
+        while True:
+            if not self._offered:
+                if self._closing:
+                    return
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._until_renewal())
+                except TimeoutError:
                     await self._renew()
-                    continue
-                batch, getter = getter.result(), None
-                if batch is None:
-                    return
-                rows = self._rows(*batch)
-                end = False
-                while len(rows) < self.batch_lines and not self._queue.empty():
-                    more = self._queue.get_nowait()
-                    if more is None:
-                        end = True
-                        break
-                    rows.extend(self._rows(*more))
-                await self._write(rows)
-                if end:
-                    return
-        finally:
-            if getter is not None:
-                getter.cancel()
+                continue
+            batch = self._take()
+            # Finding each line's time is the one thing done per line: in a worker thread.
+            chunks = await asyncio.to_thread(self._timed, batch)
+            await self._write(chunks)
+            self.pending -= line_count(chunks)
+            if self.pending <= self.max_pending_lines // 2:
+                self._room.set()
+
+    def _take(self) -> list[tuple[str, Sequence[str], datetime]]:
+        batch = [self._offered.popleft()]
+        count = len(batch[0][1])
+        while self._offered and count < self.batch_lines:
+            batch.append(self._offered.popleft())
+            count += len(batch[-1][1])
+        return batch
+
+    def _timed(self, batch: Sequence[tuple[str, Sequence[str], datetime]]) -> list[LogChunk]:
+        chunks = []
+        for source, lines, arrived in batch:
+            chunk = timed(source, lines, self._last_time.get(source, arrived))
+            self._last_time[source] = chunk.times[-1][0]
+            chunks.append(chunk)
+        return merged(chunks)
 
     def _until_renewal(self) -> float:
         if self._renewed_at is None:
             return 0.0
         return max(0.0, self._renewed_at + self._capture.renew_seconds - time.monotonic())
 
-    async def _write(self, rows: list[Row]) -> None:
+    async def _write(self, chunks: list[LogChunk]) -> None:
         if self._until_renewal() == 0.0:  # a flood never leaves the queue idle to renew
             await self._renew()
         if self.capturing:
-            await self._keep(rows)
+            await self._keep(chunks)
         else:
-            self._backlog.extend(rows)
+            self._keep_back(chunks)
 
-    async def _keep(self, rows: list[Row]) -> None:
+    def _keep_back(self, chunks: Sequence[LogChunk]) -> None:
+        self._backlog.extend(chunks)
+        self._backlog_count += line_count(chunks)
+        while self._backlog_count - len(self._backlog[0].lines) >= self.backlog_lines:
+            self._backlog_count -= len(self._backlog.popleft().lines)
+
+    async def _keep(self, chunks: Sequence[LogChunk]) -> None:
+        count = line_count(chunks)
         try:
-            kept = await self._capture.keep(rows)
+            kept = await self._capture.keep(chunks)
         except Exception as exc:  # a failing store must not stop the tail
             self.error = f"{type(exc).__name__}: {exc}"
-            self.dropped += len(rows)
+            self.dropped += count
             return
         self.error = ""
         if kept:
-            self.archived += len(rows)
+            self.archived += count
         else:  # another terminal took the lease while this one was stalled
             self.capturing = False
-            self._backlog.extend(rows)
+            self._keep_back(chunks)
 
     async def _renew(self) -> None:
         self._renewed_at = time.monotonic()
@@ -233,7 +284,8 @@ class Archiver:
             self.error = f"{type(exc).__name__}: {exc}"
             return
         self.capturing = True
-        rows = unarchived(self._backlog, newest)
+        rows = unarchived(rows_of(self._backlog), newest)
         self._backlog.clear()
+        self._backlog_count = 0
         if rows:
-            await self._keep(rows)
+            await self._keep(chunks_of(rows))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -97,6 +97,7 @@ class RestartPolicy:
 
 LinesCallback = Callable[[LogSource, list[str]], None]
 StatusCallback = Callable[[SourceStatus], None]
+Pace = Callable[[], Awaitable[None]]
 
 
 class SourceRunner:
@@ -109,7 +110,10 @@ class SourceRunner:
         on_lines: LinesCallback,
         on_status: StatusCallback,
         policy: RestartPolicy = RestartPolicy(),
+        pace: Pace | None = None,
     ) -> None:
+        """`pace` is awaited after each chunk before the next is read: the archive's
+        back-pressure (`warroom.logs.archive.Archiver.room`)."""
         self.source = source
         self._on_lines = on_lines
         self._on_status = on_status
@@ -121,6 +125,7 @@ class SourceRunner:
         self._stopping = False
         self._restart_now = False
         self._killer: asyncio.Task[int] | None = None
+        self._pace = pace
         self._last_data = time.monotonic()
         self._last_data_at = datetime.now(UTC)
 
@@ -253,6 +258,8 @@ class SourceRunner:
                 self._emit(data[:cut].split(b"\n"))
                 # Let keys and repaints in between chunks even when the pipe never runs dry.
                 await asyncio.sleep(0)
+                if self._pace is not None:
+                    await self._pace()
         finally:
             err_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -64,7 +64,11 @@ class LogTail:
             if source.name in self.runners:
                 continue
             runner = SourceRunner(
-                source, on_lines=self._lines, on_status=self._status, policy=self.policy
+                source,
+                on_lines=self._lines,
+                on_status=self._status,
+                policy=self.policy,
+                pace=None if self.archiver is None else self.archiver.room,
             )
             self.runners[source.name] = runner
             runner.start()

@@ -24,6 +24,7 @@ from warroom.incident import (
     item_ticked,
     item_unticked,
 )
+from warroom.logchunks import LogChunk
 from warroom.playbook import Playbook
 from warroom.store import EventStore, NotCapturer, StoreError
 
@@ -224,14 +225,14 @@ class LogCapture:
         # The store's own clock: the lease is about real time, not the incident's clock.
         return await self._store.claim_capture(self._incident_id, self.holder, lease=self._lease)
 
-    async def keep(self, rows: Sequence[tuple[datetime, str, str]]) -> bool:
+    async def keep(self, chunks: Sequence[LogChunk]) -> bool:
         state = await self._session.loaded()  # lines can come before the status is known
         if state is not None and not state.is_open:
             return True
         try:
-            await self._store.archive_log_lines(
+            await self._store.archive_log_chunks(
                 self._incident_id,
-                rows,
+                chunks,
                 cap=self._session.playbook.settings.capture_max_lines,
                 capturer=self.holder,
             )

@@ -233,8 +233,8 @@ class LogPane(Vertical):
         if query:
             bits.append(query)
         archiver = self.tail.archiver
-        if archiver is not None and (archiver.dropped or archiver.error):
-            bits.append(f"capture: {archiver.error or f'{archiver.dropped:,} not archived'}")
+        if archiver is not None and (trouble := archiver.trouble()):
+            bits.append(f"capture: {trouble}")
         relabel(self.query_one("#log-info", Static), visible(" │ ".join(bits)))
 
     # -- filters ---------------------------------------------------------------------------
