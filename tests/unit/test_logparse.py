@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from warroom.demo.fakefly import format_entry
 from warroom.logs.buffer import LogBuffer
 from warroom.logs.filter import FilterError, FilterSpec
 from warroom.logs.parse import JsonParser, entry_levels, parse_line
-from warroom.safetext import strip_sgr
+from warroom.safetext import SgrStripper, strip_sgr, visible
 
 LINE = (
     "\x1b[2m2026-11-29T02:41:07Z\x1b[0m app[48e42d6f7573e8] \x1b[32miad\x1b[0m "
@@ -168,3 +169,20 @@ def test_ignore_case_folding_keeps_regex_meaning() -> None:
     assert len(_shown(buffer, FilterSpec(include=("TIMEOUT",)))) == 3
     # \S must not become \s when folding: only "]Timeout" follows a non-space.
     assert _shown(buffer, FilterSpec(include=(r"\STIMEOUT",))) == ["Timeout config loaded"]
+
+
+def test_a_chunk_cleaned_once_parses_as_its_lines_cleaned_one_by_one() -> None:
+    at = datetime(2026, 11, 29, 2, 41, 7, tzinfo=UTC)
+    lines = [
+        format_entry(at, "app", "48e42d6f7573e8", "iad", level, f"msg {level}").rstrip("\n")
+        for level in ("info", "warn", "error", "debug", "fatal")
+    ]
+    lines += [LINE, "  continuation \x1b]52;c;aGk=\x07 of it", "no escape at all"]
+    stripper = SgrStripper()
+    for _ in range(2):  # the second chunk meets only colours already seen
+        cleaned = stripper.plain("\n".join(lines)).split("\n")
+        assert cleaned == [strip_sgr(line) for line in lines]
+        records = [parse_line("b", line, parent=cleaned[0]) for line in cleaned]
+        assert [r.level for r in records[:5]] == ["info", "warn", "error", "debug", "fatal"]
+        assert records[6].continued and records[6].time == at
+        assert all("\x1b" not in visible(line) for line in cleaned)

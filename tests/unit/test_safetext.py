@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+import re
+
+import pytest
 from rich.console import Console
 
-from warroom.safetext import cut, decode, message_text, safe_text, strip_sgr, visible
+from warroom import safetext
+from warroom.safetext import (
+    SgrStripper,
+    cut,
+    decode,
+    message_text,
+    safe_text,
+    strip_sgr,
+    visible,
+)
 
 
 def test_escape_sequences_become_visible() -> None:
@@ -66,3 +78,49 @@ def test_message_text_removes_sequences_whole() -> None:
     assert message_text("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f") == (
         "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
     )
+
+
+CHUNKS = (
+    "\x1b[2mts\x1b[0m app [\x1b[34minfo\x1b[0m]ok\n\x1b[2mts\x1b[0m app [\x1b[31merror\x1b[0m]no",
+    "plain, no escape at all\nsecond line",
+    "\x1b[2mts\x1b[0m [\x1b[1;35mnew colour\x1b[0m] \x1b]0;title\x07 \x1b[2J kept",
+    "\x1b[2mts\x1b[0m \x1b[34mseen before\x1b[0m\nbare \x1b[ 31m odd \x1b[0",
+)
+
+
+def test_a_streams_chunks_lose_their_colours_as_strip_sgr_does() -> None:
+    stripper = SgrStripper()
+    for chunk in CHUNKS * 2:
+        assert stripper.plain(chunk) == strip_sgr(chunk)
+        assert visible(stripper.plain(chunk)) == visible(strip_sgr(chunk))
+
+
+class CountingPattern:
+    """`safetext._SGR`, counting how often the regex runs."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.runs = 0
+
+    def sub(self, replacement: str, text: str) -> str:
+        self.runs += 1
+        return self.pattern.sub(replacement, text)
+
+    def findall(self, text: str) -> list[str]:
+        self.runs += 1
+        return self.pattern.findall(text)
+
+
+def test_colours_seen_once_are_removed_without_the_regex(monkeypatch: pytest.MonkeyPatch) -> None:
+    fly = "\x1b[2m2026-01-01T00:00:00Z\x1b[0m app[1] \x1b[32miad\x1b[0m [\x1b[34minfo\x1b[0m]n={}"
+    chunk = "\n".join(fly.format(i) for i in range(2_000))
+    expected = strip_sgr(chunk)
+    counting = CountingPattern(safetext._SGR)
+    monkeypatch.setattr(safetext, "_SGR", counting)
+    stripper = SgrStripper()
+    assert stripper.plain(chunk) == expected
+    runs = counting.runs
+    for _ in range(10):  # later chunks of the same stream use the same colours
+        assert stripper.plain(chunk) == expected
+    assert stripper.plain("no escape here") == "no escape here"
+    assert counting.runs == runs
