@@ -57,3 +57,28 @@ async def test_a_flood_is_archived_line_for_line(tmp_path: Path) -> None:
         assert len(archived) == FLOOD == tail.buffer.next_seq
         shown = [record.raw for record in tail.buffer.records()]
         assert [line for _, _, line in archived[-len(shown) :]] == shown
+
+
+async def test_a_long_line_is_archived_whole_and_shown_cut(tmp_path: Path) -> None:
+    long = "2026-01-01T00:00:00Z app[1] iad [info]" + "x" * 20_000
+    program = tmp_path / "long.py"
+    program.write_text(f"print({long!r})\nprint('after')\n")
+    async with await open_store(tmp_path / "incidents.db") as store:
+        session = await open_session(store)
+        tail = LogTail(
+            [LogSource("app", (sys.executable, str(program)))], capture=session.log_capture()
+        )
+        archiver = tail.archiver
+        assert archiver is not None
+        tail.start()
+        try:
+            await eventually(lambda: archiver.archived >= 2, what="both lines archived")
+        finally:
+            await tail.stop()
+        assert [line for _, _, line in await store.log_lines(session.incident_id)] == [
+            long,
+            "after",
+        ]
+        shown = [record.raw for record in tail.buffer.records()]
+        assert shown[0] == f"{long[:10_000]} … [cut 10,038 chars]"  # the screen's copy
+        assert shown[1] == "after"

@@ -24,15 +24,13 @@ from enum import StrEnum
 
 from warroom.playbook import LogSource
 from warroom.procgroups import kill_group, spawn_group
-from warroom.safetext import SgrStripper, cut, decode, strip_sgr, visible
+from warroom.safetext import SgrStripper, decode, strip_sgr, visible
 
 CHUNK_BYTES = 256 * 1024
 """Bytes read per chunk: big enough to amortise the await, small enough that parsing one
 chunk (~2,500 lines, a few ms) never holds the event loop long."""
 MAX_LINE_BYTES = 1024 * 1024
 """A 'line' longer than this without a newline is cut into pieces rather than held."""
-MAX_RECORD_CHARS = 10_000
-"""Characters of one line kept in the buffer; the rest is replaced by a marker."""
 
 
 class SourceState(StrEnum):
@@ -273,10 +271,7 @@ class SourceRunner:
         text = self._colours.plain(decode(data))
         if "\r" in text:
             text = text.replace("\r\n", "\n").removesuffix("\r")
-        lines = text.split("\n")
-        if len(text) > MAX_RECORD_CHARS * len(lines):
-            lines = [cut(line, MAX_RECORD_CHARS) for line in lines]
-        self._on_lines(self.source, lines)
+        self._on_lines(self.source, text.split("\n"))
 
     async def _kill(self, proc: asyncio.subprocess.Process, grace: float | None = None) -> int:
         """SIGTERM the group, SIGKILL it after the grace period; return the exit code."""

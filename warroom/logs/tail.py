@@ -19,6 +19,11 @@ from warroom.logs.filter import FilterSpec
 from warroom.logs.parse import JsonParser
 from warroom.logs.source import RestartPolicy, SourceRunner, SourceStatus, StatusCallback
 from warroom.playbook import LogSource
+from warroom.safetext import cut
+
+MAX_SHOWN_CHARS = 10_000
+"""Characters of one line kept in the buffer (the screen's copy); the archive keeps it whole
+(up to `warroom.logs.source.MAX_LINE_BYTES`)."""
 
 BatchCallback = Callable[[int, int], None]
 """Called after each ingested chunk with (lines added, lines of them the filter shows)."""
@@ -104,7 +109,7 @@ class LogTail:
                 lines += parser.flush()
         if not lines:
             return 0
-        shown = self.buffer.extend(source, lines)
+        shown = self.buffer.extend(source, _shown(lines))
         if self.archiver is not None:
             self.archiver.offer(source, lines)
         if self.on_batch is not None:
@@ -118,3 +123,9 @@ class LogTail:
         self.statuses[status.source] = status
         if self.on_status is not None:
             self.on_status(status)
+
+
+def _shown(lines: list[str]) -> list[str]:
+    if max(map(len, lines)) <= MAX_SHOWN_CHARS:
+        return lines
+    return [cut(line, MAX_SHOWN_CHARS) for line in lines]
