@@ -10,6 +10,8 @@ include filter (`ERROR|timeout`) in a headless Textual app. Printed:
   up to 1 s twice, so under load it reads ~1.85 s whatever the app does);
 - re-filter of the full 100,000-line buffer (apply_filter, including the repaint);
 - RSS at the end;
+- with `--capture`, the pane archives into an incident on a SQLite file in a temporary
+  directory, as the war room does: lines archived vs produced (see also bench/capture.py);
 - for scale, a bare `re.search` loop over the same lines, measured in the same run.
 """
 
@@ -21,7 +23,9 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from textual import events
@@ -30,9 +34,13 @@ from textual.binding import Binding
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from warroom.incident.events import utc_now
+from warroom.logs.archive import Capture
 from warroom.logs.filter import FilterSpec
-from warroom.playbook import LogSource
+from warroom.playbook import LogSource, load_playbook
 from warroom.safetext import strip_sgr
+from warroom.session.incident_session import IncidentSession
+from warroom.store import open_store
 from warroom.ui.widgets.log_pane import LogPane
 
 PATTERN = "ERROR|timeout"
@@ -63,9 +71,33 @@ class BenchApp(App[None]):
             self.sent = None
 
 
-async def run_app(lines: int, pattern: str) -> dict[str, float]:
+async def incident_capture(stack: AsyncExitStack) -> Capture:
+    """The capture of an incident on a SQLite file that lives as long as `stack`."""
+    tmp = stack.enter_context(tempfile.TemporaryDirectory())
+    store = await stack.enter_async_context(await open_store(Path(tmp) / "incidents.db"))
+    declared = await store.declare(title="flood", severity="P1", actor="bench")
+    session = IncidentSession(
+        store=store,
+        incident_id=declared.incident_id,
+        playbook=load_playbook(Path(__file__).resolve().parent.parent / "playbook.toml"),
+        actor="bench",
+        clock=utc_now,
+        on_state=lambda state: None,
+        on_refused=lambda kind, error: None,
+    )
+    await session.load()
+    return session.log_capture()
+
+
+async def run_app(lines: int, pattern: str, *, capture: bool = False) -> dict[str, float]:
+    async with AsyncExitStack() as stack:
+        archive = await incident_capture(stack) if capture else None
+        return await run_pane(lines, pattern, archive)
+
+
+async def run_pane(lines: int, pattern: str, capture: Capture | None) -> dict[str, float]:
     cmd = (sys.executable, "-m", "warroom.demo.fakefly", "logs", "--app", "bench", "--flood")
-    pane = LogPane(sources=[LogSource("bench", (*cmd, "--count", str(lines)))])
+    pane = LogPane(sources=[LogSource("bench", (*cmd, "--count", str(lines)))], capture=capture)
     spec = FilterSpec(include=(pattern,))
     pane.tail.set_filter(spec)
     pane.spec = spec
@@ -107,6 +139,12 @@ async def run_app(lines: int, pattern: str) -> dict[str, float]:
             figures["p50"] = statistics.median(lat) * 1000
             figures["p95"] = lat[int(len(lat) * 0.95) - 1 if len(lat) > 1 else 0] * 1000
             figures["max"] = lat[-1] * 1000
+        archiver = pane.tail.archiver
+        if archiver is not None:
+            while archiver.archived + archiver.dropped < lines and not archiver.error:
+                await asyncio.sleep(0.01)
+            figures["archived"] = archiver.archived
+            figures["archive_lag"] = time.perf_counter() - end
         await pilot.pause()
         timings = []
         for pattern in ("GET /api", "timeout|5\\d\\d", PATTERN):
@@ -134,14 +172,20 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     # A literal alternation runs on re; anything else (e.g. 'ERROR|time.ut') on RE2.
     parser.add_argument("--pattern", default=PATTERN)
+    parser.add_argument("--capture", action="store_true", help="archive into SQLite as well")
     args = parser.parse_args()
-    f = asyncio.run(run_app(args.lines, args.pattern))
+    f = asyncio.run(run_app(args.lines, args.pattern, capture=args.capture))
     bare = bare_loop(args.lines, args.pattern)
     print(f"lines flooded               {args.lines:>12,}")
     print(f"ingest, filter {args.pattern!r}  {f['ingest']:>12,.0f} lines/s   (target >= 300,000)")
     print(f"bare re.search loop         {bare:>12,.0f} lines/s   (same lines, same run)")
     print(f"ingest / bare loop          {f['ingest'] / bare:>12.2f}")
     print(f"matched / held              {f['matched']:>8,.0f} / {f['held']:,.0f}")
+    if "archived" in f:
+        print(
+            f"archived / produced         {f['archived']:>8,.0f} / {args.lines:,}"
+            f"   (complete {f['archive_lag']:.2f} s after the last line buffered)"
+        )
     if "p95" in f:
         print(
             f"key->handler during flood   p50 {f['p50']:.1f} ms  p95 {f['p95']:.1f} ms  "
