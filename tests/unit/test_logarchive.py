@@ -46,6 +46,22 @@ async def test_a_full_queue_slows_the_source_instead_of_dropping() -> None:
     assert archiver.archived == 6 and archiver.dropped == 0 and archiver.trouble() == ""
 
 
+async def test_stopping_the_sources_lets_their_readers_go_past_a_hung_store() -> None:
+    capture = SharedArchive().terminal("ann")
+    capture.writing = asyncio.Event().wait  # a store that never answers
+    archiver = Archiver(capture, max_pending_lines=2)
+    archiver.start()
+    archiver.offer("s", [line(0), line(1)])
+    waiting = asyncio.create_task(archiver.room())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    archiver.stop_pacing()
+    await asyncio.wait_for(waiting, 10)
+    archiver.offer("s", [line(2)])  # what the stopping source still printed
+    await asyncio.wait_for(archiver.room(), 10)
+    await archiver.close(timeout=0.05)
+
+
 async def test_close_waits_for_a_slow_write_then_writes_the_rest() -> None:
     shared = SharedArchive()
     capture = shared.terminal("ann")

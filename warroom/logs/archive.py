@@ -143,6 +143,7 @@ class Archiver:
         self._room = asyncio.Event()
         self._room.set()
         self._closing = False
+        self._unpaced = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -156,7 +157,7 @@ class Archiver:
             return
         self._offered.append((source, lines, datetime.now(UTC)))
         self.pending += len(lines)
-        if self.pending >= self.max_pending_lines:
+        if self.pending >= self.max_pending_lines and not self._unpaced:
             self._room.clear()
         self._wake.set()
 
@@ -164,8 +165,14 @@ class Archiver:
         """Return once fewer than `max_pending_lines` wait to be written; a source's reader
         awaits this before it reads on, so the store sets the pace of a flood it cannot take.
         """
-        if not self._room.is_set() and self._task is not None:
+        if not self._room.is_set() and self._task is not None and not self._unpaced:
             await self._room.wait()
+
+    def stop_pacing(self) -> None:
+        """Let every reader waiting in `room()` go on, now and from now: when the sources
+        stop, a store that hangs must not hold their readers, and so the quit, with them."""
+        self._unpaced = True
+        self._room.set()
 
     def trouble(self) -> str:
         """What the screen says about the capture; '' while every line is being archived."""

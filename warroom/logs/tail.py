@@ -84,6 +84,8 @@ class LogTail:
         Quitting gives a source `QUIT_GRACE` seconds to end on SIGTERM, not the policy's
         grace for a restart: one that ignores SIGTERM must not hold the exit up.
         """
+        if self.archiver is not None:
+            self.archiver.stop_pacing()
         await asyncio.gather(*(r.stop(grace=QUIT_GRACE) for r in self.runners.values()))
         for name in self._json:
             self.ingest(name, [], flush=True)
