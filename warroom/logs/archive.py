@@ -32,6 +32,12 @@ PENDING_LINES = 200_000
 """Lines offered and not yet written past which the sources wait (`Archiver.room`): about
 half a second of a flood at full speed, hours of a real `fly logs` stream."""
 
+LINGER_SECONDS = 0.5
+"""How long lines that do not fill a batch wait for more before they are written. A `fly logs`
+stream at 15 lines/s comes a line or two at a time, and a write per chunk (a thread hop, a
+transaction, a commit) was a quarter of the demo's CPU (bench/cpu.py). A crash loses at most
+this much of the capture; the sources' own logs still hold it."""
+
 
 class Capture(Protocol):
     """An incident's log archive as every terminal watching it shares it."""
@@ -121,8 +127,10 @@ class Archiver:
         max_pending_lines: int = PENDING_LINES,
         batch_lines: int = 50_000,
         backlog_lines: int = 20_000,
+        linger_seconds: float = LINGER_SECONDS,
     ) -> None:
         self._capture = capture
+        self.linger_seconds = linger_seconds
         self.max_pending_lines = max_pending_lines
         self.batch_lines = batch_lines
         self.backlog_lines = backlog_lines
@@ -220,6 +228,7 @@ class Archiver:
                 except TimeoutError:
                     await self._renew()
                 continue
+            await self._gather()
             batch = self._take()
             # Finding each line's time is the one thing done per line: in a worker thread.
             chunks = await asyncio.to_thread(self._timed, batch)
@@ -227,6 +236,20 @@ class Archiver:
             self.pending -= line_count(chunks)
             if self.pending <= self.max_pending_lines // 2:
                 self._room.set()
+
+    async def _gather(self) -> None:
+        # A slow stream's lines wait a moment to make one write of many; a flood fills a
+        # batch at once and a close writes at once.
+        deadline = time.monotonic() + self.linger_seconds
+        while not self._closing and self.pending < self.batch_lines:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), remaining)
+            except TimeoutError:
+                return
 
     def _take(self) -> list[tuple[str, Sequence[str], datetime]]:
         batch = [self._offered.popleft()]
@@ -250,8 +273,15 @@ class Archiver:
         return max(0.0, self._renewed_at + self._capture.renew_seconds - time.monotonic())
 
     async def _write(self, chunks: list[LogChunk]) -> None:
+        if not self.capturing:
+            # Into the backlog before a renewal that may take the lease over: then these
+            # lines are weighed against what the last holder archived, not written blind.
+            self._keep_back(chunks)
+            chunks = []
         if self._until_renewal() == 0.0:  # a flood never leaves the queue idle to renew
             await self._renew()
+        if not chunks:
+            return
         if self.capturing:
             await self._keep(chunks)
         else:
