@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warroom.procgroups import unblock_quit_signals
+
 OSC52_WARN_BYTES = 700 * 1024
 """Above this, base64 plus framing nears tmux's 1 MiB limit for one OSC 52 sequence."""
 
@@ -107,6 +109,7 @@ def _quiet_tool(
             stderr=subprocess.DEVNULL,
             timeout=timeout,
             check=True,
+            preexec_fn=unblock_quit_signals,
         )
 
     def paste() -> str:
@@ -116,6 +119,7 @@ def _quiet_tool(
             capture_output=True,
             timeout=timeout,
             check=True,
+            preexec_fn=unblock_quit_signals,
         )
         return result.stdout.decode("utf-8", "replace")
 

@@ -2,10 +2,17 @@
 
 A source that spawned helpers (`fly` does) leaves nothing behind: it is always killed as a
 group, SIGTERM then SIGKILL after a grace period. `kill_all_sources()` does the same
-synchronously for every live group: the app calls it from its SIGHUP/SIGTERM handler
+synchronously for every live group: the app calls it when a quit signal comes
 (`warroom.ui.app`) and at exit (`warroom.cli.launch`). A helper that left the group with
 `setsid` is not lost either: warroom is the child subreaper of what it starts (Linux), so
 such a helper is reparented to warroom when its parent dies, and `kill_adopted()` ends it.
+
+SIGHUP and SIGTERM are not left to Python's signal handlers, which only the main thread
+runs, between bytecodes: a loop stuck in a C call never runs them. `watch_quit_signals()`
+blocks both in every thread and takes them with `sigwait` in a thread of its own, which
+asks the app to leave (`on_quit_signal`) and, should it not have left by the deadline,
+kills every group and adopted child and ends the process itself. Children are started
+with the signals unblocked again: a blocked mask survives fork and exec.
 No Textual here.
 """
 
@@ -15,8 +22,10 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 _LIVE_GROUPS: set[int] = set()
@@ -25,6 +34,51 @@ hook has no other way to reach them."""
 
 
 PR_SET_CHILD_SUBREAPER = 36
+
+QUIT_SIGNALS = frozenset({signal.SIGHUP, signal.SIGTERM})
+
+LeaveRequest = Callable[[int], None]
+"""Asks the app to leave the way `q` does, told which signal came; called from the
+watchdog thread, so it must only hand the request to the app's loop."""
+
+_leaving: tuple[LeaveRequest, float] | None = None
+"""How to ask the running app to leave, and the seconds it then has before the watchdog
+ends the process regardless."""
+_watchdog: threading.Thread | None = None
+
+
+def on_quit_signal(leave: LeaveRequest, *, grace: float) -> None:
+    """Have the watchdog ask `leave` first on a quit signal and give it `grace` seconds."""
+    global _leaving
+    _leaving = (leave, grace)
+
+
+def watch_quit_signals() -> None:
+    """Block SIGHUP and SIGTERM in this thread, and so in every thread started from it
+    after, and take them in a watchdog thread. Call it before any other thread starts: a
+    thread that has them unblocked could receive them instead. Idempotent.
+    """
+    global _watchdog
+    signal.pthread_sigmask(signal.SIG_BLOCK, QUIT_SIGNALS)
+    if _watchdog is None:
+        _watchdog = threading.Thread(target=_watch, name="quit-watchdog", daemon=True)
+        _watchdog.start()
+
+
+def _watch() -> None:
+    signum = signal.sigwait(QUIT_SIGNALS)
+    # Should the loop spin holding the GIL, this thread gets it back sooner.
+    sys.setswitchinterval(0.001)
+    if _leaving is not None:
+        leave, grace = _leaving
+        with contextlib.suppress(Exception):  # a loop already closed: leave from here
+            leave(signum)
+        # A clean exit ends the process while this thread sleeps (it is a daemon); a stuck
+        # loop, or a shutdown hanging on a terminal that is gone, does not: every event is
+        # committed the moment it happens, so leaving from here loses nothing.
+        time.sleep(grace)
+    kill_all_sources_now()
+    os._exit(128 + signum)
 
 
 def become_subreaper() -> bool:
@@ -126,7 +180,7 @@ async def spawn_group(command: Sequence[str], *, limit: int) -> asyncio.subproce
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
         limit=limit,
-        preexec_fn=_die_with_parent if os.name == "posix" else None,
+        preexec_fn=_source_setup if os.name == "posix" else None,
     )
     _LIVE_GROUPS.add(proc.pid)
     return proc
@@ -147,7 +201,14 @@ async def kill_group(proc: asyncio.subprocess.Process, grace: float) -> int:
     return code
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def unblock_quit_signals() -> None:  # pragma: no cover - runs in the child before exec
+    """`preexec_fn` for every process warroom starts: neither `subprocess` nor asyncio
+    resets the signal mask, and a child with SIGTERM blocked cannot be stopped by it."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, QUIT_SIGNALS)
+
+
+def _source_setup() -> None:  # pragma: no cover - runs in the child between fork and exec
+    unblock_quit_signals()
     # Belt and braces for SIGKILL of warroom itself, where no handler can run.
     try:
         import ctypes

@@ -1,6 +1,9 @@
 """Starting the war room: one event loop that opens the store, picks the incident, runs the
 app and closes the store again.
 
+SIGHUP and SIGTERM are taken by the watchdog thread of `warroom.procgroups`, started before
+any other thread (the demo's server, the store's) so that every thread has them blocked.
+
 The store is opened in the loop the app runs on and handed to the app by constructor
 injection; what differs between `warroom`, `warroom open` and `warroom demo` is only how
 the incident is chosen.
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from warroom.cli.options import CommandError, load, say_if_created
 from warroom.playbook import Playbook
+from warroom.procgroups import watch_quit_signals
 
 if TYPE_CHECKING:
     from warroom.store import EventStore
@@ -66,6 +70,7 @@ def launch_war_room(
             await store.incident(incident_id)  # raises UnknownIncident for a bad id
         return incident_id
 
+    watch_quit_signals()
     # Only without an incident named can the war room declare one, and so make the database.
     create = incident_id is None
     existed = db_path.exists()
@@ -79,6 +84,7 @@ def launch_demo(*, db: Path | None, actor: str) -> int:
     from warroom.demo.world import DemoWorld, demo_playbook
     from warroom.resources import bundled_playbook_path
 
+    watch_quit_signals()
     playbook = load(bundled_playbook_path())
 
     async def choose(store: EventStore) -> str:

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-import threading
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from functools import partial
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -21,7 +16,7 @@ from textual.screen import Screen
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
-from warroom.procgroups import become_subreaper, kill_all_sources, kill_all_sources_now
+from warroom.procgroups import become_subreaper, kill_all_sources, on_quit_signal
 from warroom.store import EventStore
 from warroom.ui.screens.choose_incident import DECLARE_NEW, ChooseIncidentScreen
 from warroom.ui.screens.declare import DeclareScreen
@@ -30,11 +25,6 @@ from warroom.ui.screens.war_room import WarRoomScreen
 SHUTDOWN_GRACE_SECONDS = 1.3
 """How long a signalled shutdown may take before the process leaves regardless: with the
 sources' SIGKILL after it, everything warroom started is gone within 2 s."""
-
-
-def _leave_now(signum: int) -> None:
-    kill_all_sources_now()
-    os._exit(128 + signum)
 
 
 class WarRoomApp(App[None]):
@@ -77,35 +67,21 @@ class WarRoomApp(App[None]):
         self.actor = actor
         self.clock = clock
         self._incident_id = incident_id
-        self._leaving = False
 
     def on_mount(self) -> None:
         # A closed terminal (SIGHUP: tmux killed, SSH dropped) or SIGTERM leaves the way
         # `q` does, so log sources are stopped and the store is closed behind us. The
-        # handler is Python's, not the event loop's: it runs even while the loop is stuck.
+        # signals are taken by the watchdog thread `warroom.cli.launch` started, which
+        # needs nothing of the loop: a stuck loop is left after the grace all the same.
         become_subreaper()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGHUP, signal.SIGTERM):
-            signal.signal(signum, partial(self._leave_on_signal, loop))
+        on_quit_signal(partial(self._leave_on_signal, loop), grace=SHUTDOWN_GRACE_SECONDS)
         if self._incident_id is None:
             self.run_worker(self._find_open_incident(), exit_on_error=True)
         else:
             self._open(self._incident_id)
 
-    def _leave_on_signal(
-        self, loop: asyncio.AbstractEventLoop, signum: int, _frame: FrameType | None
-    ) -> None:
-        if self._leaving:
-            return
-        self._leaving = True
-        # Should the loop spin holding the GIL, the deadline thread gets it back sooner.
-        sys.setswitchinterval(0.001)
-        # Should the loop be stuck, or shutting down hang on a terminal that is gone, leave
-        # anyway, from a thread that needs nothing of the loop: every event is committed
-        # the moment it happens, so nothing is lost.
-        deadline = threading.Timer(SHUTDOWN_GRACE_SECONDS, _leave_now, args=(signum,))
-        deadline.daemon = True  # a clean exit ends the process without waiting for it
-        deadline.start()
+    def _leave_on_signal(self, loop: asyncio.AbstractEventLoop, _signum: int) -> None:
         loop.call_soon_threadsafe(self._leave_cleanly)
 
     def _leave_cleanly(self) -> None:
