@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.disk import full_at
 from tests.support.paths import SHIPPED_PLAYBOOK
 from tests.support.playbooks import quiet_playbook
 from tests.support.processes import warroom
@@ -94,6 +96,42 @@ def test_a_directory_for_a_database_is_one_sentence(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert one_sentence(result) == f"{tmp_path} is a directory, not an incident database."
     assert "Event loop is closed" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("limit", "refusal"),
+    [
+        (1024, "Cannot use the incident database"),  # not even its shared-memory index fits
+        (64 * 1024, "Could not write to the incident database"),  # the note does not fit
+    ],
+)
+@pytest.mark.parametrize("how", ["argument", "stdin"])
+def test_a_full_disk_refuses_a_note_in_one_sentence(
+    tmp_path: Path, limit: int, refusal: str, how: str
+) -> None:
+    db = tmp_path / "incidents.db"
+    incident_id = warroom("--db", str(db), "new", "--severity", "P1", "--title", "x").stdout
+    long_note = "the pool is exhausted " * 5000  # 110 KB: more than the disk has left
+    note = [long_note] if how == "argument" else ["-"]
+    result = subprocess.run(
+        [sys.executable, "-m", "warroom", "--db", str(db), "note", incident_id.strip(), *note],
+        input=f"{long_note}\n" * 3,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "WARROOM_PLAYBOOK": str(SHIPPED_PLAYBOOK)},
+        preexec_fn=full_at(limit),
+    )
+    assert result.returncode == 1
+    sentence = one_sentence(result)
+    assert sentence.startswith(f"{refusal} {db}") and "disk" in sentence
+    # Nothing half-written: with room again the incident reads as before, without the note.
+    assert asyncio.run(kinds_in(db, incident_id.strip())) == ["incident.declared"]
+
+
+async def kinds_in(db: Path, incident_id: str) -> list[str]:
+    async with await open_store(db) as store:
+        return [event.kind for event in await store.events(incident_id)]
 
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]

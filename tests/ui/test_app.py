@@ -11,6 +11,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, Label, OptionList, Static
 
+from tests.support.disk import disk_full_at
 from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore
@@ -225,6 +226,28 @@ async def test_a_refused_write_is_reported_and_the_room_stays_open(
         )
         assert app.is_running and isinstance(app.screen, WarRoomScreen)
         assert not any("lost?" in entry.text for entry in state_of(app).timeline)
+
+
+async def test_a_note_on_a_full_disk_is_refused_not_shown_as_recorded(
+    store: EventStore, tmp_path: Path
+) -> None:
+    incident_id = await declare(store)
+    app = war_room_app(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NotePrompt), what="note prompt")
+        await pilot.press(*"no room")
+        # Not one byte more: the note's pages cannot be added to the write-ahead log.
+        with disk_full_at((tmp_path / "incidents.db-wal").stat().st_size):
+            await pilot.press("enter")
+            await until(
+                pilot,
+                lambda: any("disk I/O error" in str(n.message) for n in app._notifications),
+                what="the refusal reported",
+            )
+        assert not any("no room" in entry.text for entry in state_of(app).timeline)
+    assert [e.kind for e in await store.events(incident_id)] == [kinds.DECLARED]
 
 
 async def test_a_pasted_stack_trace_is_one_whole_note_and_an_empty_one_is_not_dropped(
