@@ -94,21 +94,39 @@ def become_subreaper() -> bool:
         return False
 
 
-def kill_adopted() -> None:
+ADOPTION_WAIT_SECONDS = 0.5
+"""How long `kill_adopted` waits for killed children to finish dying: a helper is
+reparented here only once its parent has, and on a loaded machine a SIGKILLed process can
+take far longer than a few milliseconds to get the CPU time its exit needs."""
+ADOPTION_SETTLE_SECONDS = 0.03
+"""How long no child must be listed before `kill_adopted` believes it."""
+
+
+def kill_adopted(wait: float = ADOPTION_WAIT_SECONDS) -> None:
     """SIGKILL every child of this process still running: descendants reparented here after
-    their parent died (source leaders are dead by then). Synchronous and bounded.
+    their parent died (source leaders are dead by then), until none is left or `wait` s
+    have passed. Synchronous.
 
     It reads this process's own child lists, not all of /proc: it may run from a thread
     while the event loop spins holding the GIL, where every system call waits its turn.
     """
-    for _ in range(10):  # a killed child's own children are reparented here in turn
+    deadline = time.monotonic() + wait
+    # A child still dying counts as running: its own children are reparented here only
+    # when it is done. And one empty listing is not trusted: a child reaped that moment
+    # can be gone from it before what it leaves is listed here (seen under load).
+    empty_since: float | None = None
+    while time.monotonic() < deadline:
         children = _live_children()
-        if not children:
-            return
         for pid in children:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        time.sleep(0.02)
+        if children:
+            empty_since = None
+        elif empty_since is None:
+            empty_since = time.monotonic()
+        elif time.monotonic() - empty_since >= ADOPTION_SETTLE_SECONDS:
+            return
+        time.sleep(0.005)
 
 
 def _live_children() -> list[int]:

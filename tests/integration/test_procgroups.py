@@ -1,15 +1,20 @@
 """What warroom starts can be stopped: the quit signals it blocks for its watchdog are
-unblocked again in every child (a blocked mask survives fork and exec)."""
+unblocked again in every child (a blocked mask survives fork and exec), and whatever left
+its source's group is killed once it is reparented to warroom."""
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
+from tests.support.processes import pid_alive
 from warroom import procgroups
 from warroom.clipboard import _quiet_tool
 
@@ -48,3 +53,52 @@ def test_a_clipboard_tool_starts_with_the_quit_signals_unblocked(tmp_path: Path)
     copy, _paste = _quiet_tool([sys.executable, "-c", write_mask], ["true"], timeout=10)
     copy("text")
     assert not blocked_in(seen.read_text()) & QUIT_SIGNALS
+
+
+CHAIN = """
+import os, subprocess, sys, time
+pids, depth, code = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if os.getsid(0) != os.getpid():
+    os.setsid()  # out of its parent's group: only adoption by warroom can reach it
+if depth:
+    subprocess.Popen([sys.executable, "-c", code, pids, str(depth - 1), code])
+with open(pids, "a") as out:
+    out.write(f"{os.getpid()}\\n")
+time.sleep(600)
+"""
+
+KILLER = """
+import asyncio, sys
+from pathlib import Path
+from warroom import procgroups
+
+pids, depth, chain = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+
+async def start() -> None:
+    command = [sys.executable, "-c", chain, str(pids), str(depth), chain]
+    await procgroups.spawn_group(command, limit=1024)
+    while not pids.exists() or len(pids.read_text().split()) <= depth:
+        await asyncio.sleep(0.01)
+    procgroups.kill_all_sources_now()  # as the quit watchdog does, the loop still running
+
+procgroups.become_subreaper()
+asyncio.run(start())
+"""
+
+
+def test_every_adopted_descendant_is_killed_however_deep(tmp_path: Path) -> None:
+    # Each level is reparented here only once the one above it has finished dying, so
+    # the killing must go on until no child is left, not for a fixed number of rounds.
+    depth = 14
+    pids = tmp_path / "pids"
+    subprocess.run(
+        [sys.executable, "-c", KILLER, str(pids), str(depth), CHAIN],
+        check=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    started = [int(pid) for pid in pids.read_text().split()]
+    survivors = [pid for pid in started if pid_alive(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert len(started) == depth + 1 and survivors == []
