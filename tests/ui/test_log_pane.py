@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from textual.message import Message
 from textual.widgets import Static
 
@@ -246,3 +247,25 @@ async def test_a_secret_in_a_source_command_is_masked_in_the_status_line(tmp_pat
         status = pane.query_one("#log-status", Static)
         await until(pilot, lambda: "not found" in str(status.render()), what="source not found")
         assert secret not in str(status.render()) and "•••" in str(status.render())
+
+
+async def test_with_many_sources_a_missing_one_is_still_seen_at_a_narrow_width(
+    tmp_path: Path,
+) -> None:
+    streaming = [source(tmp_path, name) for name in ("front", "back", "mcp", "worker")]
+    missing = LogSource("cron", (str(tmp_path / "no-such-program"),))
+    pane = LogPane(sources=(*streaming, missing), policy=FAST)
+    app = WidgetHost(pane)
+    async with app.run_test(size=(60, 20)) as pilot:
+        status = pane.query_one("#log-status", Static)
+
+        def seen() -> str:
+            # What fits in the line's width is what is seen: the rest is cut off.
+            shown = str(status.render())
+            return shown if cell_len(shown) <= status.content_region.width else ""
+
+        await until(
+            pilot,
+            lambda: "cron: not found" in seen() and "+4 streaming" in seen(),
+            what="the missing source, and the others counted",
+        )

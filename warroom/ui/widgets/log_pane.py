@@ -26,6 +26,7 @@ from warroom.logs.archive import Capture
 from warroom.logs.filter import FilterError, FilterSpec
 from warroom.logs.parse import LogRecord
 from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
+from warroom.logs.status_line import status_line
 from warroom.logs.tail import LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import masked, visible
@@ -209,16 +210,20 @@ class LogPane(Vertical):
         self._show_info()
 
     def _show_status(self) -> None:
-        now = self.clock()
-        parts = []
-        trouble = False
-        for name, status in self.tail.statuses.items():
-            parts.append(f"{name}: {status.describe(now, self.tz)}")
-            trouble |= status.state not in (SourceState.STREAMING, SourceState.STARTING)
-        status_line = self.query_one("#log-status", Static)
-        shown = masked(" · ".join(parts), self._secrets) or "no log sources in the playbook"
-        relabel(status_line, visible(shown))
-        status_line.set_class(trouble, "-trouble")
+        statuses = self.tail.statuses.values()
+        trouble = any(
+            status.state not in (SourceState.STREAMING, SourceState.STARTING) for status in statuses
+        )
+        line = self.query_one("#log-status", Static)
+        shown = status_line(
+            statuses,
+            line.content_region.width,
+            now=self.clock(),
+            tz=self.tz,
+            show=lambda part: visible(masked(part, self._secrets)),
+        )
+        relabel(line, shown or "no log sources in the playbook")
+        line.set_class(trouble, "-trouble")
 
     def _show_info(self) -> None:
         buffer = self.tail.buffer
