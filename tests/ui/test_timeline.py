@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -15,7 +16,7 @@ from warroom.incident import Event
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.confirm import ConfirmScreen
-from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
+from warroom.ui.screens.prompts import ChoicePrompt, NoteArea, NotePrompt
 from warroom.ui.screens.timeline_edit import TimePrompt, parse_entry_time
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.timeline import TimelinePane
@@ -84,11 +85,9 @@ async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: Event
         await pilot.press("e")
         assert isinstance(app.screen, ChoicePrompt)
         await pilot.press("enter")  # "The note's text" is preselected
-        assert isinstance(app.screen, TextPrompt)
-        text_box = app.screen.query_one(Input)
-        assert text_box.value == "db pool exhausted"
-        text_box.value = "db pool exhausted on primary"
-        await pilot.press("enter")
+        assert isinstance(app.screen, NotePrompt)
+        assert app.screen.query_one(NoteArea).text == "db pool exhausted"
+        await pilot.press(*" on primary", "enter")  # typed where the cursor is: at the end
         await until(pilot, lambda: "(edited)" in highlighted_line(pane), what="edit shown")
         assert highlighted_line(pane).endswith("bob: db pool exhausted on primary  (edited)")
     recorded = await store.events(incident_id)
@@ -96,6 +95,24 @@ async def test_editing_a_note_shows_the_edit_and_keeps_the_original(store: Event
     assert [e.payload for e in added] == [{"text": "db pool exhausted"}]
     edits = [e.payload for e in recorded if e.kind == kinds.ENTRY_EDITED]
     assert edits == [{"target_seq": added[0].seq, "text": "db pool exhausted on primary"}]
+
+
+async def test_a_note_of_three_lines_is_edited_as_three_lines(store: EventStore) -> None:
+    incident_id = await declare(store, at=T0)
+    trace = 'Traceback (most recent call last):\n  File "app.py", line 3\nKeyError: pool'
+    added = await note(store, incident_id, trace, 5)
+    app = quiet_app(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_timeline(pilot, app, entries=2)
+        await pilot.press("e", "enter")
+        assert isinstance(app.screen, NotePrompt)
+        assert app.screen.query_one(NoteArea).text == trace
+        app.post_message(events.Paste("\n(primary only)"))  # as a bracketed paste arrives
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, NotePrompt), what="edit recorded")
+    edits = [e.payload for e in await store.events(incident_id) if e.kind == kinds.ENTRY_EDITED]
+    assert edits == [{"target_seq": added.seq, "text": f"{trace}\n(primary only)"}]
 
 
 async def test_editing_a_time_reorders_and_is_read_in_the_display_zone(
@@ -262,7 +279,7 @@ async def test_markup_and_escape_sequences_in_a_note_are_shown_not_run(
         )
         assert "[bold]log[/bold] ␛]52;c;aGk=␇ done" in painted and "\x1b" not in painted
         await pilot.press("e", "enter")
-        assert app.screen.query_one(Input).value == "see [bold]log[/bold] ␛]52;c;aGk=␇ done"
+        assert app.screen.query_one(NoteArea).text == "see [bold]log[/bold] ␛]52;c;aGk=␇ done"
         await pilot.press("escape")
     assert [e.kind for e in await store.events(incident_id)][-1] == kinds.NOTE_ADDED
 

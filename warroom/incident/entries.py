@@ -96,6 +96,7 @@ def timeline_entry(
         kind=event.kind,
         actor=event.actor,
         text=_one_line(text),
+        full_text=text,
         edited=edit is not None,
         moment=moment,
         event=event,

@@ -41,6 +41,8 @@ class TimelineEntry:
     actor: str
     text: str
     """One readable line, e.g. "backend: up → down (503)", "Ticked: Logs analyzed"."""
+    full_text: str
+    """The same with every line kept: a note as written, or as its last edit has it."""
     edited: bool
     moment: KeyMoment | None
     """The key moment this entry sets, if any."""

@@ -63,7 +63,8 @@ class NoteArea(TextArea):
 
 
 class NotePrompt(ModalScreen[str | None]):
-    """Ask for a note, which may have several lines (a pasted stack trace keeps them all).
+    """Ask for a note, which may have several lines (a pasted stack trace keeps them all);
+    `value` prefills it, every line of it, to correct a note.
 
     | Key | Does |
     | :- | :- |
@@ -79,15 +80,20 @@ class NotePrompt(ModalScreen[str | None]):
     NotePrompt #note-hint { color: $text-muted; }
     """
 
-    def __init__(self, *, question: str) -> None:
+    def __init__(self, *, question: str, value: str = "") -> None:
         super().__init__()
         self._question = question
+        self._value = value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Label(self._question, markup=False)
-            yield NoteArea(soft_wrap=True, show_line_numbers=False)
+            yield NoteArea(self._value, soft_wrap=True, show_line_numbers=False)
             yield Label("enter records · pasted lines are kept · ctrl+j new line", id="note-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(NoteArea)
+        area.move_cursor(area.document.end)  # a correction usually adds to the end
 
     @on(NoteArea.Submitted)
     def _record(self) -> None:

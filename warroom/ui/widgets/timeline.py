@@ -36,7 +36,7 @@ from warroom.playbook import KEY_MOMENTS, KeyMoment
 from warroom.safetext import safe_text, visible
 from warroom.ui.messages import EventRequested
 from warroom.ui.screens.confirm import ConfirmScreen
-from warroom.ui.screens.prompts import ChoicePrompt, TextPrompt
+from warroom.ui.screens.prompts import ChoicePrompt, NotePrompt
 from warroom.ui.screens.timeline_edit import TimePrompt
 from warroom.ui.timefmt import clock_time
 from warroom.ui.widgets.timeline_view import TimelineView
@@ -255,14 +255,15 @@ class TimelinePane(TimelineView):
             self._ask_time(entry)
 
     def _ask_text(self, entry: TimelineEntry) -> None:
-        # Prefilled with the visible form: a control character in a note is never echoed.
-        shown = visible(entry.text, limit=None)
+        # Prefilled with the visible form, line by line: a control character in a note is
+        # never echoed, and a note of several lines is edited as several lines.
+        shown = "\n".join(visible(line, limit=None) for line in entry.full_text.split("\n"))
 
         def edited(text: str | None) -> None:
             if text and text != shown:
                 self._request(entry_edited(entry.seq, text=text), hold=entry)
 
-        self.app.push_screen(TextPrompt(question="Note text:", value=shown), edited)
+        self.app.push_screen(NotePrompt(question="Note text:", value=shown), edited)
 
     def _ask_time(self, entry: TimelineEntry) -> None:
         def edited(at: datetime | None) -> None:
