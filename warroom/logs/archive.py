@@ -148,6 +148,8 @@ class Archiver:
         self._renewed_at: float | None = None
         self._last_time: dict[str, datetime] = {}
         self._wake = asyncio.Event()
+        self._batch_ready = asyncio.Event()
+        """Set when a batch is full or the archiver closes: ends the wait for more lines."""
         self._room = asyncio.Event()
         self._room.set()
         self._closing = False
@@ -167,6 +169,8 @@ class Archiver:
         self.pending += len(lines)
         if self.pending >= self.max_pending_lines and not self._unpaced:
             self._room.clear()
+        if self.pending >= self.batch_lines:
+            self._batch_ready.set()
         self._wake.set()
 
     async def room(self) -> None:
@@ -200,6 +204,7 @@ class Archiver:
             return
         self._task = None
         self._closing = True
+        self._batch_ready.set()
         self._wake.set()
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout)
@@ -239,17 +244,15 @@ class Archiver:
 
     async def _gather(self) -> None:
         # A slow stream's lines wait a moment to make one write of many; a flood fills a
-        # batch at once and a close writes at once.
-        deadline = time.monotonic() + self.linger_seconds
-        while not self._closing and self.pending < self.batch_lines:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), remaining)
-            except TimeoutError:
-                return
+        # batch at once and a close writes at once. Woken only for those two, not per chunk.
+        if self._closing or self.pending >= self.batch_lines:
+            return
+        self._batch_ready.clear()
+        try:
+            async with asyncio.timeout(self.linger_seconds):
+                await self._batch_ready.wait()
+        except TimeoutError:
+            pass
 
     def _take(self) -> list[tuple[str, Sequence[str], datetime]]:
         batch = [self._offered.popleft()]
