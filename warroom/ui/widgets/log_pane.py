@@ -41,11 +41,11 @@ from warroom.ui.widgets.log_pane_moves import (
 )
 from warroom.ui.widgets.log_view import LogView
 
-FPS = 4
+FPS = 3
 """Repaints per second at most while lines arrive. Each one redraws the whole view (the
 lines move up) for about 10 ms of CPU at 200x60: at 6 a second the demo's 15 lines/s cost
-6 % of a core in log frames alone (bench/cpu.py). Keys and scrolling repaint at once, not on
-this clock."""
+6 % of a core in log frames alone, at 3 a new line waits a third of a second at most
+(bench/cpu.py). Keys and scrolling repaint at once, not on this clock."""
 
 
 class LogPane(Vertical):
