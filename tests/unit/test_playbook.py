@@ -15,7 +15,9 @@ from warroom.playbook import (
     POSTMORTEM_FIELDS,
     TEMPLATE_FIELDS,
     TEMPLATE_NAMES,
+    EmergencyCommand,
     PlaybookError,
+    Step,
     load_playbook,
     parse_duration,
 )
@@ -105,6 +107,43 @@ def test_shipped_commands_are_ones_flyctl_has() -> None:
     )
     check = [c for c in playbook.emergency_commands if c.group == "Check all health endpoints"]
     assert check[0].command == ("warroom", "check")
+
+
+def test_shipped_destructive_commands_need_confirmation_and_have_timeouts() -> None:
+    playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
+    steps: list[Step | EmergencyCommand] = [
+        step
+        for runbook in playbook.runbooks
+        for step in (*runbook.diagnosis, *(s for sol in runbook.solutions for s in sol.steps))
+    ]
+    acting = ("deploy", "restart", "scale", "set")
+
+    steps += playbook.emergency_commands
+    for command in steps:
+        destructive = any(word in command.command[:4] for word in acting)
+        assert command.confirm == destructive, command.command
+    deploys = [c for c in steps if "deploy" in c.command]
+    assert deploys and all(c.timeout == timedelta(minutes=10) for c in deploys)
+    assert playbook.emergency_commands[0].timeout == timedelta(minutes=2)
+    assert not playbook.settings.read_only
+
+
+def test_quick_checks_are_named_for_warroom_run(tmp_path: Path) -> None:
+    playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
+    names = {check.name: check for check in playbook.quick_checks}
+
+    assert names["git-log"].command == ("git", "log", "--oneline", "-10")
+    assert names["check-dashboards"].label == "Check dashboards"  # no name: the label's slug
+    text = MINIMAL_PLAYBOOK.read_text(encoding="utf-8")
+    text += '\n[[quick_check]]\nlabel = "Is it down?"\ncommand = ["true"]\ntimeout = "5s"\n'
+    text += '\n[[quick_check]]\nname = "is-it-down"\nnote = "twice"\nlabel = "Again"\n'
+    path = tmp_path / "playbook.toml"
+    path.write_text(text, encoding="utf-8")
+
+    assert any(
+        "quick_check[1].name: duplicate quick check name 'is-it-down'" in problem
+        for problem in problems_of(path)
+    )
 
 
 def test_shipped_templates_use_only_known_placeholders_and_no_brackets() -> None:
@@ -221,6 +260,11 @@ BAD_CASES: dict[str, tuple[int, str]] = {
     "unknown_key_in_inline_table": (29, "service[0].body.equls: unknown key 'equls'"),
     "format_spec": (64, "placeholder {started} takes no format spec or conversion"),
     "huge_duration": (19, "'99999999999d' is too long; the longest duration is '3650d'"),
+    "bad_timeout": (56, "emergency[0].timeout: '2 minutes' is not a duration"),
+    "quick_check_named_like_command": (
+        53,
+        "quick_check[0].name: 'restart-api' is also the name of an [[emergency]] command",
+    ),
 }
 
 # Bad fixtures whose bad value is a secret from ${WARROOM_TEST_SECRET}: fixture name ->

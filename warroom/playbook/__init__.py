@@ -11,6 +11,7 @@ from __future__ import annotations
 from warroom.playbook.durations import MAX_DURATION, parse_duration
 from warroom.playbook.loader import load_playbook
 from warroom.playbook.model import (
+    DEFAULT_COMMAND_TIMEOUT,
     KEY_MOMENTS,
     POSTMORTEM_FIELDS,
     TEMPLATE_FIELDS,
@@ -40,6 +41,7 @@ from warroom.playbook.model import (
 )
 
 __all__ = [
+    "DEFAULT_COMMAND_TIMEOUT",
     "KEY_MOMENTS",
     "MAX_DURATION",
     "POSTMORTEM_FIELDS",

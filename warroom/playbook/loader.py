@@ -69,12 +69,12 @@ def _playbook(checker: Checker, data: dict[str, Any]) -> Playbook:
     presets = sections_watch.presets(root)
     sources = sections_watch.log_sources(root, {s.name for s in services})
     refs = StepRefs({s.name for s in sources}, {p.name for p in presets})
-    quick_checks = sections_response.quick_checks(root, refs)
+    emergency = sections_response.emergency(root)
+    quick_checks = sections_response.quick_checks(root, refs, {c.name for c in emergency})
     phases = sections_response.phases(root)
     escalation = sections_response.escalation(root)
     support = sections_response.support(root, {p.name for p in providers})
     runbooks = sections_response.runbooks(root, refs)
-    emergency = sections_response.emergency(root)
     templates = sections_comms.templates(root)
     post_incident = sections_response.post_incident(root)
     postmortem, guidance = sections_comms.postmortem(root)
@@ -116,6 +116,7 @@ def _settings(table: Table | None) -> Settings:
         status_update_interval=table.duration("status_update_interval", timedelta(minutes=15)),
         postmortem_link=table.url("postmortem_link", ""),
         capture_max_lines=table.integer("capture_max_lines", 1_000_000, minimum=1),
+        read_only=table.flag("read_only", False),
     )
     table.done()
     return settings

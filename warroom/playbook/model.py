@@ -92,6 +92,8 @@ class Settings:
     """Where the post-mortem will be published; empty until known."""
     capture_max_lines: int = 1_000_000
     """Log lines kept with each incident for the offline review; the newest are kept."""
+    read_only: bool = False
+    """Refuse destructive commands (as `--read-only` does), e.g. on a reviewer's machine."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,10 @@ class ExternalSupport:
     """Where to ask for help, best first."""
 
 
+DEFAULT_COMMAND_TIMEOUT = timedelta(minutes=2)
+"""How long a step's or emergency command's run may take before its process group is killed."""
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a runbook: a command to run, or a note for a human (or both)."""
@@ -266,6 +272,12 @@ class Step:
     """A [[log_source]] whose lines answer this step (show it in the logs region)."""
     preset: str = ""
     """A [[log_preset]] to apply to those lines."""
+    name: str = ""
+    """A quick check's id for `warroom run` (default: its label as a slug); "" elsewhere."""
+    confirm: bool = False
+    """Destructive: running it needs the Fly app name typed."""
+    timeout: timedelta = DEFAULT_COMMAND_TIMEOUT
+    """A run still going after this is killed."""
 
 
 @dataclass(frozen=True)
@@ -309,7 +321,9 @@ class EmergencyCommand:
     command: tuple[str, ...]
     """argv, never empty; `<like-this>` elements are for a human to fill in."""
     confirm: bool = True
-    """Ask before running it."""
+    """Destructive: running it needs the Fly app name typed."""
+    timeout: timedelta = DEFAULT_COMMAND_TIMEOUT
+    """A run still going after this is killed."""
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ a step may name a log source and a log preset: `StepRefs` holds the names it may
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
 from warroom.playbook.model import (
+    DEFAULT_COMMAND_TIMEOUT,
     KEY_MOMENTS,
     ChecklistItem,
     EmergencyCommand,
@@ -64,13 +66,18 @@ class StepRefs:
     presets: set[str]
 
 
-def step(table: Table, refs: StepRefs) -> Step:
+def step(table: Table, refs: StepRefs, *, named: bool = False) -> Step:
+    """A runbook step, or with `named` a quick check (which `warroom run` finds by name)."""
+    label = table.text("label")
     out = Step(
-        label=table.text("label"),
+        label=label,
         command=table.command("command", ()),
         note=table.text("note", ""),
         log_source=table.text("log_source", ""),
         preset=table.text("preset", ""),
+        name=table.text("name", slug(label)) if named else "",
+        confirm=table.flag("confirm", False),
+        timeout=table.duration("timeout", DEFAULT_COMMAND_TIMEOUT),
     )
     if out.log_source and out.log_source not in refs.sources:
         shown = table.shown("log_source", out.log_source)
@@ -84,8 +91,22 @@ def step(table: Table, refs: StepRefs) -> Step:
     return out
 
 
-def quick_checks(root: Table, refs: StepRefs) -> tuple[Step, ...]:
-    return tuple(step(t, refs) for t in root.tables("quick_check"))
+def slug(label: str) -> str:
+    """A label as a name: "Recent changes? Last commits" -> "recent-changes-last-commits"."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def quick_checks(root: Table, refs: StepRefs, commands: set[str]) -> tuple[Step, ...]:
+    """The quick checks; `commands` are the [[emergency]] names, which `warroom run` also
+    looks a name up in, so a quick check may not take one."""
+    tables = root.tables("quick_check")
+    out = tuple(step(t, refs, named=True) for t in tables)
+    check_unique(tables, "name", [s.name for s in out], "quick check name")
+    for table, check in zip(tables, out, strict=True):
+        if check.name in commands:
+            shown = table.shown("name", check.name)
+            table.problem("name", f"{shown} is also the name of an [[emergency]] command")
+    return out
 
 
 def phases(root: Table) -> tuple[Phase, ...]:
@@ -184,6 +205,7 @@ def emergency(root: Table) -> tuple[EmergencyCommand, ...]:
                 description=table.text("description", ""),
                 command=table.command("command"),
                 confirm=table.flag("confirm", True),
+                timeout=table.duration("timeout", DEFAULT_COMMAND_TIMEOUT),
             )
         )
         table.done()
