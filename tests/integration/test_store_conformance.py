@@ -22,6 +22,7 @@ import pytest
 from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
 from warroom.store import (
+    MAX_COMMAND_OUTPUT_BYTES,
     DeclaredMeanwhile,
     EventStore,
     IncidentSummary,
@@ -709,3 +710,58 @@ async def test_a_summary_shows_changes_made_through_another_store(stores: StoreF
     latest = later + timedelta(minutes=1)
     await writer.append(declared.incident_id, inc.NOTE_ADDED, {"text": "x"}, actor="a", at=latest)
     assert (await lister.incident(declared.incident_id)).last_event_at == latest
+
+
+# --- command output beside its event
+
+
+def run_payload(name: str = "releases-backend") -> dict[str, Any]:
+    new = inc.command_run(
+        name,
+        ["fly", "releases", "--app", "slurpy-backend"],
+        outcome="exited",
+        exit_code=0,
+        summary="exit 0 after 0.4s",
+        duration=0.4,
+        output_head="VERSION STATUS",
+        output_tail="",
+        output_chars=15,
+    )
+    return dict(new.payload)
+
+
+async def test_a_command_run_keeps_its_whole_output_beside_the_event(
+    stores: StoreFactory,
+) -> None:
+    writer, reader = await stores(), await stores()
+    declared = await writer.declare(title="t", severity="P1", actor="ann", at=T0)
+    incident = declared.incident_id
+    output = "line ␛[2J\n" * 1000 + "ünïcode end"
+
+    event = await writer.append_command_run(
+        incident, run_payload(), output, actor="ann", at=T0 + timedelta(seconds=5)
+    )
+
+    assert (event.seq, event.kind, event.actor) == (2, inc.COMMAND_RUN, "ann")
+    (stored,) = await reader.events(incident, after_seq=1)
+    assert stored.payload == run_payload() and stored.at == T0 + timedelta(seconds=5)
+    assert await reader.command_output(incident, event.seq) == output
+    assert await reader.command_output(incident, declared.seq) is None
+    assert await reader.command_output(MISSING, 1) is None
+
+
+async def test_command_output_is_capped_at_one_mebibyte(store: EventStore) -> None:
+    incident = (await store.declare(title="t", severity="P1", actor="a", at=T0)).incident_id
+    huge = "é" * MAX_COMMAND_OUTPUT_BYTES  # two bytes each: twice the cap
+
+    event = await store.append_command_run(incident, run_payload(), huge, actor="a")
+
+    kept = await store.command_output(incident, event.seq)
+    assert kept is not None and kept == "é" * (MAX_COMMAND_OUTPUT_BYTES // 2)
+    assert len(kept.encode()) == MAX_COMMAND_OUTPUT_BYTES
+
+
+async def test_a_command_run_for_an_unknown_incident_writes_nothing(store: EventStore) -> None:
+    with pytest.raises(UnknownIncident):
+        await store.append_command_run(MISSING, run_payload(), "out", actor="a")
+    assert await store.command_output(MISSING, 1) is None

@@ -135,7 +135,8 @@ def describe(event: Event, playbook: Playbook) -> str:
         reason = f" ({p['reason']})" if p.get("reason") else ""
         return f"{p.get('target', '?')}: {p.get('from', '?')} → {p.get('to', '?')}{reason}"
     if kind == COMMAND_RUN:
-        return f"Ran {p.get('name', '?')}: exit {p.get('exit_code', '?')}"
+        how = p.get("summary") or f"exit {p.get('exit_code', '?')}"
+        return f"Ran {p.get('name', '?')}: {how}"
     if kind == ESCALATED:
         level = p.get("level", "?")
         names = {rung.level: rung.name for rung in playbook.escalation}

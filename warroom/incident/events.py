@@ -8,7 +8,7 @@ is spelled in one place. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,7 +36,9 @@ FIELD_SET = "field.set"  # {name, value}
 COMMS_COPIED = "comms.copied"  # {template, text, via}
 LOG_PINNED = "log.pinned"  # {source, line, logged_at}
 HEALTH_CHANGED = "health.changed"  # {target, from, to, status, reason}
-COMMAND_RUN = "command.run"  # {name, argv, exit_code, output}
+# {name, argv, outcome, exit_code, summary, duration, output_head, output_tail, output_chars};
+# the whole output (capped) is kept beside the event by the store (`append_command_run`).
+COMMAND_RUN = "command.run"
 ESCALATED = "escalated"  # {level}
 RESOLVED = "incident.resolved"  # {}
 REOPENED = "incident.reopened"  # {}
@@ -187,6 +189,36 @@ def health_changed(
 ) -> NewEvent:
     payload = {"target": target, "from": old, "to": new, "status": status, "reason": reason}
     return NewEvent(HEALTH_CHANGED, payload)
+
+
+def command_run(
+    name: str,
+    argv: Sequence[str],
+    *,
+    outcome: str,
+    exit_code: int | None,
+    summary: str,
+    duration: float,
+    output_head: str,
+    output_tail: str,
+    output_chars: int,
+) -> NewEvent:
+    """A command was run: `argv` as run with its secrets masked, `outcome` ("exited", "timed
+    out", "cancelled", "not found", "failed"), the exit code when it exited, `summary` the
+    sentence saying how it went, `duration` in seconds, and the first and last lines of
+    what it printed (`output_chars` characters in all)."""
+    payload = {
+        "name": name,
+        "argv": list(argv),
+        "outcome": outcome,
+        "exit_code": exit_code,
+        "summary": summary,
+        "duration": round(duration, 3),
+        "output_head": output_head,
+        "output_tail": output_tail,
+        "output_chars": output_chars,
+    }
+    return NewEvent(COMMAND_RUN, payload)
 
 
 def escalated(level: int) -> NewEvent:

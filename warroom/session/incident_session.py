@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 
+from warroom.commands import RunResult, run_event
 from warroom.incident import (
     META_KINDS,
     Clock,
@@ -134,6 +135,24 @@ class IncidentSession:
                 new.payload,
                 actor=actor or self.actor,
                 at=new.at or self.clock(),
+            )
+        except Exception as error:  # whatever the backend raises, the room stays open
+            self._on_refused(new.kind, error)
+            return None
+        self.ingest([event])
+        return event
+
+    async def record_command_run(self, result: RunResult) -> Event | None:
+        """Record a finished run (`warroom.commands`) by this terminal's person: the event
+        with its head and tail, and its whole output (capped) beside it in the same commit.
+
+        Recorded whatever the outcome (a missing `fly` or a timeout is part of the story);
+        a refusal goes to `on_refused` and None is returned, as for `record`.
+        """
+        new = run_event(result)
+        try:
+            event = await self.store.append_command_run(
+                self.incident_id, new.payload, result.output, actor=self.actor, at=self.clock()
             )
         except Exception as error:  # whatever the backend raises, the room stays open
             self._on_refused(new.kind, error)

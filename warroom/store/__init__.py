@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warroom.store.protocol import (
+    MAX_COMMAND_OUTPUT_BYTES,
     DeclaredMeanwhile,
     EventStore,
     IncidentSummary,
@@ -19,6 +20,7 @@ from warroom.store.protocol import (
 from warroom.store.sqlite import open_sqlite_store
 
 __all__ = [
+    "MAX_COMMAND_OUTPUT_BYTES",
     "DeclaredMeanwhile",
     "EventStore",
     "IncidentSummary",

@@ -12,6 +12,9 @@ from typing import Any, Protocol, Self
 from warroom.incident.events import Event
 from warroom.logchunks import LogChunk
 
+MAX_COMMAND_OUTPUT_BYTES = 1024 * 1024
+"""The most of one command run's output a store keeps (UTF-8 bytes); the rest is cut."""
+
 
 class UnknownIncident(LookupError):
     """No incident has this id; `args[0]` is the id asked for."""
@@ -118,6 +121,23 @@ class EventStore(Protocol):
     ) -> Event | None:
         """Append one event only if the incident's newest event is still `last_seq`, checked
         in the write's own transaction; None, and nothing written, when any came since."""
+        ...
+
+    async def append_command_run(
+        self,
+        incident_id: str,
+        payload: Mapping[str, Any],
+        output: str,
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Event:
+        """Append a `command.run` event with `payload` (`incident.command_run`) and keep
+        `output`, cut at MAX_COMMAND_OUTPUT_BYTES, beside it: both in one commit."""
+        ...
+
+    async def command_output(self, incident_id: str, seq: int) -> str | None:
+        """The output kept beside event `seq` by `append_command_run`; None if there is none."""
         ...
 
     async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]: ...

@@ -16,7 +16,8 @@ embedded default for one host:
 
 The connection, its lock and its transactions are `sqlite_connection`; the SQL of the
 incident summaries (`sqlite_summaries`), of the log-line archive (`sqlite_logs`, blocks of
-compressed lines) and of the capture lease (`sqlite_capture`) lives beside this module.
+compressed lines), of the capture lease (`sqlite_capture`) and of command output
+(`sqlite_outputs`) lives beside this module.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ from typing import Any
 
 import aiosqlite
 
-from warroom.incident.events import Event, declared, format_incident_id, utc_now
+from warroom.incident.events import COMMAND_RUN, Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.logchunks import LogChunk, chunks_of, line_count, merged, newest
-from warroom.store import sqlite_capture, sqlite_logs, sqlite_summaries
+from warroom.store import sqlite_capture, sqlite_logs, sqlite_outputs, sqlite_summaries
 from warroom.store.protocol import (
     DeclaredMeanwhile,
     IncidentSummary,
@@ -207,6 +208,33 @@ class SqliteStore(SqliteConnection):
             (seq, when, incident_id),
         )
         return Event(seq, incident_id, from_db_time(when), kind, actor, json.loads(text))
+
+    async def append_command_run(
+        self,
+        incident_id: str,
+        payload: Mapping[str, Any],
+        output: str,
+        *,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Event:
+        """Append a command.run event and keep its output beside it, in one transaction."""
+        when = to_db_time(at or utc_now())
+        async with self._transaction():
+            last_seq = await self._scalar(
+                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
+            )
+            if last_seq is None:
+                raise UnknownIncident(incident_id)
+            event = await self._insert_event(
+                incident_id, last_seq, COMMAND_RUN, payload, actor, when
+            )
+            await sqlite_outputs.insert(self._db, incident_id, event.seq, output)
+        return event
+
+    async def command_output(self, incident_id: str, seq: int) -> str | None:
+        """The output kept beside event `seq`, if any."""
+        return await sqlite_outputs.output_of(self._read, incident_id, seq)
 
     async def events(self, incident_id: str, after_seq: int = 0) -> list[Event]:
         """The incident's events with seq > after_seq, in order (empty for an unknown id)."""

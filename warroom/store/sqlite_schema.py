@@ -75,6 +75,16 @@ MIGRATIONS: tuple[str, ...] = (
     FROM log_lines ORDER BY id;
     DROP TABLE log_lines;
     """,
+    # 4: the whole output of a `command.run` event, capped, beside the event.
+    """
+    CREATE TABLE command_outputs (
+        incident_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        output TEXT NOT NULL,
+        PRIMARY KEY (incident_id, seq),
+        FOREIGN KEY (incident_id, seq) REFERENCES events (incident_id, seq)
+    ) WITHOUT ROWID;
+    """,
 )
 """Schema changes in order; `PRAGMA user_version` is how many have been applied."""
 
