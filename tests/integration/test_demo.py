@@ -57,8 +57,19 @@ def test_demo_playbook_points_everything_at_the_simulator() -> None:
     assert not any(p.page.endswith("/unknown") for p in playbook.providers)
     for source in playbook.log_sources:
         assert source.command[1:3] == ("-m", "warroom.demo.fakefly")
-    # everything else (phases, runbooks, templates) is the shipped playbook's
     shipped = load_playbook(bundled_playbook_path())
+    fly_commands = [c for c in playbook.emergency_commands if "--app" in c.command]
+    assert fly_commands and all(
+        c.command[1:3] == ("-m", "warroom.demo.fakefly") for c in fly_commands
+    )
+    steps = [*playbook.quick_checks, *(s for r in playbook.runbooks for s in r.diagnosis)]
+    assert not any(step.command[:1] == ("fly",) for step in steps)
+    rollback = next(c for c in playbook.emergency_commands if c.name == "rollback-backend")
+    assert rollback.command[3:] == ("deploy", "--app", "slurpy-backend", "--image", "<image-ref>")
+    assert rollback.confirm and [r.title for r in playbook.runbooks] == [
+        r.title for r in shipped.runbooks
+    ]
+    # everything else (phases, templates) is the shipped playbook's
     assert playbook.phases == shipped.phases and playbook.templates == shipped.templates
 
 

@@ -1,6 +1,8 @@
-"""A stand-in for `flyctl logs`, printing the bytes flyctl prints.
+"""A stand-in for `flyctl`, printing the bytes flyctl prints.
 
-`python -m warroom.demo.fakefly logs --app APP [--json] [--rate N] [--count N] [--flood]`
+`python -m warroom.demo.fakefly logs --app APP [--json] [--no-tail] [--rate N] [--count N]
+[--flood]`; the other commands the playbook runs (releases, machine list, status, apps
+restart, scale, deploy) are `warroom.demo.fakefly_fleet`'s.
 
 flyctl cannot be installed here, so the demo and the tests spawn this instead; the code under
 test still spawns and reads a real process. The output follows flyctl's `render.LogEntry`
@@ -25,7 +27,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from warroom.demo import scenario
+from warroom.demo import fakefly_fleet, scenario
 
 FAINT = "\x1b[2m"
 GREEN = "\x1b[32m"
@@ -227,8 +229,13 @@ def run(app: str, *, as_json: bool, rate: float, count: int | None, flood: bool)
             next_at = time.monotonic()
 
 
+NO_TAIL_LINES = 50
+"""Lines `logs --no-tail` prints: flyctl's buffered history is short."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `logs --app APP ...`; exit 0 when done or when the reader goes away."""
+    """Entry point: `logs --app APP ...` exits 0 when done or when the reader goes away; the
+    other commands as `fakefly_fleet.answer` says."""
     # A reader that closes the pipe or a SIGTERM ends us quietly, like flyctl.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -240,7 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     logs.add_argument("--rate", type=float, default=5.0, help="entries per second")
     logs.add_argument("--count", type=int, default=None, help="stop after N lines")
     logs.add_argument("--flood", action="store_true", help="print as fast as possible")
+    logs.add_argument("--no-tail", action="store_true", help="print the buffered lines, exit")
+    fakefly_fleet.add_commands(sub)
     args = parser.parse_args(argv)
+    if args.command != "logs":
+        return fakefly_fleet.answer(args)
+    if args.no_tail:
+        args.count, args.rate = args.count or NO_TAIL_LINES, 0.0
     try:
         run(args.app, as_json=args.json, rate=args.rate, count=args.count, flood=args.flood)
     except (BrokenPipeError, KeyboardInterrupt):

@@ -3,8 +3,10 @@
 `DemoWorld` serves, on 127.0.0.1 and a free port, the three Slurpy services' health
 endpoints and four Statuspage-style `summary.json` pages, answering as `scenario` says for
 the seconds elapsed since the world started. `demo_playbook` turns the shipped playbook
-into one that polls that server and tails `warroom.demo.fakefly` instead of `fly logs`, so the
-whole product runs on the real playbook's phases, runbooks and templates.
+into one that polls that server and runs `warroom.demo.fakefly` wherever it runs `fly` (log
+sources, quick checks, runbook steps, emergency commands), so the whole product runs on the
+real playbook's phases, runbooks and templates; the world's `environment` gives the stand-in
+a fleet file, so a deploy or a scale made in the demo is there for the next command.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import tempfile
 import threading
 import time
 from datetime import timedelta
@@ -20,7 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from warroom.demo import scenario
-from warroom.playbook import Playbook
+from warroom.demo.fakefly_fleet import STATE_VARIABLE
+from warroom.playbook import Playbook, Step
 
 EPOCH_VARIABLE = "WARROOM_DEMO_EPOCH"
 """Environment variable through which `fakefly` learns when the outage script started."""
@@ -131,6 +135,7 @@ class DemoWorld:
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="warroom-demo-http", daemon=True
         )
+        self._fleet = tempfile.TemporaryDirectory(prefix="warroom-fleet-")
 
     @property
     def base_url(self) -> str:
@@ -146,6 +151,7 @@ class DemoWorld:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._fleet.cleanup()
 
     def __enter__(self) -> DemoWorld:
         return self.start()
@@ -154,8 +160,11 @@ class DemoWorld:
         self.stop()
 
     def environment(self) -> dict[str, str]:
-        """Variables the fake `fly logs` processes need to follow the same script."""
-        return {EPOCH_VARIABLE: repr(self.epoch)}
+        """Variables the fake `fly` processes need to follow the same script and fleet."""
+        return {
+            EPOCH_VARIABLE: repr(self.epoch),
+            STATE_VARIABLE: f"{self._fleet.name}/fleet.json",
+        }
 
 
 def demo_playbook(playbook: Playbook, base_url: str) -> Playbook:
@@ -180,9 +189,33 @@ def demo_playbook(playbook: Playbook, base_url: str) -> Playbook:
         dataclasses.replace(source, command=_fake_fly(source.command))
         for source in playbook.log_sources
     )
-    return dataclasses.replace(
-        playbook, services=services, providers=providers, log_sources=log_sources
+    runbooks = tuple(
+        dataclasses.replace(
+            runbook,
+            diagnosis=_fake_steps(runbook.diagnosis),
+            solutions=tuple(
+                dataclasses.replace(solution, steps=_fake_steps(solution.steps))
+                for solution in runbook.solutions
+            ),
+        )
+        for runbook in playbook.runbooks
     )
+    return dataclasses.replace(
+        playbook,
+        services=services,
+        providers=providers,
+        log_sources=log_sources,
+        quick_checks=_fake_steps(playbook.quick_checks),
+        runbooks=runbooks,
+        emergency_commands=tuple(
+            dataclasses.replace(command, command=_fake_fly(command.command))
+            for command in playbook.emergency_commands
+        ),
+    )
+
+
+def _fake_steps(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    return tuple(dataclasses.replace(step, command=_fake_fly(step.command)) for step in steps)
 
 
 def _fake_fly(command: tuple[str, ...]) -> tuple[str, ...]:
