@@ -154,8 +154,11 @@ async def test_a_grandchild_outliving_its_leader_is_killed_too(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("argv", "summary"),
     [
-        (("fly-is-not-installed-here", "status"), "'fly-is-not-installed-here' is not on PATH"),
-        (("/nonexistent/git", "log"), "'/nonexistent/git' does not exist"),
+        (
+            ("fly-is-not-installed-here", "status"),
+            "'fly-is-not-installed-here' is not on PATH, so nothing ran",
+        ),
+        (("/nonexistent/git", "log"), "'/nonexistent/git' does not exist, so nothing ran"),
     ],
 )
 async def test_a_missing_program_is_a_sentence_not_a_crash(

@@ -24,9 +24,10 @@ def pid_alive(pid: int) -> bool:
 
 
 def warroom(
-    *args: str, db: Path | None = None, env: dict[str, str] | None = None
+    *args: str, db: Path | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`warroom ARGS [--db DB]` as a real process on the shipped playbook; `env` adds to it."""
+    """`warroom ARGS [--db DB]` as a real process on the shipped playbook; `env` adds to it,
+    `cwd` is where it runs (default: here)."""
     command = [sys.executable, "-m", "warroom", *args]
     if db is not None:
         command += ["--db", str(db)]
@@ -37,4 +38,5 @@ def warroom(
         timeout=60,
         env={**os.environ, "WARROOM_PLAYBOOK": str(SHIPPED_PLAYBOOK), **(env or {})},
         stdin=subprocess.DEVNULL,
+        cwd=cwd,
     )

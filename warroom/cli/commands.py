@@ -196,7 +196,7 @@ def run_status_text(options: Options, args: argparse.Namespace) -> int:
     from warroom.incident import Event, comms, derive, utc_now
 
     playbook = load(playbook_path(options))
-    extra = _assignments(args.assignments)
+    extra = assignments(args.assignments)
 
     async def events(store: EventStore) -> list[Event]:
         await store.incident(args.incident_id)  # raises UnknownIncident for a bad id
@@ -221,12 +221,13 @@ def run_status_text(options: Options, args: argparse.Namespace) -> int:
     return 0
 
 
-def _assignments(pairs: list[str]) -> dict[str, str]:
+def assignments(pairs: list[str], *, what: str = "FIELD") -> dict[str, str]:
+    """`--set NAME=VALUE` options as a dict; the value may hold any character, `=` too."""
     values: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise CommandError(f"--set takes FIELD=VALUE, not {pair!r}.")
+            raise CommandError(f"--set takes {what}=VALUE, not {pair!r}.")
         values[name.strip()] = value
     return values
 

@@ -45,6 +45,13 @@ def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
         default=default,
         help="who is acting, recorded on every event (default: $WARROOM_AS, else your login)",
     )
+    group.add_argument(
+        "--read-only",
+        action="store_true",
+        default=default if suppress else False,
+        help="change nothing: refuse every write and every destructive command "
+        "(also the playbook's [settings] read_only)",
+    )
     return common
 
 
@@ -119,7 +126,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIELD=VALUE",
         help="fill a placeholder the incident has no value for (repeatable)",
     )
+    run = command(
+        "run",
+        "run an emergency command or quick check by name, print its output and record it "
+        "on the incident; exits with the command's exit code",
+    )
+    run.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
+    run.add_argument("name", metavar="NAME", help="the command's name (see `warroom commands`)")
+    run.add_argument(
+        "--confirm",
+        metavar="APP",
+        help="a destructive command runs only with its Fly app name here (else exit 2)",
+    )
+    run.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="PLACEHOLDER=VALUE",
+        help="fill a <placeholder> of the command, e.g. --set image-ref=REF (repeatable)",
+    )
+
+    commands_ = command(
+        "commands",
+        "list the emergency commands and quick checks `warroom run` runs: group, whether "
+        "destructive, placeholders",
+    )
+    commands_.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
+
+
+WRITERS = frozenset({None, "demo", "new", "open", "note", "rename", "ack"})
+"""Subcommands that write to an incident database: `--read-only` refuses them."""
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -136,8 +174,15 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     options = Options.from_args(args)
-    from warroom.cli import commands
+    from warroom.cli import commands, run
 
+    if options.read_only and args.command in WRITERS:
+        what = f"warroom {args.command}" if args.command else "the war room"
+        print(
+            f"--read-only: {what} writes to the incident database; nothing was done.",
+            file=sys.stderr,
+        )
+        return 2
     handlers = {
         None: commands.run_default,
         "demo": commands.run_demo,
@@ -150,8 +195,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": commands.run_check,
         "validate": commands.run_validate,
         "status-text": commands.run_status_text,
+        "run": run.run_run,
+        "commands": run.run_commands,
     }
     try:
+        if options.read_only and args.command in WRITERS:
+            what = f"warroom {args.command}" if args.command else "the war room"
+            raise CommandError(
+                f"--read-only: {what} writes to the incident database; nothing was done."
+            )
         return handlers[args.command](options, args)
     except CommandError as error:
         print(error, file=sys.stderr)

@@ -35,6 +35,8 @@ class Options:
     """Playbook named by --playbook or WARROOM_PLAYBOOK; None means search the defaults."""
     actor: str
     """Recorded on every event this process appends."""
+    read_only: bool = False
+    """`--read-only`: refuse every write and every destructive command."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Options:
@@ -45,6 +47,7 @@ class Options:
             db=Path(db).expanduser() if db else None,
             playbook=Path(playbook).expanduser() if playbook else None,
             actor=actor,
+            read_only=bool(getattr(args, "read_only", False)),
         )
 
 

@@ -116,6 +116,7 @@ class CommandRun:
         except FileNotFoundError:
             program = self.argv[0] if self.argv else "(empty command)"
             where = "does not exist" if "/" in program else "is not on PATH"
+            where += ", so nothing ran"
             return self._result(Outcome.NOT_FOUND, None, started, f"{program!r} {where}")
         except OSError as error:
             why = error.strerror or str(error)
