@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.fly import FakeFly, fly_on_path
-from tests.support.paths import MINIMAL_PLAYBOOK
-from tests.support.processes import warroom
+from tests.support.paths import MINIMAL_PLAYBOOK, SHIPPED_PLAYBOOK
+from tests.support.processes import pid_alive, warroom
 from warroom import incident as inc
 from warroom.incident import Event
 from warroom.store import open_store
+
+WARROOM = (sys.executable, "-m", "warroom")
 
 
 @pytest.fixture
@@ -218,6 +222,36 @@ def test_a_timeout_kills_a_hanging_fly_and_is_recorded(
     assert "Hostname = acme-api.fly.dev" in done.stdout  # printed before it hung
     ((event, _),) = runs(db, incident_id)
     assert event.payload["outcome"] == "timed out"
+
+
+def test_output_streams_and_ctrl_c_cancels_the_run(
+    incident: tuple[Path, str], fly: FakeFly, tmp_path: Path
+) -> None:
+    db, incident_id = incident
+    env = {**os.environ, "WARROOM_PLAYBOOK": str(SHIPPED_PLAYBOOK), **fly.env}
+    proc = subprocess.Popen(
+        [*WARROOM, "run", incident_id, "restart-mcp", "--confirm", "restart-mcp", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "WARROOM_FAKEFLY_HANG": "stubborn"},
+    )
+    try:
+        assert proc.stdout is not None
+        # The stand-in has printed and now hangs: what it printed is already on our side.
+        assert proc.stdout.readline().startswith("Restarting machine ")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    (fly_pid,) = fly.started()
+
+    assert proc.returncode == 130, err
+    assert "restart-mcp: cancelled after " in err and "Traceback" not in err
+    assert not pid_alive(fly_pid)
+    ((event, output),) = runs(db, incident_id)
+    assert event.payload["outcome"] == "cancelled" and output is not None
+    assert output.count("restarted successfully!") == 2
 
 
 def test_git_log_runs_in_the_repository_it_is_started_in(

@@ -16,7 +16,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Literal
 
-from warroom.playbook import EmergencyCommand, Playbook, Step
+from warroom.playbook import DEFAULT_COMMAND_TIMEOUT, EmergencyCommand, Playbook, Step
 from warroom.safetext import masked
 
 PLACEHOLDER = re.compile(r"<([A-Za-z0-9][A-Za-z0-9_.-]*)>")
@@ -40,7 +40,7 @@ class Runnable:
     description: str = ""
     confirm: bool = False
     """Destructive: needs `confirmation_word` typed, and read-only refuses it."""
-    timeout: timedelta = timedelta(minutes=2)
+    timeout: timedelta = DEFAULT_COMMAND_TIMEOUT
 
     @classmethod
     def from_emergency(cls, command: EmergencyCommand) -> Runnable:
