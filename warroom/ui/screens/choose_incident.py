@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from warroom.safetext import visible
 from warroom.store import IncidentSummary
 from warroom.ui.timefmt import clock_time
+from warroom.ui.widgets.key_bar import KeyBar
 
 DECLARE_NEW = "declare-new"
 """The answer that declares another incident instead (it is no incident id)."""
@@ -52,7 +53,7 @@ class ChooseIncidentScreen(Screen[str | None]):
                 Option(Text("+ Declare a new incident"), id=DECLARE_NEW),
                 id="incidents",
             )
-        yield Footer()
+        yield KeyBar()
 
     def _line(self, summary: IncidentSummary) -> Text:
         declared = clock_time(summary.declared_at, self._timezone)

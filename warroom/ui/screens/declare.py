@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.store import DeclaredMeanwhile, EventStore, IncidentSummary, StoreError
 from warroom.ui.screens.prompts import ChoicePrompt
+from warroom.ui.widgets.key_bar import KeyBar
 
 DECLARE_ANYWAY = "declare-anyway"
 """The answer to the join offer that goes on declaring (it is no incident id)."""
@@ -76,7 +77,7 @@ class DeclareScreen(Screen[str | None]):
                 *(Option(Text(s.choice_label), id=s.level) for s in self._playbook.severities),
                 id="severity",
             )
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_interval(self.WATCH_SECONDS, self._look_for_others)

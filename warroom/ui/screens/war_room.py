@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tabs
+from textual.widgets import Tabs
 from textual.worker import Worker, WorkerState
 
 from warroom.clipboard import LocalClipboard
@@ -55,6 +55,7 @@ from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
+from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.log_pane import LogPane
 from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
 from warroom.ui.widgets.timeline import TimelinePane
@@ -157,7 +158,7 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         # Made here, not in Regions.compose: data_bind binds to the screen composing them.
         bodies = {key: self._region_body(key, zone=zone) for key in REGIONS}
         yield Regions(bodies, id="regions")
-        yield Footer()
+        yield KeyBar()
 
     def _region_body(self, key: str, *, zone: str) -> Widget:
         if key == "health":
