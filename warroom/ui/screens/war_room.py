@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Tabs
@@ -116,6 +116,10 @@ class WarRoomScreen(CommsCommands, Screen[None]):
     """e.g. '2/7 down', as the health pane last counted."""
     active_region: var[str] = var("health")
     """The region shown when they are switched, and the one that has focus."""
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """As `Screen.focused`, without repainting the whole screen on every focus move: the
+    widgets that gain and lose focus repaint themselves, and a full repaint at 200×60 was
+    most of the time from a region key to the screen."""
 
     def __init__(
         self,
@@ -243,7 +247,26 @@ class WarRoomScreen(CommsCommands, Screen[None]):
 
     def _show_region(self, key: str) -> None:
         self.query_one(Regions).active = key
-        self.query_one(Tabs).active = f"tab-{key}"
+        self._sync_tabs()
+
+    def _sync_tabs(self) -> None:
+        # Hidden while the regions are side by side: not kept up to date then, since a tab
+        # change restyles every tab; brought up to date when a resize shows them.
+        tabs = self.query_one(Tabs)
+        if tabs.display:
+            tabs.active = f"tab-{self.active_region}"
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self.is_mounted:
+            self._sync_tabs()
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        # Tab or a click into another region makes it the active one, as its key would. A
+        # key typed meanwhile may have moved the focus on: then this one is stale.
+        key = self.query_one(Regions).region_of(event.widget)
+        if key is not None and event.widget is self.focused:
+            self.active_region = key
 
     @on(Tabs.TabActivated)
     def _tab_chosen(self, event: Tabs.TabActivated) -> None:

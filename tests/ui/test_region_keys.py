@@ -1,0 +1,117 @@
+"""Moving between regions at a big terminal: what a region key costs, and where the focus and
+the highlight go. The cost is counted, not timed (bench/keys.py times it in tmux): a key that
+mounts widgets or restyles the whole screen cannot answer within a frame at 200×60."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.dom import DOMNode
+from textual.pilot import Pilot
+from textual.widgets import Tabs
+
+from tests.support.war_room import declare, until, war_room_app, war_room_screen
+from warroom.store import EventStore
+from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.widgets.key_bar import KeyBar
+
+BIG = (200, 60)
+
+
+def active_regions(screen: WarRoomScreen) -> list[str | None]:
+    return [region.id for region in screen.query(".region.-active")]
+
+
+def region_with_focus(screen: WarRoomScreen) -> str | None:
+    focused = screen.focused
+    assert focused is not None, "nothing has the focus"
+    return next((r.id for r in screen.query(".region") if focused in r.walk_children()), None)
+
+
+async def loaded(screen: WarRoomScreen, pilot: Pilot[None]) -> None:
+    await until(pilot, lambda: screen.state is not None, what="incident loaded")
+
+
+async def test_a_region_key_restyles_only_the_two_regions_and_mounts_nothing(
+    store: EventStore,
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        await pilot.pause()
+        before = list(screen.walk_children(with_self=True))
+        restyled: list[DOMNode] = []
+        update_nodes = app.stylesheet.update_nodes
+
+        def counting(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+            nodes = list(nodes)
+            restyled.extend(nodes)
+            update_nodes(nodes, animate=animate)
+
+        app.stylesheet.update_nodes = counting  # type: ignore[method-assign]
+        await pilot.press("2")
+        await until(pilot, lambda: region_with_focus(screen) == "logs-region", what="logs focused")
+        await pilot.pause()
+
+        concerned = {
+            node
+            for key in ("health", "logs")
+            for node in screen.query_one(f"#{key}-region").walk_children(with_self=True)
+        }
+        outside = {repr(node) for node in restyled if node not in concerned}
+        assert not outside, f"restyled outside the two regions: {sorted(outside)}"
+        # Nothing recomposed, e.g. a footer remounting a widget per key.
+        assert list(screen.walk_children(with_self=True)) == before
+        assert "Filter" in [key.description for key in screen.query_one(KeyBar).keys]
+
+
+async def test_the_highlight_follows_the_focus_and_a_region_key_brings_it_back(
+    store: EventStore,
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        assert active_regions(screen) == ["health-region"] == [region_with_focus(screen)]
+        # Tab on until the focus leaves the health region: the highlight goes with it.
+        for _ in range(10):
+            await pilot.press("tab")
+            if region_with_focus(screen) not in ("health-region", None):
+                break
+        moved_to = region_with_focus(screen)
+        assert moved_to not in ("health-region", None)
+        await until(pilot, lambda: active_regions(screen) == [moved_to], what="highlight moved")
+        await pilot.press("1")
+        await until(
+            pilot, lambda: region_with_focus(screen) == "health-region", what="back to health"
+        )
+        assert active_regions(screen) == ["health-region"]
+
+
+async def test_a_stale_focus_does_not_pull_the_highlight_back(store: EventStore) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        # Two keys handled before the first one's focus message arrives: the last one wins.
+        screen.action_show_region("checklist")
+        screen.action_show_region("logs")
+        await until(pilot, lambda: region_with_focus(screen) == "logs-region", what="logs")
+        await pilot.pause()
+        assert active_regions(screen) == ["logs-region"] == [region_with_focus(screen)]
+
+
+async def test_tabs_hidden_side_by_side_show_the_active_region_once_shown(
+    store: EventStore,
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        await pilot.press("3")
+        await pilot.resize_terminal(80, 24)
+        tabs = screen.query_one(Tabs)
+        await until(pilot, lambda: tabs.display, what="tabs shown")
+        await until(pilot, lambda: tabs.active == "tab-checklist", what="checklist tab")
+        assert [r.id for r in screen.query(".region") if r.display] == ["checklist-region"]
