@@ -4,28 +4,19 @@ Who uses what: the war room's `HealthPane` runs `HealthMonitor.run()` in a worke
 each sample; `warroom check` calls `HealthMonitor.poll_once()` and prints the result.
 Nothing here imports Textual.
 
-This module fetches; `warroom.health.judging` and `warroom.health.statuspage` judge (status
-and body in, state and reason out, then anti-flap) and are tested without a network. Callers
-import everything from here: the judging names are re-exported through `__all__`.
-
-Fetching is bounded three ways: a body is read only up to `max_body` bytes (decompressed
-ones too), the whole request runs under one deadline, and every network failure becomes a
-short reason instead of an exception.
+`warroom.health.fetching` fetches (bounded in size and time, never raising for network
+trouble) and is imported on the first poll, so that importing this module does not import
+httpx; `warroom.health.judging` and `warroom.health.statuspage` judge (status and body in,
+state and reason out, then anti-flap) and are tested without a network. Callers import
+everything else from here: the judging names are re-exported through `__all__`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
-import ssl
-import time
-import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from warroom.health.judging import (
     HEALTHY,
@@ -39,7 +30,6 @@ from warroom.health.judging import (
     Kind,
     State,
     as_seconds,
-    fmt_seconds,
     judge_service,
     one_line,
     printable,
@@ -51,8 +41,12 @@ from warroom.incident import utc_now
 from warroom.playbook import Playbook, Provider, Service
 from warroom.safetext import masked
 
+if TYPE_CHECKING:
+    import httpx
+
+    from warroom.health.fetching import Answer
+
 __all__ = [
-    "DETAIL_BODY",
     "HEALTHY",
     "HISTORY",
     "MAX_BODY",
@@ -66,10 +60,8 @@ __all__ = [
     "Kind",
     "State",
     "Target",
-    "fetch",
     "judge_provider",
     "judge_service",
-    "new_client",
     "one_line",
     "printable",
     "stale_after",
@@ -77,29 +69,8 @@ __all__ = [
     "target_url",
 ]
 
-DETAIL_BODY = 2048
-"""Bytes of the body kept in `HealthSample.detail` for the detail view."""
 STATUS_PATH = "/api/v2/summary.json"
 
-
-# --- fetching ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Answer:
-    status: int | None = None
-    body: bytes = b""
-    truncated: bool = False
-    latency: float | None = None
-    error: str = ""
-    detail: str = ""
-    stalled: bool = False
-    """The timeout fired late: warroom's own loop was busy, so the time says nothing of the
-    endpoint (the answer may be waiting in the socket)."""
-
-
-STALL_SECONDS = 0.5
-"""A timeout that fires this much later than due means the event loop was stuck."""
 
 Target = Service | Provider
 
@@ -112,124 +83,10 @@ def target_url(target: Target) -> str:
     return target.url
 
 
-def new_client() -> httpx.AsyncClient:
-    """The shared client: default pool limits (httpcore scans its pool in O(N²) of the
-    connections: `max_keepalive_connections=100` made a round over 100 endpoints 2.7–4×
-    slower), redirects followed but bounded, no compression asked for."""
-    return httpx.AsyncClient(
-        follow_redirects=True,
-        max_redirects=10,
-        headers={"User-Agent": "warroom-health/0.1", "Accept-Encoding": "identity"},
-    )
-
-
-async def fetch(
-    client: httpx.AsyncClient, url: str, timeout: float, *, max_body: int = MAX_BODY
-) -> _Answer:
-    """GET `url`, reading at most `max_body` bytes, all within `timeout` seconds.
-
-    Never raises for network trouble: the error is a short reason in `_Answer.error`.
-    httpx timeouts apply per read, so a body dripping one byte a second would never time
-    out; the whole request therefore also runs under one `asyncio.timeout`.
-    """
-    answer = _Answer()
-    started = time.perf_counter()
-    phase = "connect"
-    try:
-        async with asyncio.timeout(timeout):
-            async with client.stream("GET", url, timeout=timeout) as response:
-                phase = "body"
-                answer.status = response.status_code
-                answer.body, answer.truncated = await _read_capped(response, max_body)
-                answer.latency = time.perf_counter() - started
-                answer.detail = _detail(response, answer.body, answer.truncated)
-    except (TimeoutError, httpx.TimeoutException):
-        answer.stalled = time.perf_counter() - started > timeout + STALL_SECONDS
-        answer.latency = None
-        what = "reading body (slow drip)" if phase == "body" else "no answer"
-        answer.error = f"timeout after {fmt_seconds(timeout)}: {what}"
-    except httpx.HTTPError as error:
-        answer.latency = None
-        answer.error = _http_error_reason(error)
-    except Exception as error:  # a health poll must never take the monitor down
-        answer.latency = None
-        answer.error = one_line(f"{type(error).__name__}: {error}", 100)
-    if answer.error:
-        answer.status = None
-        answer.detail = f"GET {printable(url, keep_newlines=False)}\n\n{answer.error}"
-    return answer
-
-
-async def _read_capped(response: httpx.Response, max_body: int) -> tuple[bytes, bool]:
-    """At most `max_body` bytes of the body (decoded if the server compressed anyway)."""
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    decoder = None
-    if encoding in ("gzip", "deflate"):
-        # zlib with max_length bounds a decompression bomb; httpx's decoder does not.
-        decoder = zlib.decompressobj(47 if encoding == "gzip" else zlib.MAX_WBITS)
-    buffer = bytearray()
-    async for chunk in response.aiter_raw():
-        if decoder is not None:
-            chunk = decoder.decompress(chunk, max_body + 1 - len(buffer))
-        buffer += chunk
-        if len(buffer) > max_body:
-            return bytes(buffer[:max_body]), True
-    return bytes(buffer), False
-
-
-def _detail(response: httpx.Response, body: bytes, truncated: bool) -> str:
-    lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}"]
-    lines += [f"{name}: {value}" for name, value in response.headers.items()]
-    shown = body[:DETAIL_BODY].decode("utf-8", "replace").replace("\r\n", "\n")
-    more = len(body) > DETAIL_BODY or truncated
-    note = f"\n… (first {DETAIL_BODY} bytes shown)" if more else ""
-    history = [f"redirected from {r.url}" for r in response.history]
-    return printable("\n".join(history + lines) + "\n\n" + shown + note)
-
-
-def _causes(error: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-        if isinstance(current, BaseExceptionGroup):
-            current = current.exceptions[0] if current.exceptions else None
-
-
-def _http_error_reason(error: httpx.HTTPError) -> str:
-    if isinstance(error, httpx.TooManyRedirects):
-        return "redirect loop (too many redirects)"
-    if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-        return one_line(f"bad URL: {error}", 100)
-    causes = list(_causes(error))
-    text = " ".join(str(c) for c in causes).lower()
-    if (
-        any(isinstance(c, socket.gaierror) for c in causes)
-        or "name or service" in text
-        or ("nodename" in text)
-    ):
-        return "DNS lookup failed"
-    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes):
-        return "TLS error: certificate not trusted"
-    if any(isinstance(c, ssl.SSLError) for c in causes) or "ssl" in text or "tls" in text:
-        return "TLS error: handshake failed"
-    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in text:
-        return "connection refused"
-    if isinstance(error, httpx.RemoteProtocolError):
-        return "connection closed without a valid answer"
-    if isinstance(error, httpx.ReadError):
-        return "connection reset while reading"
-    if isinstance(error, httpx.ConnectError):
-        return one_line(f"cannot connect: {error}", 100)
-    return one_line(f"{type(error).__name__}: {error}", 100)
-
-
 # --- the monitor -------------------------------------------------------------------------
 
 
-def _judge(target: Target, answer: _Answer) -> tuple[State, str]:
+def _judge(target: Target, answer: Answer) -> tuple[State, str]:
     if answer.error:
         return ("unknown" if isinstance(target, Provider) else "down"), answer.error
     assert answer.status is not None
@@ -293,6 +150,8 @@ class HealthMonitor:
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
+            from warroom.health.fetching import new_client
+
             self._client = new_client()
         return self._client
 
@@ -310,6 +169,8 @@ class HealthMonitor:
 
     async def poll(self, target: Target) -> HealthSample:
         """Poll one target once and return its sample (never raises for HTTP trouble)."""
+        from warroom.health.fetching import fetch
+
         timeout = as_seconds(target.timeout)
         url = target_url(target)
         answer = await fetch(self.client, url, timeout, max_body=self._max_body)

@@ -18,8 +18,6 @@ from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
 from warroom.procgroups import become_subreaper, kill_all_sources, on_quit_signal
 from warroom.store import EventStore
-from warroom.ui.screens.choose_incident import DECLARE_NEW, ChooseIncidentScreen
-from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.war_room import WarRoomScreen
 
 SHUTDOWN_GRACE_SECONDS = 1.3
@@ -88,7 +86,12 @@ class WarRoomApp(App[None]):
         kill_all_sources()
         self.exit()
 
+    # The screens below are imported when they are needed: `warroom open` never shows them,
+    # and its first frame does not wait for their modules.
+
     async def _find_open_incident(self) -> None:
+        from warroom.ui.screens.choose_incident import DECLARE_NEW, ChooseIncidentScreen
+
         open_now = [s for s in await self.store.list_incidents() if s.status == "open"]
         if len(open_now) == 1:
             self._open(open_now[0].id)
@@ -108,6 +111,8 @@ class WarRoomApp(App[None]):
         self.push_screen(ChooseIncidentScreen(incidents=open_now, timezone=zone), chosen)
 
     def _declare(self, *, known_open: Collection[str]) -> None:
+        from warroom.ui.screens.declare import DeclareScreen
+
         screen = DeclareScreen(
             playbook=self.playbook, store=self.store, actor=self.actor, known_open=known_open
         )

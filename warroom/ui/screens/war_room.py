@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.reactive import Reactive, var
-from textual.screen import Screen
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Tabs
 from textual.worker import Worker, WorkerState
@@ -46,9 +46,7 @@ from warroom.session.incident_session import IncidentSession, Written
 from warroom.store import EventStore
 from warroom.ui.messages import EventRequested
 from warroom.ui.pulse import on_beat
-from warroom.ui.screens.confirm import ConfirmScreen
-from warroom.ui.screens.incident_forms import MomentAnswer, MomentForm, RoleForm
-from warroom.ui.screens.prompts import ChoicePrompt, NotePrompt, TextPrompt
+from warroom.ui.screens.region_screen import RegionScreen
 from warroom.ui.screens.war_room_comms import CommsCommands
 from warroom.ui.widgets.checklist import ChecklistPane, already_done
 from warroom.ui.widgets.clock_strip import ClockStrip
@@ -60,11 +58,17 @@ from warroom.ui.widgets.log_pane import LogPane
 from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
 from warroom.ui.widgets.timeline import TimelinePane
 
+if TYPE_CHECKING:
+    from warroom.ui.screens.incident_forms import MomentAnswer
+
+# The prompts and forms the actions push are imported by those actions: the first frame
+# does not wait for their modules (and Textual's widgets they pull in).
+
 FOLLOW_RETRY_SECONDS = 2.0
 """Pause before following the incident log again after it failed."""
 
 
-class WarRoomScreen(CommsCommands, Screen[None]):
+class WarRoomScreen(CommsCommands, RegionScreen):
     """One incident. Below 100×28 cells the regions are switched instead of squeezed.
 
     | Key | Does |
@@ -102,9 +106,6 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         Binding("T", "rename", "Rename", tooltip="Rename the incident", id="rename"),
     ]
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
-
     state: var[IncidentState | None] = var(None)
     """The incident derived from every event read so far."""
     now: var[datetime | None] = var(None)
@@ -114,12 +115,6 @@ class WarRoomScreen(CommsCommands, Screen[None]):
     set after every new state too (always_update), so those widgets redraw once for both."""
     health_summary: var[str] = var("")
     """e.g. '2/7 down', as the health pane last counted."""
-    active_region: var[str] = var("health")
-    """The region shown when they are switched, and the one that has focus."""
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
-    """As `Screen.focused`, without repainting the whole screen on every focus move: the
-    widgets that gain and lose focus repaint themselves, and a full repaint at 200×60 was
-    most of the time from a region key to the screen."""
 
     def __init__(
         self,
@@ -168,7 +163,7 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         if key == "health":
             targets: tuple[Target, ...] = (*self.playbook.services, *self.playbook.providers)
             monitor = HealthMonitor(targets, clock=self.clock, secrets=self.playbook.secrets)
-            return HealthPane(monitor=monitor, timezone=zone)
+            return HealthPane(monitor=monitor, timezone=zone, autostart=False)
         if key == "logs":
             return LogPane(
                 sources=self.playbook.log_sources,
@@ -177,6 +172,7 @@ class WarRoomScreen(CommsCommands, Screen[None]):
                 tz=ZoneInfo(zone),
                 clock=self.clock,
                 secrets=self.playbook.secrets,
+                autostart=False,
             )
         if key == "checklist":
             return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(
@@ -190,7 +186,15 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         self.now = self.clock()
         on_beat(self, 1.0, self._tick)
         await self.session.load()
+        # The incident on screen first: the first health round and the sources' spawning
+        # (httpx's import and TLS setup, forks) held that frame back by a quarter second.
+        self.call_after_refresh(self._start_watching)
         self._follow()
+
+    def _start_watching(self) -> None:
+        if self.is_attached:
+            self.query_one(HealthPane).start()
+            self.query_one(LogPane).start()
 
     def _tick(self) -> None:
         self.now = self.clock()
@@ -236,43 +240,6 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         """Append an event through the session; None (and a notice) if the store refused."""
         return await self.session.record(new)
 
-    # Regions ------------------------------------------------------------------------------
-
-    def action_show_region(self, key: str) -> None:
-        self.active_region = key
-
-    def watch_active_region(self, key: str) -> None:
-        if self.is_mounted:
-            self._show_region(key)
-
-    def _show_region(self, key: str) -> None:
-        self.query_one(Regions).active = key
-        self._sync_tabs()
-
-    def _sync_tabs(self) -> None:
-        # Hidden while the regions are side by side: not kept up to date then, since a tab
-        # change restyles every tab; brought up to date when a resize shows them.
-        tabs = self.query_one(Tabs)
-        if tabs.display:
-            tabs.active = f"tab-{self.active_region}"
-
-    def on_resize(self, _event: events.Resize) -> None:
-        if self.is_mounted:
-            self._sync_tabs()
-
-    @on(events.DescendantFocus)
-    def _focus_moved(self, event: events.DescendantFocus) -> None:
-        # Tab or a click into another region makes it the active one, as its key would. A
-        # key typed meanwhile may have moved the focus on: then this one is stale.
-        key = self.query_one(Regions).region_of(event.widget)
-        if key is not None and event.widget is self.focused:
-            self.active_region = key
-
-    @on(Tabs.TabActivated)
-    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id is not None:
-            self.active_region = event.tab.id.removeprefix("tab-")
-
     # What widgets ask for -----------------------------------------------------------------
 
     @on(EventRequested)
@@ -303,6 +270,8 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         self.notify(already_done(self.state, item_id, zone), markup=False)
 
     def action_add_note(self) -> None:
+        from warroom.ui.screens.prompts import NotePrompt
+
         def add(text: str | None) -> None:
             if text:
                 self.run_worker(self.record(note_added(text)))
@@ -310,6 +279,8 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         self.app.push_screen(NotePrompt(question="Note for the timeline:"), add)
 
     def action_change_severity(self) -> None:
+        from warroom.ui.screens.prompts import ChoicePrompt
+
         current = self.state.severity if self.state else None
         choices = [(s.level, s.choice_label) for s in self.playbook.severities]
 
@@ -333,6 +304,8 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         self.run_worker(self.record(acknowledged()))
 
     def action_rename(self) -> None:
+        from warroom.ui.screens.prompts import TextPrompt
+
         if self.state is None:
             return
         title = self.state.title
@@ -345,6 +318,8 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         self.app.push_screen(TextPrompt(question="Incident title:", value=title), rename)
 
     def action_set_moment(self) -> None:
+        from warroom.ui.screens.incident_forms import MomentForm
+
         if self.state is None:
             return
         form = MomentForm(
@@ -360,6 +335,8 @@ class WarRoomScreen(CommsCommands, Screen[None]):
         self.app.push_screen(form, set_moment)
 
     def action_assign_roles(self) -> None:
+        from warroom.ui.screens.incident_forms import RoleForm
+
         if self.state is None:
             return
 
@@ -394,6 +371,8 @@ class WarRoomScreen(CommsCommands, Screen[None]):
     def _record_if_confirmed(
         self, new: NewEvent, question: str, *, yes: str, detail: str = ""
     ) -> None:
+        from warroom.ui.screens.confirm import ConfirmScreen
+
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.run_worker(self.record(new))

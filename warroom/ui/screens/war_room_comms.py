@@ -8,15 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App, SystemCommand
 
 from warroom.clipboard import LocalClipboard
 from warroom.incident import Clock, Event, IncidentState, NewEvent
 from warroom.playbook import Playbook
-from warroom.ui.screens.comms import CommsCopied, CommsScreen
-from warroom.ui.screens.prompts import ChoicePrompt
+
+if TYPE_CHECKING:
+    from warroom.ui.screens.comms import CommsCopied
+
+# The screens these commands push are imported where they are pushed: the war room's first
+# frame does not wait for them.
 
 
 class _Room(Protocol):
@@ -40,6 +44,8 @@ class CommsCommands:
     """Mixed into `WarRoomScreen`: the `c` key, the palette's "Copy status: NAME" commands."""
 
     def action_copy_status(self: _Room) -> None:
+        from warroom.ui.screens.prompts import ChoicePrompt
+
         choices = [(name, f"{name}: {t.title}") for name, t in self.playbook.templates.items()]
 
         def chosen(name: str | None) -> None:
@@ -50,6 +56,8 @@ class CommsCommands:
 
     def open_comms(self: _Room, template_name: str) -> None:
         """Preview a template filled from the incident; copying records what was said."""
+        from warroom.ui.screens.comms import CommsScreen
+
         if self.state is None:
             return
         screen = CommsScreen(

@@ -133,9 +133,11 @@ class LogPane(Vertical):
         policy: RestartPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
         secrets: frozenset[str] = frozenset(),
+        autostart: bool = True,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
-        """`capture` keeps the lines with the incident (None: no capture), written by
+        """`autostart=False` leaves spawning the sources to `start()`;
+        `capture` keeps the lines with the incident (None: no capture), written by
         whichever terminal on the incident holds its lease;
         `export_dir` is where exports go (None: the working directory at export time);
         `clock` answers now (aware UTC) for source ages, export names and bare go-to times;
@@ -143,6 +145,7 @@ class LogPane(Vertical):
         super().__init__(id=id)
         self.clock = clock
         self._secrets = secrets
+        self._autostart = autostart
         self.sources = tuple(sources)
         self.presets = tuple(presets)
         self.export_dir = export_dir
@@ -183,10 +186,15 @@ class LogPane(Vertical):
         return self.query_one("#log-view", LogView)
 
     def on_mount(self) -> None:
-        self.tail.start()
+        if self._autostart:
+            self.start()
         on_beat(self, 1 / FPS, self._tick)
         on_beat(self, 1.0, self._show_status)
         self._show_status()
+
+    def start(self) -> None:
+        """Spawn the sources (once)."""
+        self.tail.start()
 
     async def on_unmount(self) -> None:
         await self.tail.stop()

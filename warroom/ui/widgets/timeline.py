@@ -35,11 +35,11 @@ from warroom.incident import (
 from warroom.playbook import KEY_MOMENTS, KeyMoment
 from warroom.safetext import safe_text, visible
 from warroom.ui.messages import EventRequested
-from warroom.ui.screens.confirm import ConfirmScreen
-from warroom.ui.screens.prompts import ChoicePrompt, NotePrompt
-from warroom.ui.screens.timeline_edit import TimePrompt
 from warroom.ui.timefmt import clock_time
 from warroom.ui.widgets.timeline_view import TimelineView
+
+# The prompts the actions push are imported by those actions: the war room's first frame
+# does not wait for them.
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,8 @@ class TimelinePane(TimelineView):
         self.post_message(EventRequested(new))
 
     def action_edit_entry(self) -> None:
+        from warroom.ui.screens.prompts import ChoicePrompt
+
         entry = self._highlighted_entry()
         if entry is None:
             return
@@ -255,6 +257,8 @@ class TimelinePane(TimelineView):
             self._ask_time(entry)
 
     def _ask_text(self, entry: TimelineEntry) -> None:
+        from warroom.ui.screens.prompts import NotePrompt
+
         # Prefilled with the visible form, line by line: a control character in a note is
         # never echoed, and a note of several lines is edited as several lines.
         shown = "\n".join(visible(line, limit=None) for line in entry.full_text.split("\n"))
@@ -266,6 +270,8 @@ class TimelinePane(TimelineView):
         self.app.push_screen(NotePrompt(question="Note text:", value=shown), edited)
 
     def _ask_time(self, entry: TimelineEntry) -> None:
+        from warroom.ui.screens.timeline_edit import TimePrompt
+
         def edited(at: datetime | None) -> None:
             if at is not None and at != entry.at:
                 self._request(entry_edited(entry.seq, at=at), hold=entry)
@@ -277,6 +283,8 @@ class TimelinePane(TimelineView):
         )
 
     def action_retract_entry(self) -> None:
+        from warroom.ui.screens.confirm import ConfirmScreen
+
         entry = self._highlighted_entry()
         if entry is None:
             return
@@ -300,6 +308,8 @@ class TimelinePane(TimelineView):
         self.app.push_screen(ConfirmScreen(question=question, yes="Retract", no="Keep"), confirmed)
 
     def action_mark_moment(self) -> None:
+        from warroom.ui.screens.prompts import ChoicePrompt
+
         entry = self._highlighted_entry()
         if entry is None:
             return
@@ -318,6 +328,8 @@ class TimelinePane(TimelineView):
     # Filtering ----------------------------------------------------------------------------
 
     def action_choose_filter(self) -> None:
+        from warroom.ui.screens.prompts import ChoicePrompt
+
         def chosen(filter_id: str | None) -> None:
             if filter_id is not None and filter_id in FILTERS:
                 self.kind_filter = filter_id
