@@ -66,6 +66,11 @@ if TYPE_CHECKING:
 
 FOLLOW_RETRY_SECONDS = 2.0
 """Pause before following the incident log again after it failed."""
+WATCH_AFTER_SECONDS = 0.15
+"""The first health round and the log sources start this long after the incident is loaded,
+so that it is on screen first: Textual writes its first frame only once the app's start-up
+batch has ended, a refresh or two after the load, and httpx's import and TLS setup and the
+sources' forks (~¼ s on the event loop) would hold that frame back."""
 
 
 class WarRoomScreen(CommsCommands, RegionScreen):
@@ -186,9 +191,7 @@ class WarRoomScreen(CommsCommands, RegionScreen):
         self.now = self.clock()
         on_beat(self, 1.0, self._tick)
         await self.session.load()
-        # The incident on screen first: the first health round and the sources' spawning
-        # (httpx's import and TLS setup, forks) held that frame back by a quarter second.
-        self.call_after_refresh(self._start_watching)
+        self.set_timer(WATCH_AFTER_SECONDS, self._start_watching)
         self._follow()
 
     def _start_watching(self) -> None:
