@@ -1,0 +1,98 @@
+"""Cold start to the first screen in a real terminal (prints figures; not a test).
+
+    .venv/bin/python bench/coldstart.py [--runs 7]
+
+Starts each program in a fresh detached tmux session (a private server) at 200x60 and times
+from the session's start to the first `capture-pane` (polled every 5 ms) that shows its
+first screen; the tmux session's own start is measured too, with a shell that prints at
+once, and taken off. Printed as the median of `--runs` starts and as a ratio to the anchor,
+a trivial Textual app (one label), started the same way in the same run:
+- open: `warroom open` on an incident, the shipped playbook (health polling and a log
+  source that never answers, so the screen cannot wait on either), until its title shows;
+- demo: `warroom demo`, until the demo incident's title shows.
+Goal: both <= 2x the anchor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from terminal import ANCHOR, PYTHON, REPO, Terminal, declare, plain
+
+SIZE = (200, 60)
+SHELL = ["sh", "-c", "echo ready; sleep 30"]
+"""What only tmux's own start costs: a shell that prints at once."""
+HANGING_SOURCE = f"""
+[[log_source]]
+name = "silent"
+command = ["{PYTHON}", "-c", "import time; time.sleep(3600)"]
+"""
+
+
+def first_screen(command: list[str], env: dict[str, str], shows: str) -> float:
+    """Seconds from starting `command` in tmux until the screen shows `shows`."""
+    start = time.perf_counter()
+    term = Terminal(command, env=env, size=SIZE)
+    try:
+        term.wait_for(lambda rows: shows in plain(rows), timeout=30, every=0.005)
+        return time.perf_counter() - start
+    finally:
+        term.close()
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("tmux is needed: start-up is timed to a real terminal's first screen")
+    with tempfile.TemporaryDirectory(prefix="coldstart-bench-") as name:
+        folder = Path(name)
+        env = {**os.environ, "XDG_DATA_HOME": name, "XDG_CACHE_HOME": name}
+        db = folder / "incidents.db"
+        title = "cold start bench"
+        incident = declare(db, env, title)
+        playbook = folder / "playbook.toml"
+        playbook.write_text((REPO / "playbook.toml").read_text() + HANGING_SOURCE)
+        anchor_script = folder / "anchor.py"
+        anchor_script.write_text(ANCHOR)
+        open_ = [PYTHON, "-m", "warroom", "--db", str(db), "--playbook", str(playbook)]
+        figures = {
+            "tmux": median_of(args.runs, lambda: first_screen(SHELL, env, "ready")),
+            "anchor": median_of(
+                args.runs, lambda: first_screen([PYTHON, str(anchor_script)], env, "anchor")
+            ),
+            "open": median_of(
+                args.runs, lambda: first_screen([*open_, "open", incident], env, title)
+            ),
+            "demo": median_of(
+                args.runs,
+                lambda: first_screen([PYTHON, "-m", "warroom", "demo"], env, "demo outage"),
+            ),
+        }
+    tmux = figures.pop("tmux")
+    anchor = figures["anchor"] - tmux
+    print(f"cold start to first screen in tmux {SIZE[0]}x{SIZE[1]}, median of {args.runs}")
+    print(f"(tmux session start {tmux * 1000:.0f} ms, taken off every figure)")
+    for name, seconds in figures.items():
+        wall = seconds - tmux
+        ratio = "" if name == "anchor" else f"  {wall / anchor:4.2f}x anchor  (goal <= 2x)"
+        print(f"{name:<7} {wall * 1000:6.0f} ms{ratio}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""What the terminal benchmarks share (not a benchmark itself): a private tmux server, the
+screen read back with its colours, a throwaway incident database, and the trivial Textual
+app every figure is compared with."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SGR = re.compile(r"\x1b\[[0-9;:]*m")
+
+ANCHOR = textwrap.dedent(
+    """
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.widgets import Label
+
+    class Anchor(App):
+        BINDINGS = [Binding("1", "show('one')"), Binding("2", "show('two')")]
+
+        def compose(self):
+            yield Label("anchor shows one", id="shown")
+
+        def action_show(self, what):
+            self.query_one(Label).update(f"anchor shows {what}")
+
+    Anchor().run()
+    """
+)
+"""The trivial app: one label, which `1` and `2` change; its first screen says 'anchor'."""
+
+
+class Terminal:
+    """One program in a detached session of a private tmux server (its own socket, no
+    config), so nothing here touches anyone else's tmux."""
+
+    def __init__(self, command: list[str], *, env: dict[str, str], size: tuple[int, int]):
+        self.socket = f"keys-bench-{os.getpid()}-{time.monotonic_ns()}"
+        width, height = size
+        shell_command = " ".join(f"'{part}'" for part in command)
+        self._tmux(
+            "new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height),
+            shell_command, env=env,
+        )  # fmt: skip
+
+    def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
+        argv = ["tmux", "-L", self.socket, "-f", "/dev/null", *args]
+        return subprocess.run(argv, capture_output=True, text=True, check=True, env=env).stdout
+
+    def screen(self) -> list[str]:
+        """The pane's rows, with their colour escapes (a focus change may change only those)."""
+        return self._tmux("capture-pane", "-p", "-e", "-t", "bench").splitlines()
+
+    def send(self, key: str) -> None:
+        self._tmux("send-keys", "-t", "bench", key)
+
+    def wait_for(
+        self, condition: Callable[[list[str]], bool], *, timeout: float = 20, every: float = 0.002
+    ) -> float:
+        """Seconds until the screen meets `condition`, polled every `every` seconds."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if condition(self.screen()):
+                return time.perf_counter() - start
+            time.sleep(every)
+        shown = "\n".join(SGR.sub("", row) for row in self.screen())
+        raise TimeoutError(f"the screen never changed as expected:\n{shown}")
+
+    def close(self) -> None:
+        # Only this server's one session: with it gone the private server exits by itself.
+        subprocess.run(
+            ["tmux", "-L", self.socket, "kill-session", "-t", "bench"], capture_output=True
+        )
+
+
+def plain(rows: list[str]) -> str:
+    return "\n".join(SGR.sub("", row) for row in rows)
+
+
+def playbook_without_outside_world(folder: Path, extra: str = "") -> Path:
+    """The tests' minimal playbook minus what polls or tails, plus `extra` TOML."""
+    shipped = (REPO / "tests" / "data" / "playbooks" / "minimal.toml").read_text()
+    kept = [
+        block
+        for block in shipped.split("\n[[")
+        if not block.startswith(("service]]", "provider]]", "log_source]]"))
+    ]
+    path = folder / f"playbook-{len(list(folder.glob('playbook-*')))}.toml"
+    path.write_text("\n[[".join(kept) + "\n" + extra)
+    return path
+
+
+def declare(db: Path, env: dict[str, str], title: str) -> str:
+    """A new incident in `db`; its id."""
+    out = subprocess.run(
+        [PYTHON, "-m", "warroom", "--db", str(db), "new", "--severity", "P1", "--title", title],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return out.stdout.split()[0]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
