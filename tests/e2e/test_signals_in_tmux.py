@@ -44,10 +44,13 @@ PARENT = textwrap.dedent(
     import subprocess, sys
     from pathlib import Path
     folder = Path(sys.argv[1])
+    def put(name, text):  # whole or not at all: the test reads as soon as the file is there
+        (folder / f"{name}.part").write_text(text)
+        (folder / f"{name}.part").replace(folder / name)
     child = subprocess.Popen(sys.argv[2:])
-    (folder / "warroom.pid").write_text(str(child.pid))
+    put("warroom.pid", str(child.pid))
     code = child.wait()
-    (folder / "status").write_text(str(code if code >= 0 else 128 - code))
+    put("status", str(code if code >= 0 else 128 - code))
     """
 )
 
