@@ -41,6 +41,8 @@ class Runnable:
     confirm: bool = False
     """Destructive: needs `confirmation_word` typed, and read-only refuses it."""
     timeout: timedelta = DEFAULT_COMMAND_TIMEOUT
+    interactive: bool = False
+    """It gets the terminal (`fly ssh console`): run with `interactive.launch`, not CommandRun."""
 
     @classmethod
     def from_emergency(cls, command: EmergencyCommand) -> Runnable:
@@ -52,6 +54,7 @@ class Runnable:
             description=command.description,
             confirm=command.confirm,
             timeout=command.timeout,
+            interactive=command.interactive,
         )
 
     @classmethod
@@ -66,6 +69,7 @@ class Runnable:
             description=step.label,
             confirm=step.confirm,
             timeout=step.timeout,
+            interactive=step.interactive,
         )
 
     @property

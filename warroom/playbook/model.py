@@ -278,6 +278,8 @@ class Step:
     """Destructive: running it needs the Fly app name typed."""
     timeout: timedelta = DEFAULT_COMMAND_TIMEOUT
     """A run still going after this is killed."""
+    interactive: bool = False
+    """It needs a terminal of its own (`fly ssh console`): no output is captured, no timeout."""
 
 
 @dataclass(frozen=True)
@@ -324,6 +326,8 @@ class EmergencyCommand:
     """Destructive: running it needs the Fly app name typed."""
     timeout: timedelta = DEFAULT_COMMAND_TIMEOUT
     """A run still going after this is killed."""
+    interactive: bool = False
+    """It needs a terminal of its own (`fly ssh console`): no output is captured, no timeout."""
 
 
 @dataclass(frozen=True)

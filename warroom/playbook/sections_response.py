@@ -78,7 +78,10 @@ def step(table: Table, refs: StepRefs, *, named: bool = False) -> Step:
         name=table.text("name", slug(label)) if named else "",
         confirm=table.flag("confirm", False),
         timeout=table.duration("timeout", DEFAULT_COMMAND_TIMEOUT),
+        interactive=table.flag("interactive", False),
     )
+    if out.interactive and not out.command:
+        table.problem("interactive", "only a step with a command can be interactive")
     if out.log_source and out.log_source not in refs.sources:
         shown = table.shown("log_source", out.log_source)
         table.problem("log_source", f"no [[log_source]] is named {shown}")
@@ -206,8 +209,11 @@ def emergency(root: Table) -> tuple[EmergencyCommand, ...]:
                 command=table.command("command"),
                 confirm=table.flag("confirm", True),
                 timeout=table.duration("timeout", DEFAULT_COMMAND_TIMEOUT),
+                interactive=table.flag("interactive", False),
             )
         )
+        if out[-1].interactive and "timeout" in table.data:
+            table.problem("timeout", "an interactive command has the terminal until it exits")
         table.done()
     check_unique(tables, "name", [c.name for c in out], "emergency command name")
     return tuple(out)

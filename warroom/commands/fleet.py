@@ -1,0 +1,181 @@
+"""What Fly says about an app, read from flyctl's own JSON: its releases (for the rollback)
+and its machines (for `<machine-id>`). Pure: the front end runs the commands with
+`CommandRun` and hands their output here.
+
+Values for `<placeholders>` come from here or from the keyboard, never from log lines or
+HTTP bodies: a release's image ref or a machine's id is what flyctl printed for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from warroom.commands.plan import Runnable, fly_app, runnables
+from warroom.playbook import Playbook
+
+RELEASES_SHOWN = 10
+
+
+class FleetError(ValueError):
+    """flyctl's answer could not be read; `str(self)` says so in one sentence."""
+
+
+@dataclass(frozen=True)
+class Release:
+    version: int
+    status: str
+    image: str
+    user: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class Machine:
+    id: str
+    name: str
+    state: str
+    region: str
+
+
+def fly_program(argv: Sequence[str]) -> tuple[str, ...] | None:
+    """The part of a playbook argv that runs flyctl (`fly`, `flyctl`, or the demo's
+    `python -m warroom.demo.fakefly`), so a feed runs the same program; None if none."""
+    if argv and os.path.basename(argv[0]) in ("fly", "flyctl"):
+        return (argv[0],)
+    if len(argv) >= 3 and tuple(argv[1:3]) == ("-m", "warroom.demo.fakefly"):
+        return tuple(argv[:3])
+    return None
+
+
+def releases_argv(program: Sequence[str], app: str) -> tuple[str, ...]:
+    return (*program, "releases", "--json", "--image", "--app", app)
+
+
+def machines_argv(program: Sequence[str], app: str) -> tuple[str, ...]:
+    return (*program, "machine", "list", "--json", "--app", app)
+
+
+def feed_argv(runnable: Runnable, placeholder: str) -> tuple[str, ...] | None:
+    """The command whose output offers values for `placeholder` of `runnable`; None when
+    the value can only be typed."""
+    program, app = fly_program(runnable.argv), fly_app(runnable.argv)
+    if program is None or app is None or "<" in app:
+        return None
+    if placeholder == "machine-id":
+        return machines_argv(program, app)
+    if placeholder == "image-ref":
+        return releases_argv(program, app)
+    return None
+
+
+def _loaded(text: str, what: str) -> list[dict[str, object]]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise FleetError(f"flyctl's {what} are not JSON.") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise FleetError(f"flyctl's {what} are not a list of objects.")
+    return data
+
+
+def parse_releases(text: str) -> tuple[Release, ...]:
+    """`fly releases --json --image` output, newest first as flyctl lists them; entries
+    without an image ref (nothing to roll back to) are left out."""
+    out: list[Release] = []
+    for item in _loaded(text, "releases"):
+        image, created = item.get("ImageRef"), item.get("CreatedAt")
+        if not isinstance(image, str) or not image or not isinstance(created, str):
+            continue
+        try:
+            when = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            continue
+        user = item.get("User")
+        email = user.get("Email") if isinstance(user, dict) else ""
+        version = item.get("Version")
+        out.append(
+            Release(
+                version=version if isinstance(version, int) else 0,
+                status=str(item.get("Status") or ""),
+                image=image,
+                user=email if isinstance(email, str) else "",
+                created=when,
+            )
+        )
+    return tuple(sorted(out, key=lambda r: r.created, reverse=True))
+
+
+def running(releases: Sequence[Release]) -> Release | None:
+    """The release the app runs: the newest complete one (flyctl marks failed deploys)."""
+    return next((r for r in releases if r.status == "complete"), None)
+
+
+def preselected(releases: Sequence[Release], incident_start: datetime) -> Release | None:
+    """The release to roll back to: the newest one made before the incident began that is
+    not the one running (deploying what runs changes nothing); None when there is none."""
+    current = running(releases)
+    for release in releases:
+        if release.created < incident_start and release != current:
+            return release
+    return None
+
+
+def parse_machines(text: str) -> tuple[Machine, ...]:
+    """`fly machine list --json` output."""
+    out: list[Machine] = []
+    for item in _loaded(text, "machines"):
+        machine_id = item.get("id")
+        if not isinstance(machine_id, str) or not machine_id:
+            continue
+        out.append(
+            Machine(
+                id=machine_id,
+                name=str(item.get("name") or ""),
+                state=str(item.get("state") or ""),
+                region=str(item.get("region") or ""),
+            )
+        )
+    return tuple(out)
+
+
+def age(then: datetime, now: datetime) -> str:
+    """ "5m ago", "2h ago", "9d ago"."""
+    seconds = max((now - then).total_seconds(), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return f"{int(seconds)}s ago"
+
+
+def release_label(release: Release, *, now: datetime, current: Release | None) -> str:
+    mark = "running" if release == current else ""
+    return f"v{release.version:<4} {mark:<7} {age(release.created, now):>8}  {release.image}"
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """A playbook command that deploys `<image-ref>` to one app, and how to list its images."""
+
+    app: str
+    runnable: Runnable
+    releases_argv: tuple[str, ...]
+
+
+def rollbacks(playbook: Playbook) -> tuple[Rollback, ...]:
+    """One per Fly app the playbook can deploy an image to (`fly deploy --app A --image
+    <image-ref>` among its emergency commands), in the playbook's order."""
+    out: dict[str, Rollback] = {}
+    for runnable in runnables(playbook):
+        program, app = fly_program(runnable.argv), fly_app(runnable.argv)
+        if program is None or app is None or app in out:
+            continue
+        rest = runnable.argv[len(program) :]
+        if rest[:1] == ("deploy",) and "<image-ref>" in rest:
+            out[app] = Rollback(app, runnable, releases_argv(program, app))
+    return tuple(out.values())
