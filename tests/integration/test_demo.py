@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -103,3 +105,39 @@ def test_a_burst_of_polls_is_answered_at_once() -> None:
         with ThreadPoolExecutor(burst) as pool:
             slowest = max(pool.map(lambda _: poll(), range(burst)))
     assert slowest < 0.9, f"a poll waited {slowest:.2f} s: a connection was refused and retried"
+
+
+def test_rolling_back_the_bad_release_ends_the_outage() -> None:
+    """The outage is the backend's newest release: deploying the one before it (as the
+    rollback does, through the fake `fly deploy` and its fleet file) makes the backend
+    healthy, its machines' checks pass and its logs' error burst stop; nobody acting, the
+    script plays on."""
+    down_at = next(e for e in scenario.EPISODES if e.target == "backend").start + 1
+    with DemoWorld(epoch=time.time() - down_at) as world:
+        env = {"PATH": "", **world.environment()}
+
+        def fly(*args: str) -> str:
+            done = subprocess.run(
+                [sys.executable, "-m", "warroom.demo.fakefly", *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=30,
+                check=True,
+            )
+            return done.stdout
+
+        def error_lines() -> int:
+            logs = fly("logs", "--app", "slurpy-backend", "--no-tail", "--count", "200")
+            return sum("OperationalError" in line for line in logs.splitlines())
+
+        assert _get(f"{world.base_url}/backend/health/healthz")[0] == 503
+        assert error_lines() > 0
+        previous = json.loads(fly("releases", "--json", "--image", "--app", "slurpy-backend"))[1]
+
+        fly("deploy", "--app", "slurpy-backend", "--image", previous["ImageRef"])
+
+        assert _get(f"{world.base_url}/backend/health/healthz") == (200, {"ok": True})
+        assert error_lines() == 0
+        machines = json.loads(fly("machine", "list", "--json", "--app", "slurpy-backend"))
+        assert {c["status"] for m in machines for c in m["checks"]} == {"passing"}

@@ -12,7 +12,10 @@ timestamp (and then no message), multi-line messages printed as continuation lin
 a prefix, and `runner[…]` lines. `--json` prints pretty-printed objects like `render.JSON`.
 
 What the app says follows `warroom.demo.scenario.log_mood` for the app: error bursts while its
-episode runs. Elapsed time counts from `WARROOM_DEMO_EPOCH` (unix time), else from start.
+episode runs, and (for the outage's own episodes) while the fleet file says the backend
+still runs the bad release; the file is read again once a second, so a rollback made in
+the demo stops the burst. Elapsed time counts from `WARROOM_DEMO_EPOCH` (unix time), else
+from start.
 """
 
 from __future__ import annotations
@@ -104,9 +107,11 @@ Entry = tuple[str, str, str, str, str, dict[str, str | int]]
 """(provider, instance, region, level, message, fields), as `format_entry` takes them."""
 
 
-def entries(app: str, elapsed: float, rng: random.Random) -> Iterator[Entry]:
+def entries(
+    app: str, elapsed: float, rng: random.Random, *, bad_release: bool = True
+) -> Iterator[Entry]:
     """Yield (provider, instance, region, level, message, fields) following the scenario."""
-    mood, reason = scenario.log_mood(app, elapsed)
+    mood, reason = scenario.log_mood(app, elapsed, bad_release=bad_release)
     instance = rng.choice(_instances(app))
     region = rng.choice(REGIONS)
     roll = rng.random()
@@ -206,10 +211,15 @@ def run(app: str, *, as_json: bool, rate: float, count: int | None, flood: bool)
         return
     interval = 1.0 / rate if rate > 0 else 0.0
     next_at = time.monotonic()
+    fleet_read_at, bad_release = -FLEET_READ_SECONDS, True
     while count is None or written < count:
+        if time.monotonic() - fleet_read_at >= FLEET_READ_SECONDS:
+            fleet_read_at = time.monotonic()
+            bad_release = fakefly_fleet.bad_release_running(fakefly_fleet.Fleet())
         elapsed = time.time() - epoch
         now = datetime.now(UTC)
-        for provider, instance, region, level, message, fields in entries(app, elapsed, rng):
+        said = entries(app, elapsed, rng, bad_release=bad_release)
+        for provider, instance, region, level, message, fields in said:
             if as_json:
                 text = format_json(now, provider, instance, region, level, message)
                 written += 1
@@ -228,6 +238,9 @@ def run(app: str, *, as_json: bool, rate: float, count: int | None, flood: bool)
         else:
             next_at = time.monotonic()
 
+
+FLEET_READ_SECONDS = 1.0
+"""How often a streaming `logs` looks again at which image the backend runs."""
 
 NO_TAIL_LINES = 50
 """Lines `logs --no-tail` prints: flyctl's buffered history is short."""

@@ -90,9 +90,10 @@ def scripted_app(app: str) -> App:
 class Fleet:
     """Every app's releases and machines, kept in the state file when there is one."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
+        """The fleet in `path`, else in the file `WARROOM_FAKEFLY_STATE` names, if any."""
         named = os.environ.get(STATE_VARIABLE)
-        self.path = Path(named) if named else None
+        self.path = path or (Path(named) if named else None)
         self.apps: dict[str, App] = {}
         if self.path is not None and self.path.is_file():
             self.apps = json.loads(self.path.read_text(encoding="utf-8"))
@@ -108,11 +109,20 @@ class Fleet:
         os.replace(temporary, self.path)
 
 
-def machines(name: str, app: App) -> list[dict[str, Any]]:
+def bad_release_running(fleet: Fleet) -> bool:
+    """Whether the backend still runs the scripted release that causes the outage: any
+    other image deployed (a rollback) ends it."""
+    bad = scripted_app(scenario.BAD_RELEASE_APP)["releases"][0]["ImageRef"]
+    return bool(fleet.app(scenario.BAD_RELEASE_APP)["releases"][0]["ImageRef"] == bad)
+
+
+def machines(fleet: Fleet, name: str) -> list[dict[str, Any]]:
     """The app's machines as `fly machine list --json` prints them."""
+    app, bad_release = fleet.app(name), bad_release_running(fleet)
     elapsed = time.time() - _epoch().timestamp()
     service = next((s for s, fly in scenario.FLY_APPS.items() if fly == name), "")
-    down = bool(service) and scenario.service_mood(service, elapsed) == "down"
+    mood = scenario.service_mood(service, elapsed, bad_release=bad_release) if service else "up"
+    down = mood == "down"
     image = str(app["releases"][0]["ImageRef"])
     repository, _, tag = image.removeprefix("registry.fly.io/").partition(":")
     created = _stamp(_epoch() - timedelta(days=30))
@@ -163,7 +173,7 @@ def releases(fleet: Fleet, args: argparse.Namespace) -> str:
 
 
 def machine_list(fleet: Fleet, args: argparse.Namespace) -> str:
-    listed = machines(args.app, fleet.app(args.app))
+    listed = machines(fleet, args.app)
     if args.json:
         return json.dumps(listed, indent=2) + "\n"
     if args.quiet:
@@ -179,7 +189,7 @@ def machine_list(fleet: Fleet, args: argparse.Namespace) -> str:
 
 def status(fleet: Fleet, args: argparse.Namespace) -> str:
     app = fleet.app(args.app)
-    listed = machines(args.app, app)
+    listed = machines(fleet, args.app)
     version = int(app["releases"][0]["Version"])
     if args.json:
         answer = {
@@ -206,7 +216,7 @@ def status(fleet: Fleet, args: argparse.Namespace) -> str:
 
 def restart(fleet: Fleet, args: argparse.Namespace) -> str:
     out = ""
-    for machine in machines(args.app, fleet.app(args.app)):
+    for machine in machines(fleet, args.app):
         out += f"Restarting machine {machine['id']}\n"
         out += f"  Waiting for {machine['id']} to become healthy (started, 1/1)\n"
         out += f"Machine {machine['id']} restarted successfully!\n"
@@ -251,7 +261,7 @@ def deploy(fleet: Fleet, args: argparse.Namespace) -> str:
     out += f"Searching for image '{args.image}' remotely...\nimage found: {args.image}\n\n"
     out += f"Watch your deployment at https://fly.io/apps/{args.app}/monitoring\n\n"
     out += f"-------\nUpdating existing machines in '{args.app}' with rolling strategy\n\n"
-    for machine in machines(args.app, app):
+    for machine in machines(fleet, args.app):
         out += f"-------\n ✔ Machine {machine['id']} [app] update succeeded\n"
     out += f"-------\nChecking DNS configuration for {args.app}.fly.dev\n\n"
     return out + f"Visit your newly deployed app at https://{args.app}.fly.dev/\n"

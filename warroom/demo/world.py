@@ -2,11 +2,13 @@
 
 `DemoWorld` serves, on 127.0.0.1 and a free port, the three Slurpy services' health
 endpoints and four Statuspage-style `summary.json` pages, answering as `scenario` says for
-the seconds elapsed since the world started. `demo_playbook` turns the shipped playbook
-into one that polls that server and runs `warroom.demo.fakefly` wherever it runs `fly` (log
-sources, quick checks, runbook steps, emergency commands), so the whole product runs on the
-real playbook's phases, runbooks and templates; the world's `environment` gives the stand-in
-a fleet file, so a deploy or a scale made in the demo is there for the next command.
+the seconds elapsed since the world started and for the image the backend runs (the fleet
+file: rolling the bad release back makes the backend healthy). `demo_playbook` turns the
+shipped playbook into one that polls that server and runs `warroom.demo.fakefly` wherever it
+runs `fly` (log sources, quick checks, runbook steps, emergency commands), so the whole
+product runs on the real playbook's phases, runbooks and templates; the world's
+`environment` gives the stand-in a fleet file, so a deploy or a scale made in the demo is
+there for the next command.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from warroom.demo import scenario
-from warroom.demo.fakefly_fleet import STATE_VARIABLE
+from warroom.demo.fakefly_fleet import STATE_VARIABLE, Fleet, bad_release_running
 from warroom.playbook import Playbook, Step
 
 EPOCH_VARIABLE = "WARROOM_DEMO_EPOCH"
@@ -49,9 +52,11 @@ _COMPONENT_STATUS = {
 }
 
 
-def service_answer(service: str, elapsed: float) -> tuple[int, dict[str, Any], float]:
+def service_answer(
+    service: str, elapsed: float, *, bad_release: bool = True
+) -> tuple[int, dict[str, Any], float]:
     """Status code, JSON body and delay in seconds of a service's health endpoint."""
-    mood = scenario.service_mood(service, elapsed)
+    mood = scenario.service_mood(service, elapsed, bad_release=bad_release)
     # The frontend reports `.status` ("ok"), the others `.ok` (true), as playbook.toml judges them.
     if mood == "down":
         body: dict[str, Any] = {"ok": False, "error": "database unreachable"}
@@ -98,7 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, summary_page(parts[1], elapsed))
                 return
         elif parts[0] in scenario.SERVICES:
-            status, body, delay = service_answer(parts[0], elapsed)
+            # The fleet file the fake `fly deploy` writes: a rollback ends the outage.
+            bad_release = bad_release_running(Fleet(self.server.fleet_file))
+            status, body, delay = service_answer(parts[0], elapsed, bad_release=bad_release)
             if delay:
                 time.sleep(delay)
             self._send(status, body)
@@ -123,6 +130,7 @@ class _DemoServer(ThreadingHTTPServer):
     # all at once, had a SYN dropped and retried a second later.
     request_queue_size = 128
     epoch: float
+    fleet_file: Path
 
 
 class DemoWorld:
@@ -136,6 +144,9 @@ class DemoWorld:
             target=self._server.serve_forever, name="warroom-demo-http", daemon=True
         )
         self._fleet = tempfile.TemporaryDirectory(prefix="warroom-fleet-")
+        self.fleet_file = Path(self._fleet.name) / "fleet.json"
+        """Where the fake `fly` keeps deploys and scaling (its WARROOM_FAKEFLY_STATE)."""
+        self._server.fleet_file = self.fleet_file
 
     @property
     def base_url(self) -> str:
@@ -163,7 +174,7 @@ class DemoWorld:
         """Variables the fake `fly` processes need to follow the same script and fleet."""
         return {
             EPOCH_VARIABLE: repr(self.epoch),
-            STATE_VARIABLE: f"{self._fleet.name}/fleet.json",
+            STATE_VARIABLE: str(self.fleet_file),
         }
 
 
