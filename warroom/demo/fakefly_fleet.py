@@ -1,9 +1,9 @@
 """The fly stand-in's other commands: releases, machines, status, restart, scale and deploy.
 
-`python -m warroom.demo.fakefly releases|machine list|status|apps restart|scale count|scale vm|
-deploy …`, answering the way flyctl does for the runbooks and emergency commands. The JSON
-keeps to the keys the project relies on (see `/work/shared/fly-logs.md`), spelled as flyctl
-spells them:
+`python -m warroom.demo.fakefly releases|machine list|machine restart|status|apps restart|
+scale count|scale vm|deploy|ssh console …`, answering the way flyctl does for the runbooks
+and emergency commands. The JSON keeps to the keys the project relies on (see
+`/work/shared/fly-logs.md`), spelled as flyctl spells them:
 
 - `releases --json [--image] --app APP`: a list, newest first, of `{"Version": int,
   "Status": "complete", "Description": str, "User": {"Email": str}, "CreatedAt": RFC 3339,
@@ -23,7 +23,8 @@ Environment variables for tests and the demo:
 - `WARROOM_FAKEFLY_STATE`: a JSON file in which deploys and scaling are kept between runs
   (without it every run starts from the scripted fleet and keeps nothing);
 - `WARROOM_FAKEFLY_EXIT=N`: after printing, say so on stderr and exit N (a failing flyctl);
-- `WARROOM_FAKEFLY_HANG=1`: after printing, hang until killed; `=stubborn` ignores SIGTERM.
+- `WARROOM_FAKEFLY_HANG=1`: after printing, hang until killed; `=stubborn` ignores SIGTERM;
+- `WARROOM_FAKEFLY_HOSTILE=1`: after printing, print a line of escapes and markup.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ from warroom.demo import scenario
 STATE_VARIABLE = "WARROOM_FAKEFLY_STATE"
 EXIT_VARIABLE = "WARROOM_FAKEFLY_EXIT"
 HANG_VARIABLE = "WARROOM_FAKEFLY_HANG"
+HOSTILE_VARIABLE = "WARROOM_FAKEFLY_HOSTILE"
+HOSTILE_OUTPUT = (
+    "\x1b]0;pwned\x07\x1b[2J[bold red]not markup[/bold red] \x1b[31mred\x1b[0m [link=x]y[/link]\n"
+)
+"""What a hostile or broken flyctl could print: a title change, a screen clear, markup."""
 DEPLOYER = "ops@slurpy.dev"
 REGIONS = ("iad", "ord", "fra")
 
@@ -223,6 +229,17 @@ def restart(fleet: Fleet, args: argparse.Namespace) -> str:
     return out
 
 
+def machine_restart(fleet: Fleet, args: argparse.Namespace) -> str:
+    if args.id not in {machine["id"] for machine in machines(fleet, args.app)}:
+        raise _Failure(f"Error: could not get machine {args.id}: machine not found")
+    return f"Restarting machine {args.id}\nMachine {args.id} restarted successfully!\n"
+
+
+def ssh_console(fleet: Fleet, args: argparse.Namespace) -> str:
+    machine = machines(fleet, args.app)[0]["id"]
+    return f"Connecting to fdaa:0:1::{machine[:4]}... complete\n(simulated: no shell here)\n"
+
+
 def scale_count(fleet: Fleet, args: argparse.Namespace) -> str:
     if not args.yes:
         raise _Failure("Error: yes flag must be specified when not running interactively")
@@ -284,13 +301,21 @@ def add_commands(sub: Any) -> None:
     found.set_defaults(answer=releases)
 
     machine = sub.add_parser("machine", aliases=["machines", "m"], help="machines")
-    listing = machine.add_subparsers(dest="machine_command", required=True).add_parser(
-        "list", aliases=["ls"]
-    )
+    machine_commands = machine.add_subparsers(dest="machine_command", required=True)
+    listing = machine_commands.add_parser("list", aliases=["ls"])
     app_option(listing)
     listing.add_argument("--json", "-j", action="store_true")
     listing.add_argument("--quiet", "-q", action="store_true")
     listing.set_defaults(answer=machine_list)
+    again = machine_commands.add_parser("restart")
+    again.add_argument("id")
+    app_option(again)
+    again.set_defaults(answer=machine_restart)
+
+    ssh = sub.add_parser("ssh").add_subparsers(dest="ssh_command", required=True)
+    console = ssh.add_parser("console")
+    app_option(console)
+    console.set_defaults(answer=ssh_console)
 
     state = sub.add_parser("status", help="an app's status")
     app_option(state)
@@ -326,6 +351,8 @@ def answer(args: argparse.Namespace) -> int:
     except _Failure as failure:
         print(failure, file=sys.stderr)
         return 1
+    if os.environ.get(HOSTILE_VARIABLE):
+        sys.stdout.write(HOSTILE_OUTPUT)
     sys.stdout.flush()
     hang = os.environ.get(HANG_VARIABLE, "")
     if hang:
