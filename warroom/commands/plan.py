@@ -9,6 +9,7 @@ hands in (typed, or picked from a command's own output), never from log lines or
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,20 @@ def find(playbook: Playbook, name: str) -> Runnable:
         if runnable.name == name:
             return runnable
     raise KeyError(name)
+
+
+def for_argv(playbook: Playbook, argv: Sequence[str], name: str) -> Runnable:
+    """What runs `argv` as `name`: the quick check or runbook step of the playbook with that
+    command (its confirm, timeout and interactive flags hold), else an undeclared step,
+    which is not destructive."""
+    steps = [*playbook.quick_checks]
+    for runbook in playbook.runbooks:
+        steps += runbook.diagnosis
+        steps += [step for solution in runbook.solutions for step in solution.steps]
+    for step in steps:
+        if step.command == tuple(argv):
+            return dataclasses.replace(Runnable.from_step(step), name=name)
+    return Runnable(name=name, argv=tuple(argv), kind="step")
 
 
 class Refusal(StrEnum):

@@ -158,6 +158,7 @@ class WarRoomApp(App[None]):
             )
         if isinstance(screen, WarRoomScreen):
             yield from screen.palette_commands()
+            yield from screen.run_palette_commands()
 
 
 def _runner(node: DOMNode, action: str) -> Callable[[], Awaitable[None]]:

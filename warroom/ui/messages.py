@@ -17,3 +17,20 @@ class EventRequested(Message):
     def __init__(self, new: NewEvent) -> None:
         super().__init__()
         self.new = new
+
+
+class RunRequested(Message):
+    """A widget (the runbook browser) asks for a command to be run through the war room's
+    run flow: placeholders picked or typed, confirmation if destructive, output shown and
+    the run recorded.
+
+    `argv` is the playbook's, `<placeholders>` unfilled; `name` is the command's name in
+    the playbook ("" for a runbook step, which has none) and `source` says where it was
+    asked from ("Site is down: Check recent deploys"), recorded as its name when it has none.
+    """
+
+    def __init__(self, name: str, argv: tuple[str, ...], source: str) -> None:
+        super().__init__()
+        self.name = name
+        self.argv = argv
+        self.source = source

@@ -47,6 +47,7 @@ from warroom.store import EventStore
 from warroom.ui.messages import EventRequested
 from warroom.ui.pulse import on_beat
 from warroom.ui.screens.region_screen import RegionScreen
+from warroom.ui.screens.war_room_commands import RunCommands
 from warroom.ui.screens.war_room_comms import CommsCommands
 from warroom.ui.widgets.checklist import ChecklistPane, already_done
 from warroom.ui.widgets.clock_strip import ClockStrip
@@ -73,7 +74,7 @@ batch has ended, a refresh or two after the load, and httpx's import and TLS set
 sources' forks (~¼ s on the event loop) would hold that frame back."""
 
 
-class WarRoomScreen(CommsCommands, RegionScreen):
+class WarRoomScreen(RunCommands, CommsCommands, RegionScreen):
     """One incident. Below 100×28 cells the regions are switched instead of squeezed.
 
     | Key | Does |
@@ -109,6 +110,13 @@ class WarRoomScreen(CommsCommands, RegionScreen):
         Binding("R", "reopen", "Reopen", tooltip="Reopen the resolved incident", id="reopen"),
         Binding("A", "acknowledge", "Ack", tooltip="Acknowledge: I am responding", id="ack"),
         Binding("T", "rename", "Rename", tooltip="Rename the incident", id="rename"),
+        Binding(
+            "x",
+            "emergency_commands",
+            "Commands",
+            tooltip="Emergency commands, quick checks, rollbacks",
+            id="emergency-commands",
+        ),
     ]
 
     state: var[IncidentState | None] = var(None)
@@ -135,6 +143,9 @@ class WarRoomScreen(CommsCommands, RegionScreen):
         """`copies_dir` receives copied texts no clipboard confirmed; `local_clipboard`
         None leaves the host clipboard alone (tests)."""
         super().__init__()
+        # `--read-only` refuses the whole war room (cli.main); the playbook's setting opens
+        # it with destructive commands refused and no run recorded.
+        self.read_only = playbook.settings.read_only
         self.copies_dir = copies_dir
         self.local_clipboard = local_clipboard
         self.incident_id = incident_id
