@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.support.paths import SHIPPED_PLAYBOOK
-from warroom.commands import Refusal, Refused, Runnable, find, fly_app, prepare, runnables
+from warroom.commands import Refusal, Refused, Runnable, find, fly_app, for_argv, prepare, runnables
 from warroom.commands.plan import masked_argv
 from warroom.playbook import load_playbook
 
@@ -130,3 +130,21 @@ def test_argv_shown_or_recorded_has_its_secrets_masked() -> None:
     argv = ("curl", "-H", "Authorization: Bearer s3cr3t-token", "https://x")
 
     assert masked_argv(argv, {"s3cr3t-token"})[2] == "Authorization: Bearer •••"
+
+
+def test_a_runbook_step_asked_for_by_argv_keeps_its_flags_under_the_name_given() -> None:
+    playbook = load_playbook(SHIPPED_PLAYBOOK)
+    restart = ("fly", "machine", "restart", "<machine-id>", "--app", "slurpy-frontend")
+    shell = ("fly", "ssh", "console", "--app", "slurpy-backend")
+
+    step = for_argv(playbook, restart, "Site is down: Restart one machine")
+    interactive = for_argv(playbook, shell, "Database: Open a shell")
+    unknown = for_argv(playbook, ("fly", "status", "--app", "x"), "typed")
+
+    assert (step.name, step.confirm, step.placeholders) == (
+        "Site is down: Restart one machine",
+        True,
+        ("machine-id",),
+    )
+    assert interactive.interactive and not interactive.confirm
+    assert (unknown.confirm, unknown.interactive, unknown.kind) == (False, False, "step")
