@@ -75,6 +75,15 @@ def test_preselected_is_the_newest_before_the_start_that_is_not_running() -> Non
     assert preselected(releases[:1], START) is None
 
 
+def test_a_notice_flyctl_printed_on_stderr_around_the_json_is_left_aside() -> None:
+    text = (
+        "A new release of flyctl is available: 0.3.1 -> 0.3.2\n"
+        + json.dumps([release(4, START)], indent=2)
+        + "\nRun 'fly version update' to upgrade.\n"
+    )
+    assert [r.version for r in parse_releases(text)] == [4]
+
+
 def test_unreadable_answers_say_so_in_a_sentence() -> None:
     for text in ("<html>", '{"a": 1}', "[1, 2]"):
         try:

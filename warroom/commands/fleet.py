@@ -73,8 +73,14 @@ def feed_argv(runnable: Runnable, placeholder: str) -> tuple[str, ...] | None:
 
 
 def _loaded(text: str, what: str) -> list[dict[str, object]]:
+    # A run's output holds stderr too: flyctl's "update available" notice may come before
+    # or after the JSON, so the list is read from the first line that opens one.
+    start = next((i for i, line in enumerate(text.splitlines()) if line.startswith("[")), None)
+    if start is None:
+        raise FleetError(f"flyctl's {what} are not JSON.")
+    body = "\n".join(text.splitlines()[start:])
     try:
-        data = json.loads(text)
+        data, _ = json.JSONDecoder().raw_decode(body)
     except ValueError:
         raise FleetError(f"flyctl's {what} are not JSON.") from None
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
