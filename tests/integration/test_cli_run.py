@@ -296,3 +296,18 @@ def test_run_and_commands_have_help() -> None:
         shown = warroom(command, "--help")
         assert shown.returncode == 0 and "--read-only" in shown.stdout
     assert "--confirm APP" in warroom("run", "--help").stdout
+
+
+def test_an_interactive_command_gets_the_terminal_and_is_recorded_without_output(
+    incident: tuple[Path, str], fly: FakeFly
+) -> None:
+    db, incident_id = incident
+
+    done = warroom("run", incident_id, "shell-backend", db=db, env=fly.env)
+
+    assert done.returncode == 0, done.stderr
+    # Its output went straight to the terminal (here the test's pipe), not through warroom.
+    assert "Connecting to" in done.stdout and "(interactive)" in done.stderr
+    [(event, output)] = runs(db, incident_id)
+    assert event.payload["exit_code"] == 0 and event.payload["output_chars"] == 0
+    assert not output

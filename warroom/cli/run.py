@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import shlex
 import signal
@@ -32,6 +33,7 @@ from warroom.commands import (
     run_event,
     runnables,
 )
+from warroom.commands.interactive import run_in_terminal
 from warroom.safetext import visible
 
 if TYPE_CHECKING:
@@ -77,7 +79,12 @@ def run_run(options: Options, args: argparse.Namespace) -> int:
         await store.incident(args.incident_id)  # raises UnknownIncident before anything runs
         shown = shlex.join(masked_argv(argv, playbook.secrets))
         print(f"Running {runnable.name}: {visible(shown, limit=2000)}", file=sys.stderr)
-        result = await _run_printing(runnable, argv, playbook.secrets)
+        if runnable.interactive:
+            # It needs the terminal (`fly ssh console`): no pipes, no timeout, no output kept.
+            result = run_in_terminal(runnable.name, argv)
+            result = dataclasses.replace(result, argv=masked_argv(argv, playbook.secrets))
+        else:
+            result = await _run_printing(runnable, argv, playbook.secrets)
         if read_only:
             print("Not recorded: this warroom is read-only.", file=sys.stderr)
             return result
@@ -139,6 +146,7 @@ def _described(runnable: Runnable, secrets: frozenset[str]) -> dict[str, Any]:
         "description": runnable.description,
         "destructive": runnable.confirm,
         "confirm_with": runnable.confirmation_word if runnable.confirm else None,
+        "interactive": runnable.interactive,
         "placeholders": list(runnable.placeholders),
         "timeout_seconds": int(runnable.timeout.total_seconds()),
         "argv": list(masked_argv(runnable.argv, secrets)),
