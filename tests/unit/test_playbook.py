@@ -16,6 +16,10 @@ from warroom.playbook import (
     TEMPLATE_FIELDS,
     TEMPLATE_NAMES,
     EmergencyCommand,
+    HealthSignal,
+    LatencySignal,
+    LogRateSignal,
+    LogShareSignal,
     PlaybookError,
     Step,
     load_playbook,
@@ -262,6 +266,11 @@ BAD_CASES: dict[str, tuple[int, str]] = {
     "huge_duration": (19, "'99999999999d' is too long; the longest duration is '3650d'"),
     "bad_timeout": (56, "emergency[0].timeout: '2 minutes' is not a duration"),
     "interactive_with_timeout": (57, "timeout: an interactive command has the terminal until"),
+    "signal_unknown_kind": (82, "signal[0].kind: 'vibes' is not one of 'health', 'latency'"),
+    "signal_unknown_target": (83, "signal[0].target: no [[service]] or [[provider]] is named"),
+    "signal_bad_pattern": (84, "signal[0].pattern: bad regular expression '(psycopg)\\\\1'"),
+    "signal_bad_percent": (84, "above_percent: must be between 0 and 100, not 150"),
+    "signal_unknown_source": (83, "signal[0].source: no [[log_source]] is named 'acme-apii'"),
     "quick_check_named_like_command": (
         53,
         "quick_check[0].name: 'restart-api' is also the name of an [[emergency]] command",
@@ -404,3 +413,56 @@ def test_an_unreadable_playbook_is_one_problem_not_a_traceback(tmp_path: Path) -
     assert problems_of(missing) == [
         f"{missing}: cannot read the playbook: No such file or directory"
     ]
+
+
+def test_shipped_runbooks_carry_their_signals() -> None:
+    playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
+    signals = {r.name: r.signals for r in playbook.runbooks}
+
+    assert all(signals.values()), "every shipped runbook can be suggested"
+    assert HealthSignal("backend", "down") in signals["site-down"]
+    database = signals["database-connection"]
+    assert HealthSignal("Supabase", "degraded") in database
+    rate = next(s for s in database if isinstance(s, LogRateSignal))
+    assert (rate.source, rate.per_minute, rate.label) == ("backend", 5, "database errors")
+    share = signals["high-error-rate"][0]
+    assert isinstance(share, LogShareSignal) and share.above_percent == 5
+    assert LatencySignal("frontend", 2000) in signals["slow-responses"]
+    assert playbook.settings.repository == ""
+
+
+def test_a_health_signal_reads_its_duration_and_a_share_its_minimum(tmp_path: Path) -> None:
+    path = tmp_path / "playbook.toml"
+    path.write_text(
+        MINIMAL_PLAYBOOK.read_text(encoding="utf-8").replace(
+            'product = "Acme"', 'product = "Acme"\nrepository = "../app"'
+        )
+        + """
+[[runbook]]
+name = "site-down"
+title = "Site is down"
+
+[[runbook.signal]]
+kind = "health"
+target = "Fly.io"
+state = "degraded"
+for = "2m"
+
+[[runbook.signal]]
+kind = "log_share"
+source = "acme-api"
+pattern = 'error|5\\d\\d'
+above_percent = 2.5
+min_lines = 100
+label = "errors"
+""",
+        encoding="utf-8",
+    )
+
+    playbook = load_playbook(path, env={})
+
+    assert playbook.settings.repository == "../app"
+    assert playbook.runbooks[0].signals == (
+        HealthSignal("Fly.io", "degraded", timedelta(minutes=2)),
+        LogShareSignal("error|5\\d\\d", 2.5, "acme-api", "errors", 100),
+    )

@@ -1,9 +1,10 @@
 """The playbook: `playbook.toml` read once, validated, and held as frozen typed objects.
 
-`model` is the schema and `loader` reads the file into it: `checker` collects the problems and
-expands `${VAR}`, the `sections_watch`, `sections_response` and `sections_comms` modules read
-the file's tables through `toml_table`, and `toml_lines` finds the line of each key. Nothing
-here does I/O after `load_playbook` returns.
+`model` (with `model_signals`) is the schema and `loader` reads the file into it: `checker`
+collects the problems and expands `${VAR}`, the `sections_watch`, `sections_response`,
+`sections_signals` and `sections_comms` modules read the file's tables through `toml_table`,
+and `toml_lines` finds the line of each key. Nothing here does I/O after `load_playbook`
+returns.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ from warroom.playbook.model import (
     TemplateFor,
     TemplateName,
 )
+from warroom.playbook.model_signals import (
+    HealthSignal,
+    LatencySignal,
+    LogRateSignal,
+    LogShareSignal,
+    Signal,
+)
 
 __all__ = [
     "DEFAULT_COMMAND_TIMEOUT",
@@ -52,8 +60,12 @@ __all__ = [
     "EmergencyCommand",
     "EscalationLevel",
     "ExternalSupport",
+    "HealthSignal",
     "KeyMoment",
+    "LatencySignal",
     "LogPreset",
+    "LogRateSignal",
+    "LogShareSignal",
     "LogSource",
     "Phase",
     "Playbook",
@@ -64,6 +76,7 @@ __all__ = [
     "Service",
     "Settings",
     "Severity",
+    "Signal",
     "Solution",
     "Step",
     "Template",

@@ -22,6 +22,7 @@ from warroom.playbook import sections_comms, sections_response, sections_watch
 from warroom.playbook.checker import Checker
 from warroom.playbook.model import Playbook, PlaybookError, Settings
 from warroom.playbook.sections_response import StepRefs
+from warroom.playbook.sections_signals import SignalRefs
 from warroom.playbook.toml_lines import locate
 from warroom.playbook.toml_table import Table
 
@@ -74,7 +75,9 @@ def _playbook(checker: Checker, data: dict[str, Any]) -> Playbook:
     phases = sections_response.phases(root)
     escalation = sections_response.escalation(root)
     support = sections_response.support(root, {p.name for p in providers})
-    runbooks = sections_response.runbooks(root, refs)
+    targets = {s.name for s in services} | {p.name for p in providers}
+    signal_refs = SignalRefs(targets, {s.name for s in sources})
+    runbooks = sections_response.runbooks(root, refs, signal_refs)
     templates = sections_comms.templates(root)
     post_incident = sections_response.post_incident(root)
     postmortem, guidance = sections_comms.postmortem(root)
@@ -117,6 +120,7 @@ def _settings(table: Table | None) -> Settings:
         postmortem_link=table.url("postmortem_link", ""),
         capture_max_lines=table.integer("capture_max_lines", 1_000_000, minimum=1),
         read_only=table.flag("read_only", False),
+        repository=table.text("repository", ""),
     )
     table.done()
     return settings

@@ -10,8 +10,9 @@ environment at load time (`$${VAR}` stays a literal `${VAR}`).
 
 The file's tables: [settings], [[severity]], [[service]], [[provider]], [[log_source]],
 [[log_preset]], [[quick_check]], [[phase]] with [[phase.item]], [[escalation]],
-[[external_support]], [[runbook]] with [[runbook.diagnosis]] and [[runbook.solution]] (with
-[[runbook.solution.step]]), [[emergency]], [template.NAME], [[post_incident]], [postmortem].
+[[external_support]], [[runbook]] with [[runbook.diagnosis]], [[runbook.signal]] and
+[[runbook.solution]] (with [[runbook.solution.step]]), [[emergency]], [template.NAME],
+[[post_incident]], [postmortem].
 
 This module is the schema; reading and checking the file is `warroom.playbook.loader`'s job.
 """
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+
+from warroom.playbook.model_signals import Signal
 
 KeyMoment = Literal["detected", "identified", "mitigated", "resolved"]
 KEY_MOMENTS: tuple[KeyMoment, ...] = ("detected", "identified", "mitigated", "resolved")
@@ -94,6 +97,8 @@ class Settings:
     """Log lines kept with each incident for the offline review; the newest are kept."""
     read_only: bool = False
     """Refuse destructive commands (as `--read-only` does), e.g. on a reviewer's machine."""
+    repository: str = ""
+    """A git checkout whose recent commits the war room shows; relative to the playbook."""
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,7 @@ class Runbook:
     """Steps to confirm it and find the cause."""
     solutions: tuple[Solution, ...]
     """Ways to fix it, quickest first."""
+    signals: tuple[Signal, ...] = ()  # [[runbook.signal]]: what makes the war room suggest it
 
 
 @dataclass(frozen=True)

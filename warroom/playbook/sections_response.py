@@ -28,6 +28,7 @@ from warroom.playbook.model import (
     Solution,
     Step,
 )
+from warroom.playbook.sections_signals import SignalRefs, signals
 from warroom.playbook.toml_table import REQUIRED, Table, check_unique
 
 _LEVELS = ("P0", "P1", "P2", "P3")
@@ -174,7 +175,7 @@ def support(root: Table, provider_names: set[str]) -> tuple[ExternalSupport, ...
     return tuple(out)
 
 
-def runbooks(root: Table, refs: StepRefs) -> tuple[Runbook, ...]:
+def runbooks(root: Table, refs: StepRefs, signal_refs: SignalRefs) -> tuple[Runbook, ...]:
     tables = root.tables("runbook")
     out: list[Runbook] = []
     for table in tables:
@@ -190,6 +191,7 @@ def runbooks(root: Table, refs: StepRefs) -> tuple[Runbook, ...]:
                 symptoms=table.strs("symptoms"),
                 diagnosis=tuple(step(t, refs) for t in table.tables("diagnosis")),
                 solutions=tuple(solutions),
+                signals=signals(table, signal_refs),
             )
         )
         table.done()
