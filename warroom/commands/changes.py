@@ -1,0 +1,159 @@
+"""Recent changes: each Fly app's latest releases and the repository's last commits.
+
+What the playbook knows decides what is asked: every Fly app it names (a service's
+`fly_app`, the `--app` of a log source, a step, a quick check or an emergency command) gets
+`fly releases --json --app APP`, and `[settings] repository`, when set, `git log --oneline
+-10` there. Each is run by `CommandRun` like any playbook command (argv, timeout, process
+group); `changes` reads what they printed. These runs are reads and are not recorded: they
+change nothing, are refreshed at will, and what they show is the releases' own record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from warroom.commands.plan import PLACEHOLDER, fly_app
+from warroom.commands.runner import CommandRun, Outcome, RunResult
+from warroom.playbook import Playbook
+from warroom.safetext import visible
+
+READ_TIMEOUT = timedelta(seconds=30)
+"""How long one `fly releases` or `git log` may take before it is killed."""
+RELEASES_SHOWN = 5
+"""Releases shown per app, newest first."""
+
+
+@dataclass(frozen=True)
+class Release:
+    version: int
+    status: str
+    user: str
+    created: datetime | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AppReleases:
+    app: str
+    releases: tuple[Release, ...] = ()
+    problem: str = ""
+    """A sentence saying why there are no releases to show; "" when they were read."""
+
+
+@dataclass(frozen=True)
+class Commits:
+    repository: str
+    lines: tuple[str, ...] = ()
+    problem: str = ""
+
+
+def fly_apps(playbook: Playbook) -> tuple[str, ...]:
+    """Every Fly app the playbook names, in the order it first names them."""
+    argvs: list[tuple[str, ...]] = [s.command for s in playbook.log_sources]
+    argvs += [s.command for s in playbook.quick_checks]
+    for runbook in playbook.runbooks:
+        argvs += [s.command for s in runbook.diagnosis]
+        argvs += [s.command for solution in runbook.solutions for s in solution.steps]
+    argvs += [c.command for c in playbook.emergency_commands]
+    named = [s.fly_app for s in playbook.services]
+    named += [
+        app for argv in argvs if argv[:1] in (("fly",), ("flyctl",)) if (app := fly_app(argv))
+    ]
+    return tuple(dict.fromkeys(a for a in named if a and not PLACEHOLDER.search(a)))
+
+
+def releases_argv(app: str) -> tuple[str, ...]:
+    return ("fly", "releases", "--json", "--app", app)
+
+
+def repository_path(playbook: Playbook) -> Path | None:
+    """The repository of `[settings] repository`, relative to the playbook's folder; None
+    when the playbook names none."""
+    if not playbook.settings.repository:
+        return None
+    return playbook.path.parent / playbook.settings.repository
+
+
+def git_argv(repository: Path) -> tuple[str, ...]:
+    return ("git", "-C", str(repository), "log", "--oneline", "-10")
+
+
+async def app_releases(app: str, secrets: Iterable[str] = ()) -> AppReleases:
+    result = await _read(f"releases of {app}", releases_argv(app), secrets)
+    if not result.ok:
+        return AppReleases(app, problem=_failed(f"Releases of {app}", "fly releases", result))
+    try:
+        return AppReleases(app, tuple(parse_releases(result.output)[:RELEASES_SHOWN]))
+    except ValueError as error:
+        return AppReleases(app, problem=f"Releases of {app} not shown: {error}.")
+
+
+async def commits(repository: Path, secrets: Iterable[str] = ()) -> Commits:
+    shown = str(repository)
+    result = await _read("recent commits", git_argv(repository), secrets)
+    if not result.ok:
+        return Commits(shown, problem=_failed("Recent commits", "git log", result))
+    return Commits(shown, tuple(line for line in result.output.splitlines() if line.strip()))
+
+
+async def _read(name: str, argv: tuple[str, ...], secrets: Iterable[str]) -> RunResult:
+    return await CommandRun(name, argv, timeout=READ_TIMEOUT, secrets=secrets).run()
+
+
+def _failed(what: str, command: str, result: RunResult) -> str:
+    """The sentence shown instead of the answer: how the run ended (its summary names a
+    missing program, or the exit code and the last line said)."""
+    if result.outcome in (Outcome.NOT_FOUND, Outcome.FAILED):
+        return f"{what} not shown: {result.summary}."
+    return f"{what} not shown: `{command}` failed: {result.summary}."
+
+
+def parse_releases(output: str) -> list[Release]:
+    """The releases in flyctl's `--json` list (newest first); ValueError if there is none.
+
+    The output is stdout and stderr as they came, so a warning flyctl printed around the
+    JSON is skipped: the list is what lies between the first `[` and the last `]`.
+    """
+    start, end = output.find("["), output.rfind("]")
+    if start < 0 or end < start:
+        raise ValueError("no JSON list in its output")
+    try:
+        data = json.loads(output[start : end + 1])
+    except json.JSONDecodeError as error:
+        raise ValueError(f"unreadable JSON ({error.msg})") from None
+    if not isinstance(data, list):
+        raise ValueError("the JSON is not a list")
+    return [_release(entry) for entry in data if isinstance(entry, dict)]
+
+
+def _release(entry: dict[str, Any]) -> Release:
+    user = entry.get("User")
+    email = user.get("Email", "") if isinstance(user, dict) else ""
+    version = entry.get("Version")
+    return Release(
+        version=version if isinstance(version, int) else 0,
+        status=_text(entry.get("Status")),
+        user=_text(email),
+        created=_time(entry.get("CreatedAt")),
+        description=_text(entry.get("Description")),
+    )
+
+
+def _text(value: object) -> str:
+    # From flyctl's answer, so from the network: made visible, never markup or escapes.
+    return visible(value, limit=80) if isinstance(value, str) else ""
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
