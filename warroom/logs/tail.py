@@ -27,6 +27,8 @@ MAX_SHOWN_CHARS = 10_000
 
 BatchCallback = Callable[[int, int], None]
 """Called after each ingested chunk with (lines added, lines of them the filter shows)."""
+LinesCallback = Callable[[str, list[str]], None]
+"""Called with each ingested chunk: its source's name and its lines (parsed, whole)."""
 
 
 QUIT_GRACE = 0.3
@@ -46,6 +48,7 @@ class LogTail:
     capture: Capture | None = None
     on_batch: BatchCallback | None = None
     on_status: StatusCallback | None = None
+    on_lines: LinesCallback | None = None
     policy: RestartPolicy = field(default_factory=RestartPolicy)
     buffer: LogBuffer = field(init=False)
     statuses: dict[str, SourceStatus] = field(init=False)
@@ -114,6 +117,8 @@ class LogTail:
         shown = self.buffer.extend(source, _shown(lines))
         if self.archiver is not None:
             self.archiver.offer(source, lines)
+        if self.on_lines is not None:
+            self.on_lines(source, lines)
         if self.on_batch is not None:
             self.on_batch(len(lines), shown)
         return len(lines)

@@ -8,13 +8,8 @@ Durations are written as strings ("30s", "5m", "1h", "2d") and held as `timedelt
 Commands are argv lists, never shell strings. `${VAR}` in any string is read from the
 environment at load time (`$${VAR}` stays a literal `${VAR}`).
 
-The file's tables: [settings], [[severity]], [[service]], [[provider]], [[log_source]],
-[[log_preset]], [[quick_check]], [[phase]] with [[phase.item]], [[escalation]],
-[[external_support]], [[runbook]] with [[runbook.diagnosis]], [[runbook.signal]] and
-[[runbook.solution]] (with [[runbook.solution.step]]), [[emergency]], [template.NAME],
-[[post_incident]], [postmortem].
-
-This module is the schema; reading and checking the file is `warroom.playbook.loader`'s job.
+This module is the schema (README's "The playbook" lists every table; `model_signals` holds
+[[runbook.signal]]); reading and checking the file is `warroom.playbook.loader`'s job.
 """
 
 from __future__ import annotations
@@ -97,8 +92,7 @@ class Settings:
     """Log lines kept with each incident for the offline review; the newest are kept."""
     read_only: bool = False
     """Refuse destructive commands (as `--read-only` does), e.g. on a reviewer's machine."""
-    repository: str = ""
-    """A git checkout whose recent commits the war room shows; relative to the playbook."""
+    repository: str = ""  # a git checkout whose recent commits are shown, from the playbook's dir
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,14 @@ class RunRequested(Message):
     run flow: placeholders picked or typed, confirmation if destructive, output shown and
     the run recorded.
 
-    `argv` is the playbook's, `<placeholders>` unfilled; `name` is the command's name in
-    the playbook ("" for a runbook step, which has none) and `source` says where it was
-    asked from ("Site is down: Check recent deploys"), recorded as its name when it has none.
+    `argv` is the playbook's, `<placeholders>` unfilled; `name` is what the run is recorded
+    as (the command's name in the playbook, or a runbook step's label) and `source` says where
+    it was asked from ("runbook:site-down"), recorded as the name when `name` is "".
     """
 
     def __init__(self, name: str, argv: tuple[str, ...], source: str) -> None:
         super().__init__()
         self.name = name
         self.argv = argv
+        """As the playbook writes it, `<placeholders>` unfilled."""
         self.source = source

@@ -49,6 +49,7 @@ from warroom.ui.pulse import on_beat
 from warroom.ui.screens.region_screen import RegionScreen
 from warroom.ui.screens.war_room_commands import RunCommands
 from warroom.ui.screens.war_room_comms import CommsCommands
+from warroom.ui.screens.war_room_runbooks import SUGGEST_SECONDS, RunbookCommands
 from warroom.ui.widgets.checklist import ChecklistPane, already_done
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
@@ -57,6 +58,7 @@ from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.log_pane import LogPane
 from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
+from warroom.ui.widgets.suggestion_line import SuggestionLine
 from warroom.ui.widgets.timeline import TimelinePane
 
 if TYPE_CHECKING:
@@ -74,7 +76,7 @@ batch has ended, a refresh or two after the load, and httpx's import and TLS set
 sources' forks (~¼ s on the event loop) would hold that frame back."""
 
 
-class WarRoomScreen(RunCommands, CommsCommands, RegionScreen):
+class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
     """One incident. Below 100×28 cells the regions are switched instead of squeezed.
 
     | Key | Does |
@@ -86,6 +88,8 @@ class WarRoomScreen(RunCommands, CommsCommands, RegionScreen):
     | a | assign the roles: commander, scribe, comms |
     | ! | escalate to the next level of the ladder |
     | R | resolve the incident (asks first), or reopen a resolved one |
+    | b | browse the runbooks, suggested ones first |
+    | D | recent changes: releases of each Fly app, the last commits |
     """
 
     BINDINGS = [
@@ -117,6 +121,8 @@ class WarRoomScreen(RunCommands, CommsCommands, RegionScreen):
             tooltip="Emergency commands, quick checks, rollbacks",
             id="emergency-commands",
         ),
+        Binding("b", "browse_runbooks", "Runbooks", tooltip="Suggested first", id="runbooks"),
+        Binding("D", "recent_changes", "Changes", tooltip="Releases, commits", id="changes"),
     ]
 
     state: var[IncidentState | None] = var(None)
@@ -169,6 +175,7 @@ class WarRoomScreen(RunCommands, CommsCommands, RegionScreen):
             severity_names={s.level: s.name for s in self.playbook.severities}
         ).data_bind(WarRoomScreen.state, WarRoomScreen.clocks, WarRoomScreen.health_summary)
         yield ClockStrip().data_bind(WarRoomScreen.clocks)
+        yield SuggestionLine()
         yield Tabs(*region_tabs())
         # Made here, not in Regions.compose: data_bind binds to the screen composing them.
         bodies = {key: self._region_body(key, zone=zone) for key in REGIONS}
@@ -189,6 +196,7 @@ class WarRoomScreen(RunCommands, CommsCommands, RegionScreen):
                 clock=self.clock,
                 secrets=self.playbook.secrets,
                 autostart=False,
+                on_lines=self.count_log_lines,
             )
         if key == "checklist":
             return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(
@@ -201,6 +209,7 @@ class WarRoomScreen(RunCommands, CommsCommands, RegionScreen):
         self._show_region(self.active_region)
         self.now = self.clock()
         on_beat(self, 1.0, self._tick)
+        on_beat(self, SUGGEST_SECONDS, self.update_suggestions)
         await self.session.load()
         self.set_timer(WATCH_AFTER_SECONDS, self._start_watching)
         self._follow()

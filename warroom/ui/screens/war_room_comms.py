@@ -74,8 +74,8 @@ class CommsCommands:
         for new in copied.events() if copied is not None else ():
             await self.record(new)
 
-    def palette_commands(self: _Room) -> Iterable[SystemCommand]:
-        """Commands only the palette offers (the keyed ones come from the bindings)."""
+    def comms_palette_commands(self: _Room) -> Iterable[SystemCommand]:
+        """The palette's "Copy status: NAME" commands (the keyed ones come from the bindings)."""
         for name, template in self.playbook.templates.items():
             yield SystemCommand(
                 f"Copy status: {name}", template.title, partial(self.open_comms, name)

@@ -164,6 +164,8 @@ class HealthPane(Widget):
         }
         self._states: dict[str, State] = dict.fromkeys(self._rows, "unknown")
         self._pending: list[HealthSample] = []
+        self.latest: dict[str, HealthSample] = {}
+        """Each target's newest sample (what suggesting runbooks reads)."""
         self._news_on_beat: dict[str, HealthSample] = {}
         self.worker: Worker[None] | None = None
         """The polling worker, once started."""
@@ -213,6 +215,7 @@ class HealthPane(Widget):
                 # in a frame of its own (polls finish at any moment; each frame costs ms).
                 self._news_on_beat[sample.target] = sample
             self._states[sample.target] = sample.state
+            self.latest[sample.target] = sample
             if sample.changed:
                 self.post_message(self.TargetChanged(sample, sample.previous))
         # Also without a change of state: a fresh answer may end a row's staleness.

@@ -27,7 +27,7 @@ from warroom.logs.filter import FilterError, FilterSpec
 from warroom.logs.parse import LogRecord
 from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.status_line import status_line
-from warroom.logs.tail import LogTail
+from warroom.logs.tail import LinesCallback, LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import masked, visible
 from warroom.ui.pulse import on_beat
@@ -134,6 +134,7 @@ class LogPane(Vertical):
         clock: Callable[[], datetime] = utc_now,
         secrets: frozenset[str] = frozenset(),
         autostart: bool = True,
+        on_lines: LinesCallback | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
         """`autostart=False` leaves spawning the sources to `start()`;
@@ -141,7 +142,8 @@ class LogPane(Vertical):
         whichever terminal on the incident holds its lease;
         `export_dir` is where exports go (None: the working directory at export time);
         `clock` answers now (aware UTC) for source ages, export names and bare go-to times;
-        `secrets` (the playbook's `${VAR}` values) are masked in the sources' status."""
+        `secrets` (the playbook's `${VAR}` values) are masked in the sources' status;
+        `on_lines` is told each chunk of lines as it is ingested (cheap: on the loop)."""
         super().__init__(id=id)
         self.clock = clock
         self._secrets = secrets
@@ -156,6 +158,7 @@ class LogPane(Vertical):
             capture=capture,
             on_batch=self._on_batch,
             on_status=self._on_status,
+            on_lines=on_lines,
             policy=policy or RestartPolicy(),
         )
         self.spec = FilterSpec()
