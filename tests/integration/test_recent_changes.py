@@ -5,6 +5,7 @@ or no repository each said in a sentence."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.support.fly import fly_on_path
 from tests.support.git_repo import git_repository
 from tests.support.paths import SHIPPED_PLAYBOOK
 from warroom.commands import changes
+from warroom.demo.world import demo_playbook
 from warroom.playbook import load_playbook
 
 
@@ -20,6 +22,7 @@ def test_the_fly_apps_are_those_the_playbook_names() -> None:
     playbook = load_playbook(SHIPPED_PLAYBOOK, env={})
 
     assert changes.fly_apps(playbook) == ("slurpy-frontend", "slurpy-backend", "slurpy-mcp")
+    assert changes.fly_program(playbook) == ("fly",)
     assert changes.repository_path(playbook) is None
     with_repo = dataclasses.replace(
         playbook, settings=dataclasses.replace(playbook.settings, repository="../app")
@@ -90,3 +93,17 @@ def test_release_json_around_a_warning_is_read_and_garbage_is_refused() -> None:
     assert [(r.version, r.status) for r in changes.parse_releases(output)] == [(7, "failed")]
     with pytest.raises(ValueError, match="no JSON list"):
         changes.parse_releases("Error: not authorized")
+
+
+async def test_the_demo_answers_through_its_fly_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no fly: the demo playbook runs its stand-in
+    demo = demo_playbook(load_playbook(SHIPPED_PLAYBOOK, env={}), "http://127.0.0.1:9")
+    program = changes.fly_program(demo)
+
+    found = await changes.app_releases("slurpy-backend", program=program)
+
+    assert program == (sys.executable, "-m", "warroom.demo.fakefly")
+    assert changes.fly_apps(demo) == ("slurpy-frontend", "slurpy-backend", "slurpy-mcp")
+    assert found.problem == "" and found.releases[0].version == 4

@@ -59,7 +59,7 @@ def test_two_signals_holding_rank_above_one() -> None:
     logs = window()
     logs.add("backend", ["psycopg.OperationalError: timeout"] * 6 + ["ok"] * 200, NOW)
     health = {
-        "Supabase": TargetView("degraded", since=NOW),
+        "Supabase": TargetView("degraded", since=NOW, status=200),  # a status page: no HTTP
         "frontend": TargetView("up", latency=3.24),
     }
 

@@ -2,9 +2,10 @@
 
 What the playbook knows decides what is asked: every Fly app it names (a service's
 `fly_app`, the `--app` of a log source, a step, a quick check or an emergency command) gets
-`fly releases --json --app APP`, and `[settings] repository`, when set, `git log --oneline
--10` there. Each is run by `CommandRun` like any playbook command (argv, timeout, process
-group); `changes` reads what they printed. These runs are reads and are not recorded: they
+`fly releases --json --app APP` (flyctl run as the log sources run it: `fly_program`), and
+`[settings] repository`, when set, `git log --oneline -10` there. Each is run by
+`CommandRun` like any playbook command (argv, timeout, process group); `changes` reads what
+they printed. These runs are reads and are not recorded: they
 change nothing, are refreshed at will, and what they show is the releases' own record.
 """
 
@@ -52,6 +53,15 @@ class Commits:
     problem: str = ""
 
 
+def fly_program(playbook: Playbook) -> tuple[str, ...]:
+    """How the playbook runs flyctl: what comes before `logs` in its first log source that
+    tails with `logs` (`fly`, or the demo's stand-in); `fly` when none does."""
+    for source in playbook.log_sources:
+        if "logs" in source.command[1:]:
+            return source.command[: source.command.index("logs", 1)]
+    return ("fly",)
+
+
 def fly_apps(playbook: Playbook) -> tuple[str, ...]:
     """Every Fly app the playbook names, in the order it first names them."""
     argvs: list[tuple[str, ...]] = [s.command for s in playbook.log_sources]
@@ -67,8 +77,8 @@ def fly_apps(playbook: Playbook) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a for a in named if a and not PLACEHOLDER.search(a)))
 
 
-def releases_argv(app: str) -> tuple[str, ...]:
-    return ("fly", "releases", "--json", "--app", app)
+def releases_argv(app: str, program: tuple[str, ...] = ("fly",)) -> tuple[str, ...]:
+    return (*program, "releases", "--json", "--app", app)
 
 
 def repository_path(playbook: Playbook) -> Path | None:
@@ -83,8 +93,11 @@ def git_argv(repository: Path) -> tuple[str, ...]:
     return ("git", "-C", str(repository), "log", "--oneline", "-10")
 
 
-async def app_releases(app: str, secrets: Iterable[str] = ()) -> AppReleases:
-    result = await _read(f"releases of {app}", releases_argv(app), secrets)
+async def app_releases(
+    app: str, secrets: Iterable[str] = (), program: tuple[str, ...] = ("fly",)
+) -> AppReleases:
+    """`program` runs flyctl (`fly_program`)."""
+    result = await _read(f"releases of {app}", releases_argv(app, program), secrets)
     if not result.ok:
         return AppReleases(app, problem=_failed(f"Releases of {app}", "fly releases", result))
     try:

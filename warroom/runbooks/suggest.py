@@ -76,7 +76,8 @@ def _reason(
         held = now - view.since if view.since is not None else timedelta(0)
         if held < signal.lasting:
             return ""
-        status = f" (HTTP {view.status})" if view.status is not None else ""
+        failed = view.status is not None and view.status >= 400  # a status page answers 200
+        status = f" (HTTP {view.status})" if failed else ""
         return f"{signal.target} {view.state} {_span(held)}{status}"
     if isinstance(signal, LatencySignal):
         view = health.get(signal.target)

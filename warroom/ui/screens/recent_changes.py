@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -53,13 +54,18 @@ def releases_text(
         text.append("\n  no releases")
     for release in found.releases:
         late = began is not None and release.created is not None and release.created > began
-        when = clock_time(release.created, timezone) if release.created else "?"
+        when = _date_time(release.created, timezone) if release.created else "?"
         row = f"\n  v{release.version:<4} {release.status:<10} {age(release.created, now):<11}"
         row += f" {when}  {release.user}"
         text.append(row, style="bold reverse yellow" if late else "")
         if late:
             text.append(f"  ◀ {AFTER}", style="bold yellow")
     return text
+
+
+def _date_time(at: datetime, timezone: str) -> str:
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def commits_text(found: changes.Commits | None) -> Text:
@@ -125,9 +131,10 @@ class RecentChangesScreen(ModalScreen[None]):
         scroll.border_subtitle = "refreshing… · escape close"
         secrets = self._playbook.secrets
         apps = changes.fly_apps(self._playbook)
+        fly = changes.fly_program(self._playbook)
         repository = changes.repository_path(self._playbook)
         commits = changes.commits(repository, secrets) if repository is not None else None
-        found = await asyncio.gather(*(changes.app_releases(app, secrets) for app in apps))
+        found = await asyncio.gather(*(changes.app_releases(a, secrets, fly) for a in apps))
         history = await commits if commits is not None else None
         now = self._clock()
         zone = self._playbook.settings.display_timezone
