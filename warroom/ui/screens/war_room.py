@@ -79,17 +79,7 @@ sources' forks (~¼ s on the event loop) would hold that frame back."""
 class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
     """One incident. Below 100×28 cells the regions are switched instead of squeezed.
 
-    | Key | Does |
-    | :- | :- |
-    | 1–4 | show / focus health, logs, checklist, timeline |
-    | n | add a note to the timeline |
-    | s | change severity |
-    | M | set a key moment (detected, identified, mitigated, resolved) and its time |
-    | a | assign the roles: commander, scribe, comms |
-    | ! | escalate to the next level of the ladder |
-    | R | resolve the incident (asks first), or reopen a resolved one |
-    | b | browse the runbooks, suggested ones first |
-    | D | recent changes: releases of each Fly app, the last commits |
+    Its keys are `BINDINGS` here and in the mixins (`?` lists them all, with what each does).
     """
 
     BINDINGS = [

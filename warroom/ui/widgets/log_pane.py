@@ -34,6 +34,7 @@ from warroom.ui.pulse import on_beat
 from warroom.ui.relabel import relabel
 from warroom.ui.widgets.log_pane_moves import (
     next_level,
+    next_mark,
     next_preset,
     next_source,
     row_at_typed_time,
@@ -137,9 +138,8 @@ class LogPane(Vertical):
         on_lines: LinesCallback | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
-        """`autostart=False` leaves spawning the sources to `start()`;
-        `capture` keeps the lines with the incident (None: no capture), written by
-        whichever terminal on the incident holds its lease;
+        """`autostart=False` leaves spawning the sources to `start()`; `capture` keeps the
+        lines with the incident (None: no capture), written by whichever terminal holds its lease;
         `export_dir` is where exports go (None: the working directory at export time);
         `clock` answers now (aware UTC) for source ages, export names and bare go-to times;
         `secrets` (the playbook's `${VAR}` values) are masked in the sources' status;
@@ -351,10 +351,8 @@ class LogPane(Vertical):
         self.view.focus()
 
     def _selected(self) -> LogRecord | None:
-        view = self.view
-        if not view.rows:
-            return None
-        return self.tail.buffer.row(min(view.cursor, view.rows - 1))
+        rows, cursor = self.view.rows, self.view.cursor
+        return self.tail.buffer.row(min(cursor, rows - 1)) if rows else None
 
     def action_toggle_mark(self) -> None:
         record = self._selected()
@@ -366,13 +364,10 @@ class LogPane(Vertical):
     def action_next_mark(self, direction: int) -> None:
         record = self._selected()
         buffer = self.tail.buffer
-        here = record.seq if record else -1
-        marked = sorted(s for s in self.marks if buffer.get(s) is not None)
-        after = [s for s in marked if (s > here if direction > 0 else s < here)]
-        if not after:
+        target = next_mark(self.marks, buffer, record.seq if record else -1, direction)
+        if target is None:
             self.notify("no more marks", severity="warning", timeout=2)
             return
-        target = after[0] if direction > 0 else after[-1]
         row = buffer.row_of_seq(target)
         if row < buffer.match_count and buffer.seq_at_row(row) == target:
             self._select_row(row)

@@ -1,5 +1,5 @@
 """What the log pane's keys decide, apart from any widget: the filter a cycling key moves to,
-the row a typed time lands on, and the file an export writes.
+the row a typed time lands on, the next mark, and the file an export writes.
 
 `LogPane` keeps the wiring (keys in, widgets updated); the choices live here so that the pane
 stays a view and each rule reads in one place.
@@ -8,7 +8,7 @@ stays a view and each rule reads in one place.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -81,3 +81,12 @@ async def write_export(lines: Sequence[tuple[str, str]], folder: Path, at: datet
     # Off the event loop: an export of 100,000 lines must not freeze the screen.
     await asyncio.to_thread(write)
     return path
+
+
+def next_mark(marks: Iterable[int], buffer: LogBuffer, here: int, direction: int) -> int | None:
+    """The marked line still held nearest after `here` (`direction` > 0) or before it."""
+    held = sorted(seq for seq in marks if buffer.raw(seq) is not None)
+    beyond = [seq for seq in held if (seq > here if direction > 0 else seq < here)]
+    if not beyond:
+        return None
+    return beyond[0] if direction > 0 else beyond[-1]
