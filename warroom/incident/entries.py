@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from warroom.incident.actions import describe_action
 from warroom.incident.events import (
     ACKNOWLEDGED,
     COMMAND_RUN,
@@ -150,6 +151,9 @@ def describe(event: Event, playbook: Playbook) -> str:
         return f"Renamed: {p.get('title', '')}"
     if kind == ACKNOWLEDGED:
         return f"Acknowledged by {event.actor}"
+    action = describe_action(event)
+    if action is not None:
+        return action
     return f"{kind} {json.dumps(dict(p), sort_keys=True, default=str)}"
 
 

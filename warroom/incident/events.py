@@ -44,6 +44,11 @@ RESOLVED = "incident.resolved"  # {}
 REOPENED = "incident.reopened"  # {}
 RENAMED = "incident.renamed"  # {title}
 ACKNOWLEDGED = "incident.acknowledged"  # {}: a person says they are responding
+POSTMORTEM_FIELD_SET = "postmortem.field_set"  # {field, text}: a section only a person writes
+ACTION_ADDED = "action.added"  # {text, owner, due (ISO string or None)}
+ACTION_ASSIGNED = "action.assigned"  # {item, owner?, due?}: item is an action item's key
+ACTION_DONE = "action.done"  # {item}
+ACTION_REOPENED = "action.reopened"  # {item}
 
 EVENT_KINDS: tuple[str, ...] = (
     DECLARED,
@@ -65,6 +70,11 @@ EVENT_KINDS: tuple[str, ...] = (
     REOPENED,
     RENAMED,
     ACKNOWLEDGED,
+    POSTMORTEM_FIELD_SET,
+    ACTION_ADDED,
+    ACTION_ASSIGNED,
+    ACTION_DONE,
+    ACTION_REOPENED,
 )
 """Every event kind the domain knows; others are kept and shown, but change no state."""
 
@@ -241,3 +251,34 @@ def renamed(title: str) -> NewEvent:
 def acknowledged() -> NewEvent:
     """The actor is responding to the incident: what its response target measures."""
     return NewEvent(ACKNOWLEDGED, {})
+
+
+def postmortem_field_set(field: str, text: str) -> NewEvent:
+    """A post-mortem section only a person can write (`actions.POSTMORTEM_WRITTEN`); the last
+    one recorded for a field is the text in force."""
+    return NewEvent(POSTMORTEM_FIELD_SET, {"field": field, "text": text})
+
+
+def action_added(text: str, *, owner: str = "", due: datetime | None = None) -> NewEvent:
+    payload = {"text": text, "owner": owner, "due": _iso(due) if due is not None else None}
+    return NewEvent(ACTION_ADDED, payload)
+
+
+def action_assigned(
+    item: str, *, owner: str | None = None, due: datetime | None = None
+) -> NewEvent:
+    """Action item `item` gets `owner` and/or `due`; what is not given stays as it was."""
+    payload: dict[str, Any] = {"item": item}
+    if owner is not None:
+        payload["owner"] = owner
+    if due is not None:
+        payload["due"] = _iso(due)
+    return NewEvent(ACTION_ASSIGNED, payload)
+
+
+def action_done(item: str) -> NewEvent:
+    return NewEvent(ACTION_DONE, {"item": item})
+
+
+def action_reopened(item: str) -> NewEvent:
+    return NewEvent(ACTION_REOPENED, {"item": item})

@@ -16,6 +16,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal
 
+from warroom.incident.actions import ACTION_KINDS, ActionBook
 from warroom.incident.entries import item_moment, timeline_entry
 from warroom.incident.events import (
     ACKNOWLEDGED,
@@ -27,6 +28,7 @@ from warroom.incident.events import (
     ITEM_TICKED,
     ITEM_UNTICKED,
     MOMENT_SET,
+    POSTMORTEM_FIELD_SET,
     RENAMED,
     REOPENED,
     RESOLVED,
@@ -87,6 +89,7 @@ class IncidentFold:
         self._first_response_by: str | None = None
         self._title = ""
         self._health: dict[str, str] = {}
+        self._book = ActionBook()
         self._entries: list[TimelineEntry] = []
         self._order: list[tuple[datetime, int]] = []
         self._epoch = next(_EPOCHS)
@@ -175,6 +178,8 @@ class IncidentFold:
             self._status, self._resolved_at = "resolved", at
         elif kind == REOPENED:
             self._status, self._resolved_at = "open", None
+        elif kind == POSTMORTEM_FIELD_SET or kind in ACTION_KINDS:
+            self._book.apply(event, at)
 
     def _add_entry(self, entry: TimelineEntry) -> None:
         key = (entry.at, entry.seq)
@@ -223,6 +228,8 @@ class IncidentFold:
             timeline=tuple(self._entries),
             timeline_epoch=self._epoch,
             marks=self._marks_for(moments),
+            postmortem=MappingProxyType(dict(self._book.postmortem)),
+            actions=self._book.items(self._playbook, self._resolved_at),
         )
 
     def _marks_for(self, moments: dict[KeyMoment, datetime]) -> Mapping[int, tuple[KeyMoment, ...]]:

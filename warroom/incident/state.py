@@ -9,10 +9,12 @@ the original is never lost; `corrections` says what they change before anything 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Literal
 
+from warroom.incident.actions import ActionItem
 from warroom.incident.events import (
     DECLARED,
     ENTRY_EDITED,
@@ -91,6 +93,10 @@ class IncidentState:
     previous one with entries appended, so a view can append instead of rebuilding."""
     marks: Mapping[int, tuple[KeyMoment, ...]]
     """seq -> the key moments that rest on that timeline entry (see `fold.moment_marks`)."""
+    postmortem: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Post-mortem sections a person wrote (`actions.POSTMORTEM_WRITTEN`): the last text each."""
+    actions: tuple[ActionItem, ...] = ()
+    """Action items: those added, then the playbook's post-incident ones once resolved."""
 
     @property
     def is_open(self) -> bool:
