@@ -66,6 +66,10 @@ POSTMORTEM_FIELDS: dict[str, str] = {
     "went_wrong": "what went wrong, one '- ' line each",
     "action_items": "action items, one '1. [ ] ' line each",
     "lessons": "key takeaways for the team",
+    "pinned_lines": "the log lines pinned during the incident (added after the template if unused)",
+    "commands_run": "the commands run from warroom, with how each ended (likewise)",
+    "comms_sent": "every status text copied or published, exactly as sent (likewise)",
+    "metrics": "durations and targets, each with how it was computed (likewise)",
 }
 """Every placeholder the post-mortem template may use."""
 
