@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
-from warroom.store import EventStore, StoreError, open_store
+from warroom.store import EventStore, NewerSchema, StoreError, open_store
 from warroom.store.sqlite import open_sqlite_store
 from warroom.store.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -105,6 +105,21 @@ async def test_database_from_a_newer_warroom_is_refused(tmp_path: Path) -> None:
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     raw.close()
     with pytest.raises(StoreError, match="newer"):
+        await open_store(path)
+
+
+async def test_a_newer_database_opened_to_read_says_it_is_newer(tmp_path: Path) -> None:
+    # Reading commands open read-only; "open it once with a command that writes" would
+    # send the user round in a circle, since writing refuses a newer schema too.
+    path = tmp_path / "incidents.db"
+    async with await open_store(path) as store:
+        await store.declare(title="a", severity="P1", actor="ann")
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(NewerSchema, match="newer warroom"):
+        await open_store(path, create=False, read_only=True)
+    with pytest.raises(NewerSchema):
         await open_store(path)
 
 

@@ -23,6 +23,7 @@ from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
 from warroom.store import (
     MAX_COMMAND_OUTPUT_BYTES,
+    AlreadyStored,
     DeclaredMeanwhile,
     EventStore,
     IncidentSummary,
@@ -765,3 +766,61 @@ async def test_a_command_run_for_an_unknown_incident_writes_nothing(store: Event
     with pytest.raises(UnknownIncident):
         await store.append_command_run(MISSING, run_payload(), "out", actor="a")
     assert await store.command_output(MISSING, 1) is None
+
+
+# --- import
+
+
+def recorded_elsewhere() -> list[inc.Event]:
+    """An incident as another database recorded it: its own id, times, actors and seqs."""
+    incident = "INC-20240105-007"
+    at = datetime(2024, 1, 5, 9, 30, 0, 123456, tzinfo=UTC)
+    kinds: list[tuple[str, Mapping[str, Any], str]] = [
+        (inc.DECLARED, {"title": "Imported outage", "severity": "P0"}, "ann"),
+        (inc.NOTE_ADDED, {"text": "héllo ⏎ \n\x1b]52 kept as it was"}, "bot"),
+        (inc.SEVERITY_CHANGED, {"from": "P0", "to": "P2"}, "bob"),
+        (inc.COMMAND_RUN, {"name": "status", "argv": ["fly", "status"], "exit_code": 0}, "cat"),
+        (inc.RESOLVED, {}, "ann"),
+    ]
+    return [
+        inc.Event(seq, incident, at + timedelta(minutes=seq * 3), kind, actor, payload)
+        for seq, (kind, payload, actor) in enumerate(kinds, start=1)
+    ]
+
+
+async def test_an_imported_incident_reads_back_exactly_as_it_was_recorded(
+    stores: StoreFactory,
+) -> None:
+    events = recorded_elsewhere()
+    incident = events[0].incident_id
+    lines = [
+        (T0 + timedelta(seconds=n), "backend" if n % 3 else "db", f"line {n}") for n in range(50)
+    ]
+    writer = await stores()
+    await writer.import_incident(events, command_outputs={4: "ok\nall good"}, log_lines=lines)
+    reader = await stores()
+    assert await reader.events(incident) == events
+    assert await reader.command_output(incident, 4) == "ok\nall good"
+    assert await reader.log_lines(incident, limit=100) == lines
+    summary = await reader.incident(incident)
+    assert (summary.title, summary.severity, summary.status) == (
+        "Imported outage",
+        "P2",
+        "resolved",
+    )
+    assert (summary.declared_at, summary.last_event_at) == (events[0].at, events[-1].at)
+    # It goes on as any incident: the next event follows the last imported one.
+    note = await reader.append(incident, inc.NOTE_ADDED, {"text": "after"}, actor="dan")
+    assert note.seq == len(events) + 1
+    # A new declaration that day never takes the imported id.
+    declared = await reader.declare(title="new", severity="P1", actor="a", at=events[0].at)
+    assert declared.incident_id != incident and declared.incident_id.startswith("INC-20240105-")
+
+
+async def test_importing_an_incident_the_store_has_changes_nothing(store: EventStore) -> None:
+    events = recorded_elsewhere()
+    await store.import_incident(events[:2], command_outputs={}, log_lines=[])
+    with pytest.raises(AlreadyStored):
+        await store.import_incident(events, command_outputs={4: "x"}, log_lines=[(T0, "a", "b")])
+    assert await store.events(events[0].incident_id) == events[:2]
+    assert await store.log_lines(events[0].incident_id) == []

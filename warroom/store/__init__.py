@@ -9,10 +9,12 @@ from pathlib import Path
 
 from warroom.store.protocol import (
     MAX_COMMAND_OUTPUT_BYTES,
+    AlreadyStored,
     DeclaredMeanwhile,
     EventStore,
     IncidentSummary,
     MissingStore,
+    NewerSchema,
     NotCapturer,
     StoreError,
     UnknownIncident,
@@ -21,10 +23,12 @@ from warroom.store.sqlite import open_sqlite_store
 
 __all__ = [
     "MAX_COMMAND_OUTPUT_BYTES",
+    "AlreadyStored",
     "DeclaredMeanwhile",
     "EventStore",
     "IncidentSummary",
     "MissingStore",
+    "NewerSchema",
     "NotCapturer",
     "StoreError",
     "UnknownIncident",

@@ -24,6 +24,14 @@ class StoreError(Exception):
     """The database cannot be used; the message is one sentence for the user."""
 
 
+class NewerSchema(StoreError):
+    """The database was written by a newer warroom: this one must not read or change it."""
+
+
+class AlreadyStored(LookupError):
+    """An incident with this id is already in the store; `args[0]` is the id."""
+
+
 class MissingStore(StoreError):
     """No store is where the target points, and the caller did not ask to create one."""
 
@@ -199,5 +207,18 @@ class EventStore(Protocol):
     async def log_lines(
         self, incident_id: str, *, search: str = "", limit: int = 1000
     ) -> list[tuple[datetime, str, str]]: ...
+
+    async def import_incident(
+        self,
+        events: Sequence[Event],
+        *,
+        command_outputs: Mapping[int, str],
+        log_lines: Sequence[tuple[datetime, str, str]],
+    ) -> None:
+        """Restore an incident exactly as recorded elsewhere (`warroom import`): its id, every
+        event with its own seq, time and actor, the outputs beside its command runs (by seq)
+        and its captured (logged_at, source, line) rows, all in one commit.
+        AlreadyStored, and nothing written, when the store has an incident with that id."""
+        ...
 
     async def close(self) -> None: ...

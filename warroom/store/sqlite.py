@@ -36,7 +36,13 @@ import aiosqlite
 from warroom.incident.events import COMMAND_RUN, Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.logchunks import LogChunk, chunks_of, line_count, merged, newest
-from warroom.store import sqlite_capture, sqlite_logs, sqlite_outputs, sqlite_summaries
+from warroom.store import (
+    sqlite_capture,
+    sqlite_import,
+    sqlite_logs,
+    sqlite_outputs,
+    sqlite_summaries,
+)
 from warroom.store.protocol import (
     DeclaredMeanwhile,
     IncidentSummary,
@@ -357,3 +363,17 @@ class SqliteStore(SqliteConnection):
     ) -> list[tuple[datetime, str, str]]:
         """The newest `limit` archived lines containing `search` (any case), oldest first."""
         return await sqlite_logs.search_lines(self._read, incident_id, search, limit)
+
+    async def import_incident(
+        self,
+        events: Sequence[Event],
+        *,
+        command_outputs: Mapping[int, str],
+        log_lines: Sequence[tuple[datetime, str, str]],
+    ) -> None:
+        """Restore an exported incident as recorded, in one transaction (`sqlite_import`)."""
+        blocks = await asyncio.to_thread(sqlite_logs.encode, merged(chunks_of(log_lines)))
+        async with self._transaction():
+            await sqlite_import.insert_incident(
+                self._db, events, command_outputs, blocks, len(log_lines)
+            )

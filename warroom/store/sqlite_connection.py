@@ -19,7 +19,7 @@ from typing import Any, Self
 
 import aiosqlite
 
-from warroom.store.protocol import StoreError
+from warroom.store.protocol import NewerSchema, StoreError
 from warroom.store.sqlite_file import file_identity
 from warroom.store.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -82,10 +82,7 @@ class SqliteConnection:
         async with self._transaction():
             version = await self._scalar("PRAGMA user_version")
             if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"The incident database {self.path} was written by a newer warroom "
-                    f"(schema {version}, this one knows {SCHEMA_VERSION})."
-                )
+                raise NewerSchema(_newer(self.path, version))
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
@@ -95,6 +92,9 @@ class SqliteConnection:
 
     async def _check_schema(self) -> None:
         version = await self._scalar("PRAGMA user_version")
+        if version > SCHEMA_VERSION:
+            # Opening it "with a command that writes" would not help: this warroom is older.
+            raise NewerSchema(_newer(self.path, version))
         if version != SCHEMA_VERSION:
             raise StoreError(
                 f"The incident database {self.path} has schema {version}, this warroom "
@@ -177,3 +177,10 @@ class SqliteConnection:
                 raise StoreError(f"The incident database {self.path} is closed.")
             async with self._db.execute(sql, params) as cursor:
                 return list(await cursor.fetchall())
+
+
+def _newer(path: Path, version: int) -> str:
+    return (
+        f"The incident database {path} was written by a newer warroom (schema {version}, "
+        f"this one knows {SCHEMA_VERSION}): upgrade warroom to use it."
+    )
