@@ -20,12 +20,14 @@ INSTALLED_REPORT = textwrap.dedent(
     import dataclasses, json, pathlib, warroom
     from warroom.playbook import load_playbook
     from warroom.resources import bundled_playbook_path, themes_dir
+    from warroom.incident.export import schema_path
     playbook = load_playbook(bundled_playbook_path())
     print(json.dumps({
         "package": warroom.__file__,
         "playbook": str(bundled_playbook_path()),
         "loaded": repr(dataclasses.replace(playbook, path=pathlib.Path("playbook.toml"))),
         "themes": {p.name: p.read_text() for p in sorted(themes_dir().iterdir())},
+        "export_schema": json.loads(schema_path().read_text()),
     }))
     """
 )
@@ -49,6 +51,7 @@ def test_wheel_ships_playbook_and_themes(tmp_path: Path) -> None:
         }
         assert archive.read("warroom/data/playbook.toml") == (REPO / "playbook.toml").read_bytes()
     assert "warroom/ui/warroom.tcss" in names
+    assert "warroom/incident/export.schema.json" in names
     themes = {p.name: p.read_bytes() for p in (REPO / "themes").iterdir()}
     assert shipped_themes == themes
 
@@ -78,4 +81,6 @@ def test_wheel_ships_playbook_and_themes(tmp_path: Path) -> None:
         load_playbook(REPO / "playbook.toml"), path=Path("playbook.toml")
     )
     assert installed["loaded"] == repr(expected)
+    schema = json.loads((REPO / "warroom" / "incident" / "export.schema.json").read_text())
+    assert installed["export_schema"] == schema
     assert installed["themes"] == {name: text.decode() for name, text in themes.items()}
