@@ -42,7 +42,7 @@ def with_store(
 ) -> T:
     """Open the incident database, run `work` on it and close it again; only `create` (for
     `warroom new`) makes a database that is not there, and `read_only` changes nothing."""
-    from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
+    from warroom.store import MissingStore, NewerSchema, StoreError, UnknownIncident, open_store
 
     path = database_path(options, create=create)
     existed = path.exists()
@@ -58,6 +58,8 @@ def with_store(
     except UnknownIncident as error:
         raise CommandError(f"There is no incident {error.args[0]} in {path}.") from None
     except MissingStore as error:  # a typo in --db or HOME: bad input, not a failure
+        raise CommandError(str(error)) from None
+    except NewerSchema as error:  # the wrong warroom for this file, not a broken file
         raise CommandError(str(error)) from None
     except StoreError as error:
         raise CommandError(str(error), OPERATIONAL_FAILURE) from None

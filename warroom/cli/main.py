@@ -153,10 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
         "destructive, placeholders",
     )
     commands_.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    from warroom.cli import export, postmortem
+
+    postmortem.add_parsers(command)
+    export.add_parsers(command)
     return parser
 
 
-WRITERS = frozenset({None, "demo", "new", "open", "note", "rename", "ack"})
+WRITERS = frozenset({None, "demo", "new", "open", "note", "rename", "ack", "action", "import"})
 """Subcommands that write to an incident database: `--read-only` refuses them."""
 
 
@@ -174,7 +179,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     options = Options.from_args(args)
-    from warroom.cli import commands, run
+    from warroom.cli import commands, export, postmortem, run
 
     if options.read_only and args.command in WRITERS:
         what = f"warroom {args.command}" if args.command else "the war room"
@@ -197,6 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status-text": commands.run_status_text,
         "run": run.run_run,
         "commands": run.run_commands,
+        "postmortem": postmortem.run_postmortem,
+        "action": postmortem.run_action,
+        "actions": postmortem.run_actions,
+        "export": export.run_export,
+        "import": export.run_import,
     }
     try:
         if options.read_only and args.command in WRITERS:
