@@ -30,13 +30,14 @@ from warroom.incident.events import (
 from warroom.playbook import Playbook
 
 POSTMORTEM_WRITTEN: dict[str, str] = {
-    "impact": "Impact: who could not do what, how many users, for how many minutes",
-    "root_cause": "Root cause: the technical explanation",
-    "went_well": "What went well (one '- ' line each)",
-    "went_wrong": "What went wrong (one '- ' line each)",
-    "lessons": "Lessons learned: key takeaways for the team",
+    "impact": "Impact",
+    "root_cause": "Root cause",
+    "went_well": "What went well",
+    "went_wrong": "What went wrong",
+    "lessons": "Lessons learned",
 }
-"""The post-mortem sections only a person can write (`postmortem.field_set`), with a prompt."""
+"""The post-mortem sections only a person can write (`postmortem.field_set`), with their
+names as people read them. `impact` says who could not do what: how many users, how long."""
 
 ACTION_KINDS = frozenset({ACTION_ADDED, ACTION_ASSIGNED, ACTION_DONE, ACTION_REOPENED})
 PLAYBOOK_PREFIX = "p"
@@ -147,8 +148,8 @@ def describe_action(event: Event) -> str | None:
     """How a post-mortem or action event reads on the timeline; None for other kinds."""
     p = event.payload
     if event.kind == POSTMORTEM_FIELD_SET:
-        label = POSTMORTEM_WRITTEN.get(str(p.get("field", "")), str(p.get("field", "?")))
-        return f"Post-mortem: {label.split(':')[0].split(' (')[0]} written"
+        field = str(p.get("field", "?"))
+        return f"Post-mortem: {POSTMORTEM_WRITTEN.get(field, field)} written"
     if event.kind == ACTION_ADDED:
         owner = f" (owner {p['owner']})" if p.get("owner") else ""
         return f"Action item added: {p.get('text', '')}{owner}"
