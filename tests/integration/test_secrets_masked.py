@@ -47,3 +47,24 @@ def test_warroom_check_never_prints_the_secret(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_an_export_never_carries_the_secret(tmp_path: Path) -> None:
+    playbook, db = playbook_with_secret_url(tmp_path), tmp_path / "incidents.db"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "warroom", "--playbook", str(playbook), "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "WARROOM_TEST_SECRET": SECRET},
+        )
+
+    incident_id = run("new", "--severity", "P1", "--title", "Down").stdout.strip()
+    # Someone pasted the URL, secret and all, into a note: the export still masks it.
+    assert run("note", incident_id, f"curl http://ops:{SECRET}@127.0.0.1:9/health").returncode == 0
+    for export_format in ("markdown", "json"):
+        result = run("export", incident_id, "--format", export_format)
+        assert result.returncode == 0, result.stderr
+        assert SECRET not in result.stdout and "•••" in result.stdout

@@ -56,7 +56,13 @@ def test_an_incident_with_only_its_declaration_has_every_section() -> None:
     expected = [
         heading.replace("{incident_id}", "INC-20250301-001") for heading in template_headings()
     ]
-    assert headings(text) == [*expected, *EXTRA_SECTIONS.values()]
+    added = [
+        heading
+        for name, heading in EXTRA_SECTIONS.items()
+        if f"{{{name}}}" not in PLAYBOOK.postmortem_template
+    ]
+    assert added == ["Pinned Log Lines", "Commands Run", "Communications Sent", "Metrics"]
+    assert headings(text) == [*expected, *added]
     assert "**Severity**: P1 (High)" in text
     assert "(to be written)" in text  # root cause, what went well, …: a draft to finish
     assert "None pinned." in text and "None sent." in text and "None run from warroom." in text
@@ -123,6 +129,8 @@ def test_a_template_that_places_the_record_itself_gets_no_extra_sections() -> No
         "INC-20250301-001",
         "Logs",
         "Numbers",
+        "Timeline",
+        "Action Items",
         "Commands Run",
         "Communications Sent",
     ]

@@ -1,9 +1,10 @@
 """The post-mortem document: the playbook's template filled from the incident, as Markdown.
 
 Every value comes from the incident and is escaped (`markdown`): the template is the
-playbook author's Markdown, the values are untrusted. What the template has no placeholder
-for (pinned log lines, commands run, comms sent, the metrics) is added after it under its own
-heading, so a playbook written before those existed still gets the whole record. A section
+playbook author's Markdown, the values are untrusted. What of the record the template has no
+placeholder for (the timeline, action items, pinned log lines, commands run, comms sent, the
+metrics) is added after it under its own heading, so a playbook written before those existed
+still gets the whole record. A section
 nobody has written yet reads `comms.POSTMORTEM_TODO`: the document is a draft to finish.
 
 Pure: no I/O, no clock.
@@ -33,13 +34,15 @@ WRITTEN_BLOCKS = ("root_cause", "went_well", "went_wrong", "lessons")
 """Sections a person writes that may hold several paragraphs or a `- ` list."""
 
 EXTRA_SECTIONS: dict[str, str] = {
+    "timeline": "Timeline",
+    "action_items": "Action Items",
     "pinned_lines": "Pinned Log Lines",
     "commands_run": "Commands Run",
     "comms_sent": "Communications Sent",
     "metrics": "Metrics",
 }
-"""Placeholders of the record beyond the playbook's template, with the heading each gets
-when the template does not place it."""
+"""The record of the incident, with the heading each part gets when the template does not
+place it (the shipped one places the timeline and action items; a short one may not)."""
 
 
 class _Writer:
