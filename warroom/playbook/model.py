@@ -4,9 +4,8 @@ Who reads what: the CLI loads the playbook once, before any screen is drawn; eve
 module receives the resulting `Playbook` and never touches the file again. A playbook that
 is wrong in any way raises `PlaybookError` carrying `PATH:LINE: what is wrong` lines.
 
-Durations are written as strings ("30s", "5m", "1h", "2d") and held as `timedelta`.
-Commands are argv lists, never shell strings. `${VAR}` in any string is read from the
-environment at load time (`$${VAR}` stays a literal `${VAR}`).
+Durations are strings ("30s", "5m", "1h", "2d") held as `timedelta`; commands are argv lists,
+never shell strings; `${VAR}` is read from the environment at load (`$${VAR}` stays literal).
 
 This module is the schema (README's "The playbook" lists every table; `model_signals` holds
 [[runbook.signal]]); reading and checking the file is `warroom.playbook.loader`'s job.
