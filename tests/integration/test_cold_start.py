@@ -20,6 +20,10 @@ LATER = (
     "warroom.ui.screens.declare",
     "warroom.ui.screens.incident_forms",
     "warroom.ui.screens.prompts",
+    "warroom.ui.screens.recent_changes",
+    "warroom.ui.screens.run_forms",
+    "warroom.ui.screens.run_output",
+    "warroom.ui.screens.runbooks",
     "warroom.ui.screens.timeline_edit",
 )
 """Needed only once the war room runs: the first health round, and the prompts and forms

@@ -7,9 +7,8 @@ is wrong in any way raises `PlaybookError` carrying `PATH:LINE: what is wrong` l
 Durations are strings ("30s", "5m", "1h", "2d") held as `timedelta`; commands are argv lists,
 never shell strings; `${VAR}` is read from the environment at load (`$${VAR}` stays literal).
 
-This module is the schema (README's "The playbook" lists every table; `model_signals` holds
-[[runbook.signal]]); reading and checking the file is `warroom.playbook.loader`'s job.
-"""
+This is the schema (README's "The playbook" lists every table; `model_signals` holds
+[[runbook.signal]]); `warroom.playbook.loader` reads and checks the file."""
 
 from __future__ import annotations
 

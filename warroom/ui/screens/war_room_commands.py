@@ -45,9 +45,6 @@ from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.session.incident_session import IncidentSession
 from warroom.ui.messages import RunRequested
-from warroom.ui.screens.prompts import ChoicePrompt
-from warroom.ui.screens.run_forms import ConfirmRunScreen, PickScreen, RollbackScreen
-from warroom.ui.screens.run_output import RunScreen
 
 FEED_TIMEOUT = timedelta(seconds=30)
 """A listing for a picker (machines, releases) still going after this is given up."""
@@ -91,6 +88,8 @@ class RunCommands:
     APP" commands, and `RunRequested` from the runbook browser."""
 
     def action_emergency_commands(self: _Room) -> None:
+        from warroom.ui.screens.prompts import ChoicePrompt
+
         choices = [(f"{ROLLBACK}{r.app}", f"Roll back {r.app}") for r in rollbacks(self.playbook)]
         for runnable in runnables(self.playbook):
             heading = runnable.group or runnable.kind
@@ -122,6 +121,9 @@ class RunCommands:
             self.run_worker(_roll_back(self, rollback), group="command-flow")
 
     async def _run_flow(self: _Room, runnable: Runnable, values: dict[str, str]) -> None:
+        from warroom.ui.screens.run_forms import ConfirmRunScreen
+        from warroom.ui.screens.run_output import RunScreen
+
         try:
             # Read-only is refused before anything is asked.
             if self.read_only and runnable.confirm:
@@ -166,6 +168,8 @@ class RunCommands:
         self.notify(str(refused), title="Not run", severity="error", timeout=15, markup=False)
 
     async def _pick(self: _Room, runnable: Runnable, placeholder: str) -> str | None:
+        from warroom.ui.screens.run_forms import PickScreen
+
         feed = feed_argv(runnable, placeholder)
         choices: list[tuple[str, str]] = []
         note = ""
@@ -230,6 +234,8 @@ class RunCommands:
 
 
 async def _roll_back(room: _Room, rollback: Rollback) -> None:
+    from warroom.ui.screens.run_forms import RollbackScreen
+
     """List the app's releases, let the user choose (the newest before the incident is
     pre-selected), then run the playbook's deploy command with that image."""
     if room.read_only:

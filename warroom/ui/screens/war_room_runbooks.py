@@ -23,8 +23,6 @@ from warroom.playbook import Playbook
 from warroom.runbooks import LogWindow, Suggestion, TargetView, suggest
 from warroom.runbooks.suggest import log_signals
 from warroom.ui.messages import RunRequested
-from warroom.ui.screens.recent_changes import RecentChangesScreen
-from warroom.ui.screens.runbooks import RunbookBrowser
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.suggestion_line import SuggestionLine
 
@@ -99,6 +97,8 @@ class RunbookCommands:
         self.open_runbook(None)
 
     def open_runbook(self: _Room, name: str | None) -> None:
+        from warroom.ui.screens.runbooks import RunbookBrowser
+
         """Show the runbooks, `name` (else the best suggestion, else the first) chosen."""
         suggestions: Sequence[Suggestion] = self.suggestions
         browser = RunbookBrowser(
@@ -112,6 +112,8 @@ class RunbookCommands:
         self.app.push_screen(browser, chosen)
 
     def action_recent_changes(self: _Room) -> None:
+        from warroom.ui.screens.recent_changes import RecentChangesScreen
+
         screen = RecentChangesScreen(
             playbook=self.playbook, began=incident_began(self.state), clock=self.clock
         )
