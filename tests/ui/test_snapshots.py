@@ -8,16 +8,19 @@ snapshot changes only when what the screen shows changes. Update deliberately wi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 import pytest
+from textual.pilot import Pilot
 
+from tests.support.waiting import eventually
 from tests.support.war_room import declare, war_room_app
 from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
+from warroom.ui.widgets.regions import Regions
 
 DECLARED = datetime(2026, 11, 29, 3, 0, 0, tzinfo=UTC)
 NOW = DECLARED + timedelta(minutes=7, seconds=30)
@@ -43,7 +46,24 @@ class SnapCompare(Protocol):
         *,
         press: Iterable[str] = (),
         terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[None]], Awaitable[None]] | None = None,
     ) -> bool: ...
+
+
+async def focus_settled(pilot: Pilot[None], *keys: str) -> None:
+    """`keys` pressed, then until the active region holds the focus and wears its highlight:
+    focus moves by messages, and a loaded machine may not have passed them on yet."""
+    await pilot.press(*keys)
+
+    def settled() -> bool:
+        screen = pilot.app.screen
+        regions = screen.query(Regions)
+        if not regions:
+            return False
+        region = screen.query_one(f"#{regions.first().active}-region")
+        return region.has_class("-active") and region.has_focus_within
+
+    await eventually(settled, what="the active region focused and highlighted", pause=pilot.pause)
 
 
 def app_for(store: EventStore, incident_id: str) -> WarRoomApp:
@@ -51,10 +71,16 @@ def app_for(store: EventStore, incident_id: str) -> WarRoomApp:
 
 
 def test_war_room_at_100x30(snap_compare: SnapCompare, declared: tuple[EventStore, str]) -> None:
-    assert snap_compare(app_for(*declared), terminal_size=(100, 30), press=["_"])
+    app = app_for(*declared)
+    assert snap_compare(app, terminal_size=(100, 30), press=["_"], run_before=focus_settled)
 
 
 def test_war_room_at_80x24_shows_one_region(
     snap_compare: SnapCompare, declared: tuple[EventStore, str]
 ) -> None:
-    assert snap_compare(app_for(*declared), terminal_size=(80, 24), press=["3", "_"])
+    app = app_for(*declared)
+
+    async def on_checklist(pilot: Pilot[None]) -> None:
+        await focus_settled(pilot, "3")
+
+    assert snap_compare(app, terminal_size=(80, 24), press=["_"], run_before=on_checklist)
