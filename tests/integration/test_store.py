@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+import zlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
+from warroom.logchunks import LogChunk
+from warroom.logs.filter import NO_FILTER, FilterSpec
 from warroom.store import EventStore, NewerSchema, StoreError, open_store
 from warroom.store.sqlite import open_sqlite_store
 from warroom.store.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
@@ -195,6 +198,11 @@ async def test_log_lines_of_an_archive_from_before_blocks_survive_the_upgrade(
             "three",
         ]
         assert (await store.newest_log_lines("INC-20260101-001"))["db"] == (second, "two")
+        found = await store.search_log_lines("INC-20260101-001", FilterSpec(("t",)).compile())
+        assert found.rows == [
+            (second, "db", "two"),
+            (second + timedelta(seconds=1), "api", "three"),
+        ]
         # the cap still counts the migrated lines
         await store.archive_log_lines("INC-20260101-001", [(second, "api", "four")], cap=3)
         assert [line for _, _, line in await store.log_lines("INC-20260101-001")] == [
@@ -219,3 +227,30 @@ async def test_a_flood_is_kept_in_few_compressed_blocks(store: EventStore, tmp_p
     assert blocks == 1 and stored < sum(len(r[2]) for r in rows[-7_500:]) / 5
     kept = await store.log_lines(declared.incident_id, limit=10_000)
     assert kept == rows[-7_500:]
+
+
+async def test_a_search_never_decompresses_a_block_it_rules_out(
+    store: EventStore, tmp_path: Path
+) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    minute = timedelta(minutes=1)
+    for n, source in enumerate(("api", "db", "api", "db")):
+        chunk = LogChunk(source, [f"{source} {n} timeout"], [(T0 + n * minute, 1)])
+        await store.archive_log_chunks(declared.incident_id, [chunk])
+    raw = sqlite3.connect(tmp_path / "incidents.db")
+    try:  # a body no one could decompress: a search that reads it fails
+        raw.execute(
+            "UPDATE log_blocks SET body = x'00' WHERE source = 'db' OR first_at LIKE '%:58:%'"
+        )
+        raw.commit()
+    finally:
+        raw.close()
+
+    async def lines(query: str, since: datetime | None = None) -> list[str]:
+        selector = FilterSpec().with_query(query).compile()
+        found = await store.search_log_lines(declared.incident_id, selector, since=since)
+        return [line for _, _, line in found.rows]
+
+    assert await lines("src:api timeout", since=T0 + minute) == ["api 2 timeout"]
+    with pytest.raises(zlib.error):
+        await store.search_log_lines(declared.incident_id, NO_FILTER)

@@ -21,6 +21,8 @@ import pytest
 
 from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
+from warroom.logchunks import LogChunk
+from warroom.logs.filter import NO_FILTER, FilterSpec
 from warroom.store import (
     MAX_COMMAND_OUTPUT_BYTES,
     AlreadyStored,
@@ -443,6 +445,7 @@ async def test_every_call_on_an_unknown_incident_names_it(store: EventStore) -> 
         "claim_capture": lambda: store.claim_capture(MISSING, "me", lease=LEASE),
         "release_capture": lambda: store.release_capture(MISSING, "me"),
         "newest_log_lines": lambda: store.newest_log_lines(MISSING),
+        "search_log_lines": lambda: store.search_log_lines(MISSING, NO_FILTER),
     }
     for name, call in calls.items():
         with pytest.raises(UnknownIncident) as raised:
@@ -526,6 +529,94 @@ async def test_log_search_is_literal_case_insensitive_and_limited(store: EventSt
         "Error again",
         "errorXinXab",
     ]
+
+
+def fly_line(at: datetime, level: str, message: str) -> str:
+    """A line as `fly logs` prints it, colours stripped (as the archive keeps it)."""
+    return f"{at:%Y-%m-%dT%H:%M:%SZ} app[0a1b] ams [{level}]{message}"
+
+
+async def archive_blocks(store: EventStore) -> str:
+    """An incident with 30 blocks of 50 lines from api, web and db in turn: block n logged at
+    T0 + 2n s (lines 0-24) and 2n + 1 s (25-49), lines 7 and 32 errors that say Timeout."""
+    incident_id = (await store.declare(title="a", severity="P1", actor="a")).incident_id
+    for n in range(30):
+        at = T0 + timedelta(seconds=2 * n)
+        lines = [
+            fly_line(at, "error", f"block {n} line {i} upstream Timeout")
+            if i in (7, 32)
+            else fly_line(at, "info", f"block {n} line {i} GET /")
+            for i in range(50)
+        ]
+        chunk = LogChunk(("api", "web", "db")[n % 3], lines, [(at, 25), (at + SECOND, 25)])
+        await store.archive_log_chunks(incident_id, [chunk])
+    return incident_id
+
+
+SECOND = timedelta(seconds=1)
+
+
+async def test_search_runs_the_tail_filter_over_every_block(store: EventStore) -> None:
+    incident_id = await archive_blocks(store)
+
+    async def search(query: str, **options: Any) -> tuple[list[str], int]:
+        found = await store.search_log_lines(
+            incident_id, FilterSpec().with_query(query).compile(), **options
+        )
+        return [line.split("]", 2)[2] for _, _, line in found.rows], found.total
+
+    errors = [f"block {n} line {i} upstream Timeout" for n in range(30) for i in (7, 32)]
+    assert await search("timeout") == (errors, 60)
+    assert await search("timeout -block\\s1\\d\\s") == (errors[:20] + errors[40:], 40)
+    assert await search("level:warn") == (errors, 60)
+    assert (await search("level:error src:db"))[0] == [
+        e for e in errors if int(e.split()[1]) % 3 == 2
+    ]
+    assert (await search("src:db src:api"))[1] == 20 * 50
+    assert await search("src:nowhere") == ([], 0)
+    assert await search("upstream|line\\s4\\d", limit=3) == (
+        [
+            "block 0 line 7 upstream Timeout",
+            "block 0 line 32 upstream Timeout",
+            "block 0 line 40 GET /",
+        ],
+        30 * 12,
+    )
+    assert (await search("", limit=2))[1] == 1500
+
+
+async def test_search_keeps_each_line_time_source_and_the_time_range(store: EventStore) -> None:
+    incident_id = await archive_blocks(store)
+    found = await store.search_log_lines(
+        incident_id,
+        FilterSpec().with_query("timeout").compile(),
+        since=T0 + 11 * SECOND,  # block 5's second run
+        until=T0 + 18 * SECOND,  # block 9's first run
+    )
+    assert found.total == 8
+    assert [(at - T0, source) for at, source, _ in found.rows] == [
+        (11 * SECOND, "db"),  # block 5, line 32
+        *[
+            (t * SECOND, ("api", "web", "db")[n])
+            for n in range(3)
+            for t in (12 + 2 * n, 13 + 2 * n)
+        ],
+        (18 * SECOND, "api"),  # block 9, line 7
+    ]
+    assert all(at.utcoffset() == timedelta(0) for at, _, _ in found.rows)
+
+
+async def test_search_matches_case_as_the_filter_says(store: EventStore) -> None:
+    incident_id = await archive_blocks(store)
+
+    async def total(query: str, *, ignore_case: bool) -> int:
+        selector = FilterSpec(ignore_case=ignore_case).with_query(query).compile()
+        return (await store.search_log_lines(incident_id, selector)).total
+
+    assert await total("TIMEOUT", ignore_case=True) == 60
+    assert await total("TIMEOUT", ignore_case=False) == 0
+    assert await total("Timeout", ignore_case=False) == 60
+    assert await total("UPSTREAM|nothing", ignore_case=False) == 0
 
 
 # --- pairing: one capturer of the log lines, writes that check what is there

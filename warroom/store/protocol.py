@@ -64,6 +64,40 @@ class IncidentSummary:
     last_event_at: datetime
 
 
+class LineSelector(Protocol):
+    """Which lines of a batch match a search: what `logs.filter.CompiledFilter` is.
+
+    The store takes the compiled filter from its caller, so that the filter syntax stays
+    with the log tail and the store never imports `logs`.
+    """
+
+    @property
+    def sources(self) -> frozenset[str] | None:
+        """The only sources that can match (None: any); the store skips the others' blocks."""
+        ...
+
+    def select(
+        self,
+        raws: Sequence[str],
+        sources: Sequence[str],
+        base: int,
+        levels: dict[str, str] | None = None,
+    ) -> list[int]:
+        """Numbers (`base + i`) of the matching lines; `levels` carries each source's level
+        from one batch to the next, for continuation lines."""
+        ...
+
+
+@dataclass(frozen=True)
+class LogMatches:
+    """What a search of the archive found: the first `limit` lines and how many in all."""
+
+    rows: list[tuple[datetime, str, str]]
+    """(logged_at, source, line), in the order archived."""
+    total: int
+    """Every matching line in the archive (and time range), also those past the limit."""
+
+
 class EventStore(Protocol):
     """What the rest of warroom may assume about where incidents are kept.
 
@@ -207,6 +241,19 @@ class EventStore(Protocol):
     async def log_lines(
         self, incident_id: str, *, search: str = "", limit: int = 1000
     ) -> list[tuple[datetime, str, str]]: ...
+
+    async def search_log_lines(
+        self,
+        incident_id: str,
+        selector: LineSelector,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 1000,
+    ) -> LogMatches:
+        """The incident's whole archive searched with `selector`, lines logged in [`since`,
+        `until`] only (when given): the first `limit` matches in order and the total."""
+        ...
 
     async def import_incident(
         self,

@@ -41,11 +41,14 @@ from warroom.store import (
     sqlite_import,
     sqlite_logs,
     sqlite_outputs,
+    sqlite_search,
     sqlite_summaries,
 )
 from warroom.store.protocol import (
     DeclaredMeanwhile,
     IncidentSummary,
+    LineSelector,
+    LogMatches,
     StoreError,
     UnknownIncident,
 )
@@ -363,6 +366,18 @@ class SqliteStore(SqliteConnection):
     ) -> list[tuple[datetime, str, str]]:
         """The newest `limit` archived lines containing `search` (any case), oldest first."""
         return await sqlite_logs.search_lines(self._read, incident_id, search, limit)
+
+    async def search_log_lines(
+        self,
+        incident_id: str,
+        selector: LineSelector,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 1000,
+    ) -> LogMatches:
+        """The whole archive searched in a worker thread (`sqlite_search`)."""
+        return await sqlite_search.search(self._read, incident_id, selector, since, until, limit)
 
     async def import_incident(
         self,

@@ -61,7 +61,8 @@ def _encode(chunk: LogChunk) -> Block:
     )
 
 
-def _lines(encoding: str, body: Any) -> list[str]:
+def block_lines(encoding: str, body: Any) -> list[str]:
+    """A stored block's lines, all of them (its `skip` is the caller's to apply)."""
     if encoding == "text":  # one line of an archive from before blocks, stored as it was
         return [str(body)]
     text = zlib.decompress(body).decode("utf-8", "surrogatepass")
@@ -73,7 +74,7 @@ def _lines(encoding: str, body: Any) -> list[str]:
 
 def _rows(source: str, skip: int, times: str, encoding: str, body: Any) -> list[Row]:
     stamps = line_times([(from_db_time(at), count) for at, count in json.loads(times)])
-    lines = _lines(encoding, body)
+    lines = block_lines(encoding, body)
     return [(at, source, line) for at, line in zip(stamps[skip:], lines[skip:], strict=True)]
 
 
@@ -183,6 +184,6 @@ async def newest_per_source(read: Read, incident_id: str) -> dict[str, tuple[dat
 
 def _last_lines(blocks: Sequence[Any]) -> dict[str, tuple[datetime, str]]:
     return {
-        source: (from_db_time(last_at), _lines(encoding, body)[-1])
+        source: (from_db_time(last_at), block_lines(encoding, body)[-1])
         for source, last_at, encoding, body in blocks
     }
