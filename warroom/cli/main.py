@@ -154,10 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands_.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    from warroom.cli import export, postmortem
+    from warroom.cli import export, log_search, postmortem
 
     postmortem.add_parsers(command)
     export.add_parsers(command)
+    log_search.add_parsers(command)
     return parser
 
 
@@ -179,7 +180,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     options = Options.from_args(args)
-    from warroom.cli import commands, export, postmortem, run
+    from warroom.cli import commands, export, log_search, postmortem, run
 
     if options.read_only and args.command in WRITERS:
         what = f"warroom {args.command}" if args.command else "the war room"
@@ -207,6 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "actions": postmortem.run_actions,
         "export": export.run_export,
         "import": export.run_import,
+        "logs": log_search.run_logs,
     }
     try:
         if options.read_only and args.command in WRITERS:
