@@ -157,11 +157,7 @@ class SqliteStore(SqliteConnection):
         """Append (kind, payload) events in order, all committed together or none."""
         when = to_db_time(at or utc_now())
         async with self._transaction():
-            last_seq = await self._scalar(
-                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
-            )
-            if last_seq is None:
-                raise UnknownIncident(incident_id)
+            last_seq = await self._newest_seq(incident_id)
             appended: list[Event] = []
             for kind, payload in entries:
                 event = await self._insert_event(incident_id, last_seq, kind, payload, actor, when)
@@ -184,17 +180,20 @@ class SqliteStore(SqliteConnection):
         """Append one event if the incident's newest is still `last_seq`; else None."""
         when = to_db_time(at or utc_now())
         async with self._transaction():
-            newest = await self._scalar(
-                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
-            )
-            if newest is None:
-                raise UnknownIncident(incident_id)
+            newest = await self._newest_seq(incident_id)
             if newest != last_seq:
                 return None
             event = await self._insert_event(incident_id, newest, kind, payload, actor, when)
             if kind in HEADLINE_KINDS:
                 await sqlite_summaries.refresh(self._db, incident_id)
         return event
+
+    async def _newest_seq(self, incident_id: str) -> int:
+        """The incident's last seq, inside the caller's write transaction."""
+        newest = await self._scalar("SELECT last_seq FROM incidents WHERE id = ?", (incident_id,))
+        if newest is None:
+            raise UnknownIncident(incident_id)
+        return int(newest)
 
     async def _insert_event(
         self,
@@ -230,11 +229,7 @@ class SqliteStore(SqliteConnection):
         """Append a command.run event and keep its output beside it, in one transaction."""
         when = to_db_time(at or utc_now())
         async with self._transaction():
-            last_seq = await self._scalar(
-                "SELECT last_seq FROM incidents WHERE id = ?", (incident_id,)
-            )
-            if last_seq is None:
-                raise UnknownIncident(incident_id)
+            last_seq = await self._newest_seq(incident_id)
             event = await self._insert_event(
                 incident_id, last_seq, COMMAND_RUN, payload, actor, when
             )
