@@ -5,9 +5,14 @@ mounts widgets or restyles the whole screen cannot answer within a frame at 200Ã
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+import pytest
 from textual.dom import DOMNode
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.scrollbar import ScrollBar
+from textual.widget import Widget
 from textual.widgets import Tabs
 
 from tests.support.war_room import declare, until, war_room_app, war_room_screen
@@ -64,6 +69,44 @@ async def test_a_region_key_restyles_only_the_two_regions_and_mounts_nothing(
         # Nothing recomposed, e.g. a footer remounting a widget per key.
         assert list(screen.walk_children(with_self=True)) == before
         assert "Filter" in [key.description for key in screen.query_one(KeyBar).keys]
+
+
+async def test_a_region_key_repaints_the_borders_not_what_the_regions_hold(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        await pilot.pause()
+        blurred = screen.focused
+        whole: list[Widget] = []
+        refresh = Widget.refresh
+
+        def counting(self: Widget, *regions: Region, **options: Any) -> Widget:
+            if not regions:
+                whole.append(self)
+            return refresh(self, *regions, **options)
+
+        monkeypatch.setattr(Widget, "refresh", counting)
+        await pilot.press("2")
+        await until(pilot, lambda: region_with_focus(screen) == "logs-region", what="logs focused")
+        await pilot.pause()
+        monkeypatch.undo()
+
+        # The two widgets whose focus changed repaint (their own :focus look), and nothing
+        # else in the regions: a title colour set in CSS repainted every widget inside.
+        focus_moved = {blurred, screen.focused}
+        regions = [screen.query_one(f"#{key}-region") for key in ("health", "logs")]
+        inside = {node for region in regions for node in region.walk_children(with_self=True)}
+        repainted = {
+            repr(widget)
+            for widget in whole
+            if widget in inside
+            and widget not in focus_moved
+            and not (isinstance(widget, ScrollBar) and widget.parent in focus_moved)
+        }
+        assert not repainted, f"repainted in full: {sorted(repainted)}"
 
 
 async def test_the_highlight_follows_the_focus_and_a_region_key_brings_it_back(

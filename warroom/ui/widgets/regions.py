@@ -9,9 +9,12 @@ follows Tab and the mouse too.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Self
 
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
+from textual.content import Content
+from textual.geometry import Region
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Tab
@@ -31,8 +34,63 @@ def region_tabs() -> Iterator[Tab]:
         yield Tab(f"{number} {title}", id=f"tab-{key}")
 
 
+class RegionBox(Vertical):
+    """One bordered region, titled with its number key; bold and framed in colour when active.
+
+    Becoming active or not repaints the border alone. Textual repaints a whole widget when
+    its style changes, and a change of title colour in CSS repaints every widget inside it
+    too: at 200×60 that was most of the time from a region key to the screen. So the CSS
+    changes only the border's colour (`.region.-active`), the title carries its own
+    emphasis, and the repaint asked for meanwhile is narrowed to the border's cells.
+    """
+
+    def __init__(self, number: int, title: str, *, id: str) -> None:  # noqa: A002
+        super().__init__(id=id, classes="region")
+        self._title = f"{number} {title}"
+        self._border_only = False
+        self.border_title = self._title
+
+    def set_active(self, active: bool) -> None:
+        if self.has_class("-active") == active:
+            return
+        self._border_only = True
+        try:
+            # No rule looks at a region's class from below it (warroom.tcss): the region
+            # alone is restyled, not everything inside it.
+            self.set_class(active, "-active", update=False)
+            self.app.stylesheet.update_nodes([self], animate=False)
+            # A constant title of ours, not untrusted text.
+            self.border_title = (
+                Content.from_markup(f"[bold $foreground]{self._title}") if active else self._title
+            )
+        finally:
+            self._border_only = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if self._border_only and not (regions or layout or recompose):
+            regions = self._border_cells()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _border_cells(self) -> tuple[Region, ...]:
+        """The four edges, in the content coordinates `refresh` takes."""
+        width, height = self.outer_size
+        x, y = -self.content_offset.x, -self.content_offset.y
+        return (
+            Region(x, y, width, 1),
+            Region(x, y + height - 1, width, 1),
+            Region(x, y, 1, height),
+            Region(x + width - 1, y, 1, height),
+        )
+
+
 class Regions(Container):
-    """The regions, each a bordered `Vertical` titled with its number key."""
+    """The regions, each a `RegionBox` titled with its number key."""
 
     active: var[str] = var("health")
     """The region shown when they are switched, and the one that has focus."""
@@ -44,8 +102,7 @@ class Regions(Container):
 
     def compose(self) -> ComposeResult:
         for number, (key, title) in enumerate(REGIONS.items(), start=1):
-            with Vertical(id=f"{key}-region", classes="region") as region:
-                region.border_title = f"{number} {title}"
+            with RegionBox(number, title, id=f"{key}-region"):
                 yield self._bodies[key]
 
     def on_mount(self) -> None:
@@ -59,14 +116,8 @@ class Regions(Container):
         return None
 
     def watch_active(self, key: str) -> None:
-        for region in self.query(".region"):
-            active = region.id == f"{key}-region"
-            if region.has_class("-active") != active:
-                # Textual restyles everything inside a node whose class changes; no rule
-                # looks at a region's class from below it (warroom.tcss), so the region alone
-                # is restyled: the two whose class changes, not all their widgets.
-                region.set_class(active, "-active", update=False)
-                self.app.stylesheet.update_nodes([region], animate=False)
+        for box in self.query(RegionBox):
+            box.set_active(box.id == f"{key}-region")
         region = self.query_one(f"#{key}-region")
         if region.has_focus_within:
             return  # the focus moved there by itself (Tab, a click): leave it where it is
