@@ -6,8 +6,10 @@ import textwrap
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from rich.cells import cell_len
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Static
 
 from tests.support.processes import pid_alive
@@ -15,6 +17,7 @@ from tests.support.war_room import WidgetHost, until
 from warroom.logs.source import RestartPolicy
 from warroom.playbook import LogPreset, LogSource
 from warroom.ui.widgets.log_pane import LogPane
+from warroom.ui.widgets.log_view import LogView
 
 FAST = RestartPolicy(initial=0.05, maximum=0.2, healthy_after=60, kill_grace=0.5)
 
@@ -269,3 +272,35 @@ async def test_with_many_sources_a_missing_one_is_still_seen_at_a_narrow_width(
             lambda: "cron: not found" in seen() and "+4 streaming" in seen(),
             what="the missing source, and the others counted",
         )
+
+
+async def test_a_focus_move_redraws_the_cursor_row_not_every_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, pane = make(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        await pilot.pause()
+        drawn: list[int] = []
+        draw = LogView._draw
+
+        def counting(self: LogView, row: int, width: int, scroll_x: int, *, cursor: bool) -> Strip:
+            drawn.append(row)
+            return draw(self, row, width, scroll_x, cursor=cursor)
+
+        monkeypatch.setattr(LogView, "_draw", counting)
+        assert pane.view.has_focus
+        pane.view.blur()
+        await until(pilot, lambda: not pane.view.has_focus, what="focus left")
+        await pilot.pause()
+        # The cursor's colours differ with the focus; no other row does.
+        assert drawn == [pane.view.cursor]
+        drawn.clear()
+        pane.view.focus()
+        await until(pilot, lambda: pane.view.has_focus, what="focus back")
+        await pilot.pause()
+        assert drawn == []  # the cursor row as drawn focused is still at hand
+        drawn.clear()
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        assert sorted(drawn) == list(range(5))  # a new theme: every row anew

@@ -24,6 +24,20 @@ from warroom.logs.buffer import LogBuffer
 from warroom.logs.parse import ERROR_RANK, level_rank
 from warroom.safetext import visible
 
+_ROW_CLASSES = frozenset(
+    {
+        "log-view--match",
+        "log-view--time",
+        "log-view--source",
+        "log-view--mark",
+        "log-view--error",
+        "log-view--warn",
+        "log-view--info",
+        "log-view--debug",
+    }
+)
+"""The component classes rows are drawn with, but for the cursor's."""
+
 WIDE = 110
 """From this width on, rows also show provider[instance] and region."""
 
@@ -46,17 +60,7 @@ class LogView(ScrollView, can_focus=True):
         Binding("end", "last", "Last line", show=False),
     ]
 
-    COMPONENT_CLASSES = {
-        "log-view--cursor",
-        "log-view--match",
-        "log-view--time",
-        "log-view--source",
-        "log-view--mark",
-        "log-view--error",
-        "log-view--warn",
-        "log-view--info",
-        "log-view--debug",
-    }
+    COMPONENT_CLASSES = {"log-view--cursor", *_ROW_CLASSES}
 
     DEFAULT_CSS = """
     LogView {
@@ -98,6 +102,10 @@ class LogView(ScrollView, can_focus=True):
         """Number of the selected line: what a paused view holds still."""
         self._width_seen = 0
         self._drawn: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._look: tuple[Style, ...] = ()
+        """What the rows were drawn with, the cursor's colours apart."""
+        self._cursor_style: Style | None = None
+        self._look_checked = False
         self.source_width = min(source_width, 12)
 
     @property
@@ -167,8 +175,11 @@ class LogView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if row >= self.rows:
             return Strip.blank(width, self.rich_style)
+        if not self._look_checked:
+            self._check_look()
         seq = self.buffer.seq_at_row(row)
-        key = (seq, width, scroll_x, row == self.cursor, seq in self.marks, self.buffer.filter)
+        cursor = self._cursor_style if row == self.cursor else None
+        key = (seq, width, scroll_x, cursor, seq in self.marks, self.buffer.filter)
         strip = self._drawn.get(key)
         if strip is None:
             strip = self._draw(row, width, scroll_x, cursor=row == self.cursor)
@@ -189,7 +200,19 @@ class LogView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._drawn.clear()  # drawn with the old theme or focus colours
+        # Checked at the next render, once the new styles are all in: a focus move restyles
+        # the view but changes only the cursor's colours (in the key), and redrawing every
+        # row then was most of a region key's frame during a flood.
+        self._look_checked = False
+
+    def _check_look(self) -> None:
+        self._look_checked = True
+        style = self.get_component_rich_style
+        look = (self.rich_style, *(style(name) for name in sorted(_ROW_CLASSES)))
+        if look != self._look:
+            self._look = look
+            self._drawn.clear()  # drawn with the old theme
+        self._cursor_style = style("log-view--cursor")
 
     def _grow(self) -> None:
         # A wider line brings the horizontal scrollbar, which takes the bottom row: when the
