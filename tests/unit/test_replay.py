@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tests.support.event_log import EventLog, declared_log
 from tests.support.paths import SHIPPED_PLAYBOOK
 from tests.support.times import T0, minutes
 from warroom.incident import events as ev
 from warroom.incident.replay import event_times, jump, position_bar, state_at, step_event
-from warroom.playbook import load_playbook
+from warroom.playbook import KeyMoment, load_playbook
 
 PLAYBOOK = load_playbook(SHIPPED_PLAYBOOK)
 
@@ -62,7 +64,11 @@ def test_jumps_stay_within_the_incident() -> None:
 
 
 def test_the_position_bar_marks_moments_and_where_replay_is() -> None:
-    moments = {"detected": T0, "identified": T0 + minutes(10), "resolved": T0 + minutes(20)}
+    moments: dict[KeyMoment, datetime] = {
+        "detected": T0,
+        "identified": T0 + minutes(10),
+        "resolved": T0 + minutes(20),
+    }
     bar = position_bar(T0, T0 + minutes(20), T0 + minutes(5), moments, width=22)
     assert bar == "├D────●────I────────R┤"
     assert len(bar) == 22
