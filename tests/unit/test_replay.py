@@ -8,7 +8,15 @@ from tests.support.event_log import EventLog, declared_log
 from tests.support.paths import SHIPPED_PLAYBOOK
 from tests.support.times import T0, minutes
 from warroom.incident import events as ev
-from warroom.incident.replay import event_times, jump, position_bar, state_at, step_event
+from warroom.incident.replay import (
+    event_times,
+    jump,
+    lines_until,
+    position_bar,
+    recorded_health,
+    state_at,
+    step_event,
+)
 from warroom.playbook import KeyMoment, load_playbook
 
 PLAYBOOK = load_playbook(SHIPPED_PLAYBOOK)
@@ -78,3 +86,26 @@ def test_the_position_bar_marks_moments_and_where_replay_is() -> None:
 
 def test_a_position_bar_of_an_instant_incident_puts_everything_at_the_end() -> None:
     assert position_bar(T0, T0, T0, {}, width=6) == "├───●┤"
+
+
+def test_recorded_health_is_each_targets_last_change_by_then() -> None:
+    events = incident().events
+    assert recorded_health(events, T0 + minutes(1)) == {}
+    down = recorded_health(events, T0 + minutes(3))["backend"]
+    assert (down.state, down.since, down.status, down.reason) == (
+        "down",
+        T0 + minutes(2),
+        503,
+        "503",
+    )
+    assert recorded_health(events, T0 + minutes(40))["backend"].state == "up"
+
+
+def test_the_log_window_ends_at_the_replay_time() -> None:
+    lines = [(T0 + minutes(n), "backend", f"line {n}") for n in range(5)]
+    assert [line for _, _, line in lines_until(lines, T0 + minutes(2))] == [
+        "line 0",
+        "line 1",
+        "line 2",
+    ]
+    assert lines_until(lines, T0 - minutes(1)) == []

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warroom.incident.events import Event
+from warroom.incident.events import HEALTH_CHANGED, Event
 from warroom.incident.fold import derive
 from warroom.incident.state import IncidentState
 from warroom.playbook import KeyMoment, Playbook
@@ -36,6 +37,42 @@ def state_at(events: Sequence[Event], playbook: Playbook, at: datetime) -> Incid
     """The incident as it stood at `at` (never before its declaration: that is its first state)."""
     until = events_until(events, at)
     return derive(until or list(events[:1]), playbook)
+
+
+@dataclass(frozen=True)
+class RecordedHealth:
+    """A target's health as the incident last recorded it (`health.changed`)."""
+
+    state: str
+    since: datetime
+    status: int | None
+    reason: str
+
+
+def recorded_health(events: Sequence[Event], at: datetime) -> dict[str, RecordedHealth]:
+    """target -> its last recorded health change at or before `at`."""
+    found: dict[str, RecordedHealth] = {}
+    for event in events:
+        if event.kind != HEALTH_CHANGED or event.at > at:
+            continue
+        payload = event.payload
+        status = payload.get("status")
+        found[str(payload["target"])] = RecordedHealth(
+            state=str(payload["to"]),
+            since=event.at,
+            status=status if isinstance(status, int) else None,
+            reason=str(payload.get("reason") or ""),
+        )
+    return found
+
+
+LogLine = tuple[datetime, str, str]
+"""An archived log line: when it was logged, its source, the line."""
+
+
+def lines_until(lines: Sequence[LogLine], at: datetime) -> Sequence[LogLine]:
+    """The archived lines (oldest first) logged at or before `at`."""
+    return lines[: bisect.bisect_right(lines, at, key=lambda line: line[0])]
 
 
 def event_times(events: Sequence[Event]) -> list[datetime]:
