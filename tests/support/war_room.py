@@ -30,8 +30,10 @@ def war_room_app(
     playbook: Playbook | None = None,
     clock: Clock = utc_now,
     actor: str = "bob",
+    review: bool = False,
 ) -> WarRoomApp:
-    """The app on a real store, never touching the host clipboard or the user's folders."""
+    """The app on a real store, never touching the host clipboard or the user's folders;
+    `review` as `warroom review` opens it."""
     return WarRoomApp(
         playbook=playbook or quiet_playbook(),
         store=store,
@@ -40,6 +42,7 @@ def war_room_app(
         clock=clock,
         copies_dir=Path(tempfile.mkdtemp(prefix="warroom-copies-")),
         local_clipboard=None,
+        review=review,
     )
 
 

@@ -243,6 +243,15 @@ def run_open(options: Options, args: argparse.Namespace) -> int:
     )
 
 
+def run_review(options: Options, args: argparse.Namespace) -> int:
+    playbook = load(playbook_path(options))
+    from warroom.cli.launch import launch_review
+
+    return launch_review(
+        playbook, database_path(options), options.actor, incident_id=args.incident_id
+    )
+
+
 def run_default(options: Options, args: argparse.Namespace) -> int:
     playbook = load(playbook_path(options))
     from warroom.cli.launch import launch_war_room

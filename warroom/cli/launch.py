@@ -35,7 +35,13 @@ CommandError."""
 
 
 async def _run(
-    playbook: Playbook, db_path: Path, actor: str, choose: ChooseIncident, *, create: bool
+    playbook: Playbook,
+    db_path: Path,
+    actor: str,
+    choose: ChooseIncident,
+    *,
+    create: bool,
+    review: bool = False,
 ) -> None:
     from warroom.procgroups import kill_all_sources
     from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
@@ -45,7 +51,7 @@ async def _run(
     atexit.register(kill_all_sources)
 
     try:
-        store = await open_store(db_path, create=create)
+        store = await open_store(db_path, create=create and not review, read_only=review)
     except MissingStore as error:
         raise CommandError(str(error)) from None
     except StoreError as error:
@@ -55,7 +61,9 @@ async def _run(
             incident_id = await choose(store)
         except UnknownIncident as error:
             raise CommandError(f"There is no incident {error.args[0]} in {db_path}.") from None
-        app = WarRoomApp(playbook=playbook, store=store, incident_id=incident_id, actor=actor)
+        app = WarRoomApp(
+            playbook=playbook, store=store, incident_id=incident_id, actor=actor, review=review
+        )
         await app.run_async()
 
 
@@ -76,6 +84,19 @@ def launch_war_room(
     existed = db_path.exists()
     asyncio.run(_run(playbook, db_path, actor, choose, create=create))
     say_if_created(db_path, existed)
+    return 0
+
+
+def launch_review(playbook: Playbook, db_path: Path, actor: str, *, incident_id: str) -> int:
+    """The war room on `incident_id`, read-only, with replay: the database is opened so that
+    nothing can be written, and nothing is polled, tailed or run."""
+
+    async def choose(store: EventStore) -> str:
+        await store.incident(incident_id)  # raises UnknownIncident for a bad id
+        return incident_id
+
+    watch_quit_signals()
+    asyncio.run(_run(playbook, db_path, actor, choose, create=False, review=True))
     return 0
 
 

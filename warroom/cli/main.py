@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     open_ = command("open", "open the war room on an incident")
     open_.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
 
+    review = command(
+        "review",
+        "the war room of a past (or running) incident, read-only, with replay: what was "
+        "recorded is shown, nothing is written, polled, tailed or run",
+    )
+    review.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
+
     note = command("note", "append a note to an incident's timeline")
     note.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
     note.add_argument(
@@ -194,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": commands.run_demo,
         "new": commands.run_new,
         "open": commands.run_open,
+        "review": commands.run_review,
         "note": commands.run_note,
         "rename": commands.run_rename,
         "ack": commands.run_ack,

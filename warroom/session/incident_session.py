@@ -94,6 +94,11 @@ class IncidentSession:
             self.ingest(batch)
 
     @property
+    def events(self) -> list[Event]:
+        """Every event taken in so far, in seq order (what replay folds)."""
+        return [self._events[seq] for seq in sorted(self._events)]
+
+    @property
     def last_seq(self) -> int:
         """The newest event taken in so far (0 before any)."""
         return max(self._events, default=0)

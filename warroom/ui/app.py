@@ -50,9 +50,11 @@ class WarRoomApp(App[None]):
         clock: Clock = utc_now,
         copies_dir: Path | None = None,
         local_clipboard: LocalClipboard | None = system_clipboard,
+        review: bool = False,
     ) -> None:
         """`copies_dir` (default: the user cache dir) keeps copied texts that no clipboard
-        confirmed; `local_clipboard=None` never touches the host's clipboard."""
+        confirmed; `local_clipboard=None` never touches the host's clipboard; `review`
+        opens the incident read-only, with replay (`warroom review`)."""
         super().__init__()
         if copies_dir is None:
             from platformdirs import user_cache_path
@@ -65,6 +67,7 @@ class WarRoomApp(App[None]):
         self.actor = actor
         self.clock = clock
         self._incident_id = incident_id
+        self.review = review
 
     def on_mount(self) -> None:
         # A closed terminal (SIGHUP: tmux killed, SSH dropped) or SIGTERM leaves the way
@@ -134,6 +137,7 @@ class WarRoomApp(App[None]):
                 clock=self.clock,
                 copies_dir=self.copies_dir,
                 local_clipboard=self.local_clipboard,
+                review=self.review,
             )
         )
 
@@ -156,7 +160,7 @@ class WarRoomApp(App[None]):
             yield SystemCommand(
                 binding.description, help_text, _runner(active.node, binding.action)
             )
-        if isinstance(screen, WarRoomScreen):
+        if isinstance(screen, WarRoomScreen) and not screen.review:  # they copy or run
             yield from screen.palette_commands()
             yield from screen.run_palette_commands()
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Tabs
@@ -29,17 +29,14 @@ from warroom.incident import (
     IncidentState,
     NewEvent,
     acknowledged,
-    escalated,
     log_pinned,
     moment_set,
     note_added,
     renamed,
-    reopened,
-    resolved,
     role_assigned,
     severity_changed,
 )
-from warroom.incident.clocks import Clocks, clocks, escalation_clock
+from warroom.incident.clocks import Clocks, clocks
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.session.incident_session import IncidentSession, Written
@@ -49,6 +46,14 @@ from warroom.ui.pulse import on_beat
 from warroom.ui.screens.region_screen import RegionScreen
 from warroom.ui.screens.war_room_commands import RunCommands
 from warroom.ui.screens.war_room_comms import CommsCommands
+from warroom.ui.screens.war_room_confirmed import ConfirmedCommands
+from warroom.ui.screens.war_room_review import (
+    REFRESH_ARCHIVE_SECONDS,
+    REPLAY_ACTIONS,
+    REPLAY_BINDINGS,
+    ReplayBar,
+    ReviewMode,
+)
 from warroom.ui.screens.war_room_runbooks import SUGGEST_SECONDS, RunbookCommands
 from warroom.ui.widgets.checklist import ChecklistPane, already_done
 from warroom.ui.widgets.clock_strip import ClockStrip
@@ -57,6 +62,7 @@ from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.log_pane import LogPane
+from warroom.ui.widgets.recorded_panes import RecordedHealthPane, RecordedLogPane
 from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
 from warroom.ui.widgets.suggestion_line import SuggestionLine
 from warroom.ui.widgets.timeline import TimelinePane
@@ -76,13 +82,16 @@ batch has ended, a refresh or two after the load, and httpx's import and TLS set
 sources' forks (~¼ s on the event loop) would hold that frame back."""
 
 
-class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
+class WarRoomScreen(
+    ReviewMode, ConfirmedCommands, RunbookCommands, RunCommands, CommsCommands, RegionScreen
+):
     """One incident. Below 100×28 cells the regions are switched instead of squeezed.
+    With `review`, read-only and replayable (`war_room_review`).
 
     Its keys are `BINDINGS` here and in the mixins (`?` lists them all, with what each does).
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "show_region('health')", "Health", id="region-health"),
         Binding("2", "show_region('logs')", "Logs", id="region-logs"),
         Binding("3", "show_region('checklist')", "Checklist", id="region-checklist"),
@@ -113,6 +122,7 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
         ),
         Binding("b", "browse_runbooks", "Runbooks", tooltip="Suggested first", id="runbooks"),
         Binding("D", "recent_changes", "Changes", tooltip="Releases, commits", id="changes"),
+        *REPLAY_BINDINGS,
     ]
 
     state: var[IncidentState | None] = var(None)
@@ -124,6 +134,8 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
     set after every new state too (always_update), so those widgets redraw once for both."""
     health_summary: var[str] = var("")
     """e.g. '2/7 down', as the health pane last counted."""
+    replay_at: var[datetime | None] = var(None)
+    """In review, the moment shown (None: now, following new events)."""
 
     def __init__(
         self,
@@ -135,10 +147,13 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
         clock: Clock,
         copies_dir: Path,
         local_clipboard: LocalClipboard | None,
+        review: bool = False,
     ) -> None:
         """`copies_dir` receives copied texts no clipboard confirmed; `local_clipboard`
-        None leaves the host clipboard alone (tests)."""
+        None leaves the host clipboard alone (tests); `review` refuses every write and
+        shows what was recorded instead of polling and tailing."""
         super().__init__()
+        self.review = review
         # `--read-only` refuses the whole war room (cli.main); the playbook's setting opens
         # it with destructive commands refused and no run recorded.
         self.read_only = playbook.settings.read_only
@@ -165,6 +180,8 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
             severity_names={s.level: s.name for s in self.playbook.severities}
         ).data_bind(WarRoomScreen.state, WarRoomScreen.clocks, WarRoomScreen.health_summary)
         yield ClockStrip().data_bind(WarRoomScreen.clocks)
+        if self.review:
+            yield ReplayBar(markup=False)
         yield SuggestionLine()
         yield Tabs(*region_tabs())
         # Made here, not in Regions.compose: data_bind binds to the screen composing them.
@@ -175,13 +192,15 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
     def _region_body(self, key: str, *, zone: str) -> Widget:
         if key == "health":
             targets: tuple[Target, ...] = (*self.playbook.services, *self.playbook.providers)
-            monitor = HealthMonitor(targets, clock=self.clock, secrets=self.playbook.secrets)
-            return HealthPane(monitor=monitor, timezone=zone, autostart=False)
+            clock = self.shown_time if self.review else self.clock
+            monitor = HealthMonitor(targets, clock=clock, secrets=self.playbook.secrets)
+            health = RecordedHealthPane if self.review else HealthPane
+            return health(monitor=monitor, timezone=zone, autostart=False)
         if key == "logs":
-            return LogPane(
+            return (RecordedLogPane if self.review else LogPane)(
                 sources=self.playbook.log_sources,
                 presets=self.playbook.log_presets,
-                capture=self.session.log_capture(),
+                capture=None if self.review else self.session.log_capture(),
                 tz=ZoneInfo(zone),
                 clock=self.clock,
                 secrets=self.playbook.secrets,
@@ -201,7 +220,12 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
         on_beat(self, 1.0, self._tick)
         on_beat(self, SUGGEST_SECONDS, self.update_suggestions)
         await self.session.load()
-        self.set_timer(WATCH_AFTER_SECONDS, self._start_watching)
+        if self.review:
+            self.guard_writes()
+            on_beat(self, REFRESH_ARCHIVE_SECONDS, self.refresh_archive)
+            self.run_worker(self.read_archive(), group="review-archive")
+        else:
+            self.set_timer(WATCH_AFTER_SECONDS, self._start_watching)
         self._follow()
 
     def _start_watching(self) -> None:
@@ -210,8 +234,10 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
             self.query_one(LogPane).start()
 
     def _tick(self) -> None:
-        self.now = self.clock()
+        self.now = self.shown_time()
         self._count_clocks()
+        if self.review and self.is_mounted:
+            self.show_recorded()
 
     def _count_clocks(self) -> None:
         # After `state` or `now` moved: the widgets bound to both redraw once, on `clocks`.
@@ -237,8 +263,11 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
         self.set_timer(FOLLOW_RETRY_SECONDS, self._follow)
 
     def _state_derived(self, state: IncidentState) -> None:
-        self.state = state
+        self.state = self.shown_state(state)
+        self.now = self.shown_time()
         self._count_clocks()
+        if self.review and self.is_mounted:
+            self.show_recorded()
 
     def _write_refused(self, kind: str, error: Exception) -> None:
         self.notify(
@@ -251,6 +280,9 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
 
     async def record(self, new: NewEvent) -> Event | None:
         """Append an event through the session; None (and a notice) if the store refused."""
+        if self.review:
+            self.refuse(new.kind)
+            return None
         return await self.session.record(new)
 
     # What widgets ask for -----------------------------------------------------------------
@@ -308,7 +340,10 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
     # Incident command --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Resolve is offered while the incident is open, reopen once it is resolved."""
+        """Resolve is offered while the incident is open, reopen once it is resolved; replay
+        only in review."""
+        if action in REPLAY_ACTIONS:
+            return self.review
         if action in ("resolve", "reopen") and self.state is not None:
             return self.state.is_open == (action == "resolve")
         return True
@@ -358,36 +393,3 @@ class WarRoomScreen(RunbookCommands, RunCommands, CommsCommands, RegionScreen):
                 await self.record(role_assigned(role, name))
 
         self.app.push_screen(RoleForm(roles=self.state.roles, suggestion=self.actor), assign)
-
-    def action_escalate(self) -> None:
-        if self.state is None:
-            return
-        ladder = escalation_clock(self.state, self.playbook, self.clock())
-        rung = ladder.next
-        if rung is None:
-            self.notify("Already at the top of the escalation ladder.", severity="warning")
-            return
-        question = f"Escalate to level {rung.level}, {rung.name}?"
-        detail = f"Contact: {rung.contact}" if rung.contact else ""
-        self._record_if_confirmed(escalated(rung.level), question, yes="Escalate", detail=detail)
-
-    def action_resolve(self) -> None:
-        if self.state is not None and self.state.is_open:
-            detail = "The time is recorded now; the post-mortem checklist stays open."
-            question = f"Resolve {self.state.id}?"
-            self._record_if_confirmed(resolved(), question, yes="Resolve", detail=detail)
-
-    def action_reopen(self) -> None:
-        if self.state is not None and not self.state.is_open:
-            self._record_if_confirmed(reopened(), f"Reopen {self.state.id}?", yes="Reopen")
-
-    def _record_if_confirmed(
-        self, new: NewEvent, question: str, *, yes: str, detail: str = ""
-    ) -> None:
-        from warroom.ui.screens.confirm import ConfirmScreen
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.run_worker(self.record(new))
-
-        self.app.push_screen(ConfirmScreen(question=question, detail=detail, yes=yes), answered)

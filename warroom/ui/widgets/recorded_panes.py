@@ -1,0 +1,88 @@
+"""The health and log panes of review: what the incident recorded, never the world now.
+
+They are the live panes with their sources taken away: the health rows show the recorded
+`health.changed` states (nothing polls), the log view shows the captured archive (no source
+is spawned). Replay hands them what they showed at the chosen moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from itertools import groupby
+
+from textual.widgets import Static
+
+from warroom.health.judging import Kind
+from warroom.health.monitor import HealthSample
+from warroom.incident.replay import LogLine, RecordedHealth
+from warroom.logs.buffer import LogBuffer
+from warroom.playbook import Provider
+from warroom.safetext import visible
+from warroom.ui.relabel import relabel
+from warroom.ui.widgets.health_pane import HealthPane
+from warroom.ui.widgets.log_pane import LogPane
+
+NOT_RECORDED = "no health change recorded"
+
+
+class RecordedHealthPane(HealthPane):
+    """Each target's last recorded health; `start()` polls nothing."""
+
+    def start(self) -> None:
+        """Review opens no connection: the rows come from `show_recorded`."""
+
+    def show_recorded(self, health: Mapping[str, RecordedHealth], now: datetime) -> None:
+        """Show `health` (target -> its last recorded change) as of `now`."""
+        kinds: dict[str, Kind] = {
+            t.name: "provider" if isinstance(t, Provider) else "service"
+            for t in self.monitor.targets
+        }
+        for name, row in self._rows.items():
+            recorded = health.get(name)
+            if recorded is None:
+                sample = HealthSample(name, kinds[name], now, "unknown", None, None, NOT_RECORDED)
+            else:
+                state = (
+                    recorded.state if recorded.state in ("up", "down", "degraded") else "unknown"
+                )
+                sample = HealthSample(
+                    name,
+                    kinds[name],
+                    now,
+                    state,  # type: ignore[arg-type]
+                    recorded.status,
+                    None,
+                    f"recorded: {recorded.reason}" if recorded.reason else "recorded",
+                    since=recorded.since,
+                )
+            if row.sample != sample:
+                row.show(sample, now)
+            self._states[name] = sample.state
+            self.latest[name] = sample
+        self._update_summary()
+
+
+class RecordedLogPane(LogPane):
+    """The captured log window; `start()` spawns nothing."""
+
+    shown_note = "captured log window"
+
+    def start(self) -> None:
+        """Review runs no log source: the lines come from `show_lines`."""
+
+    def show_lines(self, lines: Sequence[LogLine], note: str) -> None:
+        """Show `lines` (oldest first) in place of what was shown, the filter kept."""
+        buffer = LogBuffer(self.tail.max_lines)
+        for source, run in groupby(lines, key=lambda line: line[1]):
+            buffer.extend(source, [text for _, _, text in run])
+        buffer.set_filter(self.spec.compile())
+        self.tail.buffer = buffer
+        self.view.buffer = buffer
+        self.shown_note = note
+        self.view.sync(follow=self.following)
+        self._show_status()
+        self._show_info()
+
+    def _show_status(self) -> None:
+        relabel(self.query_one("#log-status", Static), visible(self.shown_note))
