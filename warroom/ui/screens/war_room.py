@@ -264,10 +264,10 @@ class WarRoomScreen(
 
     def _state_derived(self, state: IncidentState) -> None:
         self.state = self.shown_state(state)
-        self.now = self.shown_time()
-        self._count_clocks()
         if self.review and self.is_mounted:
+            self.now = self.shown_time()
             self.show_recorded()
+        self._count_clocks()
 
     def _write_refused(self, kind: str, error: Exception) -> None:
         self.notify(

@@ -13,7 +13,7 @@ from itertools import groupby
 
 from textual.widgets import Static
 
-from warroom.health.judging import Kind
+from warroom.health.judging import Kind, State
 from warroom.health.monitor import HealthSample
 from warroom.incident.replay import LogLine, RecordedHealth
 from warroom.logs.buffer import LogBuffer
@@ -24,6 +24,8 @@ from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.log_pane import LogPane
 
 NOT_RECORDED = "no health change recorded"
+SHOWN: Mapping[str, State] = {"up": "up", "down": "down", "degraded": "degraded"}
+"""A recorded state as a row shows it; anything else is unknown."""
 
 
 class RecordedHealthPane(HealthPane):
@@ -43,14 +45,11 @@ class RecordedHealthPane(HealthPane):
             if recorded is None:
                 sample = HealthSample(name, kinds[name], now, "unknown", None, None, NOT_RECORDED)
             else:
-                state = (
-                    recorded.state if recorded.state in ("up", "down", "degraded") else "unknown"
-                )
                 sample = HealthSample(
                     name,
                     kinds[name],
                     now,
-                    state,  # type: ignore[arg-type]
+                    SHOWN.get(recorded.state, "unknown"),
                     recorded.status,
                     None,
                     f"recorded: {recorded.reason}" if recorded.reason else "recorded",
@@ -67,19 +66,26 @@ class RecordedLogPane(LogPane):
     """The captured log window; `start()` spawns nothing."""
 
     shown_note = "captured log window"
+    _shown_key: tuple[int | None, int] = (None, -1)
 
     def start(self) -> None:
         """Review runs no log source: the lines come from `show_lines`."""
 
     def show_lines(self, lines: Sequence[LogLine], note: str) -> None:
-        """Show `lines` (oldest first) in place of what was shown, the filter kept."""
+        """Show `lines` (oldest first) in place of what was shown, the filter kept; the same
+        lines again (every second, while live) change only the note."""
+        self.shown_note = note
+        key = (id(lines[0]) if lines else None, len(lines))
+        if key == self._shown_key:
+            self._show_status()
+            return
+        self._shown_key = key
         buffer = LogBuffer(self.tail.max_lines)
         for source, run in groupby(lines, key=lambda line: line[1]):
             buffer.extend(source, [text for _, _, text in run])
         buffer.set_filter(self.spec.compile())
         self.tail.buffer = buffer
         self.view.buffer = buffer
-        self.shown_note = note
         self.view.sync(follow=self.following)
         self._show_status()
         self._show_info()
