@@ -96,6 +96,7 @@ class WarRoomScreen(
         Binding("2", "show_region('logs')", "Logs", id="region-logs"),
         Binding("3", "show_region('checklist')", "Checklist", id="region-checklist"),
         Binding("4", "show_region('timeline')", "Timeline", id="region-timeline"),
+        *REPLAY_BINDINGS,  # first in review's footer; not offered elsewhere (check_action)
         Binding("n", "add_note", "Add note", id="add-note"),
         Binding("s", "change_severity", "Change severity", id="change-severity"),
         Binding("c", "copy_status", "Copy status text", id="copy-status"),
@@ -122,7 +123,6 @@ class WarRoomScreen(
         ),
         Binding("b", "browse_runbooks", "Runbooks", tooltip="Suggested first", id="runbooks"),
         Binding("D", "recent_changes", "Changes", tooltip="Releases, commits", id="changes"),
-        *REPLAY_BINDINGS,
     ]
 
     state: var[IncidentState | None] = var(None)
@@ -218,7 +218,8 @@ class WarRoomScreen(
         self._show_region(self.active_region)
         self.now = self.clock()
         on_beat(self, 1.0, self._tick)
-        on_beat(self, SUGGEST_SECONDS, self.update_suggestions)
+        if not self.review:  # suggestions say what to do now; review does nothing
+            on_beat(self, SUGGEST_SECONDS, self.update_suggestions)
         await self.session.load()
         if self.review:
             self.guard_writes()
