@@ -142,8 +142,7 @@ class LogPane(Vertical):
         lines with the incident (None: no capture), written by whichever terminal holds its lease;
         `export_dir` is where exports go (None: the working directory at export time);
         `clock` answers now (aware UTC) for source ages, export names and bare go-to times;
-        `secrets` (the playbook's `${VAR}` values) are masked in the sources' status;
-        `on_lines` is told each chunk of lines as it is ingested (cheap: on the loop)."""
+        `secrets` (`${VAR}` values) are masked in the status; `on_lines` is told each chunk."""
         super().__init__(id=id)
         self.clock = clock
         self._secrets = secrets
@@ -194,6 +193,7 @@ class LogPane(Vertical):
         on_beat(self, 1 / FPS, self._tick)
         on_beat(self, 1.0, self._show_status)
         self._show_status()
+        self._tick()  # the counts and the zone from the first frame, not the first beat
 
     def start(self) -> None:
         """Spawn the sources (once)."""
