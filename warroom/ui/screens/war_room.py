@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from textual import on, work
@@ -28,12 +28,8 @@ from warroom.incident import (
     Event,
     IncidentState,
     NewEvent,
-    acknowledged,
     log_pinned,
-    moment_set,
     note_added,
-    renamed,
-    role_assigned,
     severity_changed,
 )
 from warroom.incident.clocks import Clocks, clocks
@@ -47,6 +43,7 @@ from warroom.ui.screens.region_screen import RegionScreen
 from warroom.ui.screens.war_room_commands import RunCommands
 from warroom.ui.screens.war_room_comms import CommsCommands
 from warroom.ui.screens.war_room_confirmed import ConfirmedCommands
+from warroom.ui.screens.war_room_incident import IncidentCommands
 from warroom.ui.screens.war_room_review import (
     REFRESH_ARCHIVE_SECONDS,
     REPLAY_ACTIONS,
@@ -67,9 +64,6 @@ from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
 from warroom.ui.widgets.suggestion_line import SuggestionLine
 from warroom.ui.widgets.timeline import TimelinePane
 
-if TYPE_CHECKING:
-    from warroom.ui.screens.incident_forms import MomentAnswer
-
 # The prompts and forms the actions push are imported by those actions: the first frame
 # does not wait for their modules (and Textual's widgets they pull in).
 
@@ -83,7 +77,13 @@ sources' forks (~¼ s on the event loop) would hold that frame back."""
 
 
 class WarRoomScreen(
-    ReviewMode, ConfirmedCommands, RunbookCommands, RunCommands, CommsCommands, RegionScreen
+    ReviewMode,
+    IncidentCommands,
+    ConfirmedCommands,
+    RunbookCommands,
+    RunCommands,
+    CommsCommands,
+    RegionScreen,
 ):
     """One incident. Below 100×28 cells the regions are switched instead of squeezed.
     With `review`, read-only and replayable (`war_room_review`).
@@ -348,49 +348,3 @@ class WarRoomScreen(
         if action in ("resolve", "reopen") and self.state is not None:
             return self.state.is_open == (action == "resolve")
         return True
-
-    def action_acknowledge(self) -> None:
-        self.run_worker(self.record(acknowledged()))
-
-    def action_rename(self) -> None:
-        from warroom.ui.screens.prompts import TextPrompt
-
-        if self.state is None:
-            return
-        title = self.state.title
-
-        def rename(answer: str | None) -> None:
-            new = " ".join((answer or "").split())  # one line, as `warroom new` keeps it
-            if new and new != title:
-                self.run_worker(self.record(renamed(new)))
-
-        self.app.push_screen(TextPrompt(question="Incident title:", value=title), rename)
-
-    def action_set_moment(self) -> None:
-        from warroom.ui.screens.incident_forms import MomentForm
-
-        if self.state is None:
-            return
-        form = MomentForm(
-            moments=self.state.moments,
-            now=self.clock(),
-            timezone=self.playbook.settings.display_timezone,
-        )
-
-        def set_moment(answer: MomentAnswer | None) -> None:
-            if answer is not None:
-                self.run_worker(self.record(moment_set(answer.moment, answer.at)))
-
-        self.app.push_screen(form, set_moment)
-
-    def action_assign_roles(self) -> None:
-        from warroom.ui.screens.incident_forms import RoleForm
-
-        if self.state is None:
-            return
-
-        async def assign(changed: dict[str, str] | None) -> None:
-            for role, name in (changed or {}).items():
-                await self.record(role_assigned(role, name))
-
-        self.app.push_screen(RoleForm(roles=self.state.roles, suggestion=self.actor), assign)

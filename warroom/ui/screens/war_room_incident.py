@@ -1,0 +1,88 @@
+"""The war room's incident commands that record at once: acknowledge, rename, set a key
+moment, assign roles. A part of `WarRoomScreen`, kept in its own module so that the screen
+stays one readable page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from textual.app import App
+
+from warroom.incident import (
+    Clock,
+    Event,
+    IncidentState,
+    NewEvent,
+    acknowledged,
+    moment_set,
+    renamed,
+    role_assigned,
+)
+from warroom.playbook import Playbook
+
+if TYPE_CHECKING:
+    from warroom.ui.screens.incident_forms import MomentAnswer
+
+
+class _Room(Protocol):
+    playbook: Playbook
+    clock: Clock
+    actor: str
+
+    @property
+    def app(self) -> App[Any]: ...
+    @property
+    def state(self) -> IncidentState | None: ...
+    def run_worker(self, work: Any) -> Any: ...
+    async def record(self, new: NewEvent) -> Event | None: ...
+
+
+class IncidentCommands:
+    """Mixed into `WarRoomScreen`: `A`, `T`, `M` and `a`."""
+
+    def action_acknowledge(self: _Room) -> None:
+        self.run_worker(self.record(acknowledged()))
+
+    def action_rename(self: _Room) -> None:
+        from warroom.ui.screens.prompts import TextPrompt
+
+        if self.state is None:
+            return
+        title = self.state.title
+
+        def rename(answer: str | None) -> None:
+            new = " ".join((answer or "").split())  # one line, as `warroom new` keeps it
+            if new and new != title:
+                self.run_worker(self.record(renamed(new)))
+
+        self.app.push_screen(TextPrompt(question="Incident title:", value=title), rename)
+
+    def action_set_moment(self: _Room) -> None:
+        from warroom.ui.screens.incident_forms import MomentForm
+
+        if self.state is None:
+            return
+        form = MomentForm(
+            moments=self.state.moments,
+            now=self.clock(),
+            timezone=self.playbook.settings.display_timezone,
+        )
+
+        def set_moment(answer: MomentAnswer | None) -> None:
+            if answer is not None:
+                self.run_worker(self.record(moment_set(answer.moment, answer.at)))
+
+        self.app.push_screen(form, set_moment)
+
+    def action_assign_roles(self: _Room) -> None:
+        from warroom.ui.screens.incident_forms import RoleForm
+
+        if self.state is None:
+            return
+
+        async def assign(changed: dict[str, str] | None) -> None:
+            for role, name in (changed or {}).items():
+                await self.record(role_assigned(role, name))
+
+        self.app.push_screen(RoleForm(roles=self.state.roles, suggestion=self.actor), assign)
