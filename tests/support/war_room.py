@@ -21,6 +21,7 @@ from warroom.playbook import Playbook
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.screens.war_room_postmortem import PostmortemWriter
 
 
 def war_room_app(
@@ -31,6 +32,7 @@ def war_room_app(
     clock: Clock = utc_now,
     actor: str = "bob",
     review: bool = False,
+    postmortem_writer: PostmortemWriter | None = None,
 ) -> WarRoomApp:
     """The app on a real store, never touching the host clipboard or the user's folders;
     `review` as `warroom review` opens it."""
@@ -43,6 +45,7 @@ def war_room_app(
         copies_dir=Path(tempfile.mkdtemp(prefix="warroom-copies-")),
         local_clipboard=None,
         review=review,
+        postmortem_writer=postmortem_writer,
     )
 
 

@@ -16,6 +16,7 @@ import atexit
 import os
 import tempfile
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,8 +62,15 @@ async def _run(
             incident_id = await choose(store)
         except UnknownIncident as error:
             raise CommandError(f"There is no incident {error.args[0]} in {db_path}.") from None
+        # Review's store is read-only; the post-mortem's sections alone are written, each
+        # through a store opened for that write (`war_room_postmortem`).
         app = WarRoomApp(
-            playbook=playbook, store=store, incident_id=incident_id, actor=actor, review=review
+            playbook=playbook,
+            store=store,
+            incident_id=incident_id,
+            actor=actor,
+            review=review,
+            postmortem_writer=partial(open_store, db_path, create=False) if review else None,
         )
         await app.run_async()
 

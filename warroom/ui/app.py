@@ -19,6 +19,7 @@ from warroom.playbook import Playbook
 from warroom.procgroups import become_subreaper, kill_all_sources, on_quit_signal
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.screens.war_room_postmortem import PostmortemWriter
 
 SHUTDOWN_GRACE_SECONDS = 1.3
 """How long a signalled shutdown may take before the process leaves regardless: with the
@@ -51,10 +52,12 @@ class WarRoomApp(App[None]):
         copies_dir: Path | None = None,
         local_clipboard: LocalClipboard | None = system_clipboard,
         review: bool = False,
+        postmortem_writer: PostmortemWriter | None = None,
     ) -> None:
         """`copies_dir` (default: the user cache dir) keeps copied texts that no clipboard
         confirmed; `local_clipboard=None` never touches the host's clipboard; `review`
-        opens the incident read-only, with replay (`warroom review`)."""
+        opens the incident read-only, with replay (`warroom review`), where only the post-mortem
+        is written, through `postmortem_writer`."""
         super().__init__()
         if copies_dir is None:
             from platformdirs import user_cache_path
@@ -68,6 +71,7 @@ class WarRoomApp(App[None]):
         self.clock = clock
         self._incident_id = incident_id
         self.review = review
+        self.postmortem_writer = postmortem_writer
 
     def on_mount(self) -> None:
         # A closed terminal (SIGHUP: tmux killed, SSH dropped) or SIGTERM leaves the way
@@ -138,6 +142,7 @@ class WarRoomApp(App[None]):
                 copies_dir=self.copies_dir,
                 local_clipboard=self.local_clipboard,
                 review=self.review,
+                postmortem_writer=self.postmortem_writer,
             )
         )
 

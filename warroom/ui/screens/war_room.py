@@ -44,6 +44,11 @@ from warroom.ui.screens.war_room_commands import RunCommands
 from warroom.ui.screens.war_room_comms import CommsCommands
 from warroom.ui.screens.war_room_confirmed import ConfirmedCommands
 from warroom.ui.screens.war_room_incident import IncidentCommands
+from warroom.ui.screens.war_room_postmortem import (
+    POSTMORTEM_BINDING,
+    PostmortemCommands,
+    PostmortemWriter,
+)
 from warroom.ui.screens.war_room_review import (
     REFRESH_ARCHIVE_SECONDS,
     REPLAY_ACTIONS,
@@ -78,6 +83,7 @@ sources' forks (~¼ s on the event loop) would hold that frame back."""
 
 class WarRoomScreen(
     ReviewMode,
+    PostmortemCommands,
     IncidentCommands,
     ConfirmedCommands,
     RunbookCommands,
@@ -123,6 +129,7 @@ class WarRoomScreen(
         ),
         Binding("b", "browse_runbooks", "Runbooks", tooltip="Suggested first", id="runbooks"),
         Binding("D", "recent_changes", "Changes", tooltip="Releases, commits", id="changes"),
+        POSTMORTEM_BINDING,  # also in review: the one write it allows (war_room_postmortem)
     ]
 
     state: var[IncidentState | None] = var(None)
@@ -148,12 +155,15 @@ class WarRoomScreen(
         copies_dir: Path,
         local_clipboard: LocalClipboard | None,
         review: bool = False,
+        postmortem_writer: PostmortemWriter | None = None,
     ) -> None:
         """`copies_dir` receives copied texts no clipboard confirmed; `local_clipboard`
-        None leaves the host clipboard alone (tests); `review` refuses every write and
-        shows what was recorded instead of polling and tailing."""
+        None leaves the host clipboard alone (tests); `review` refuses every write but the
+        post-mortem's, written through `postmortem_writer`, and shows what was recorded
+        instead of polling and tailing."""
         super().__init__()
         self.review = review
+        self.postmortem_writer = postmortem_writer
         # `--read-only` refuses the whole war room (cli.main); the playbook's setting opens
         # it with destructive commands refused and no run recorded.
         self.read_only = playbook.settings.read_only
