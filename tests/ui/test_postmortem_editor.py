@@ -85,6 +85,9 @@ async def test_review_writes_the_post_mortem_and_nothing_else(tmp_path: Path) ->
             editor = await open_editor(pilot, app)
             await write_section(pilot, down=4, lines=["Roll back first"])
             await until(pilot, lambda: "Roll back first" in document(editor), what="followed back")
+            await pilot.press("escape")  # closes the editor, its session and its store
+            await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="closed")
+            assert app.is_running
     # Review's own store was opened immutable: a fresh one reads what was written.
     async with await open_store(db, create=False, read_only=True) as later:
         after = [(e.seq, e.kind) for e in await later.events(incident_id)]
