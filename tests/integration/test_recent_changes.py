@@ -13,7 +13,7 @@ import pytest
 from tests.support.fly import fly_on_path
 from tests.support.git_repo import git_repository
 from tests.support.paths import SHIPPED_PLAYBOOK
-from warroom.commands import changes
+from warroom.commands import changes, fleet
 from warroom.demo.world import demo_playbook
 from warroom.playbook import load_playbook
 
@@ -90,9 +90,9 @@ async def test_a_folder_that_is_no_repository_is_a_sentence(tmp_path: Path) -> N
 def test_release_json_around_a_warning_is_read_and_garbage_is_refused() -> None:
     output = 'WARN a newer flyctl is available\n[{"Version": 7, "Status": "failed"}]'
 
-    assert [(r.version, r.status) for r in changes.parse_releases(output)] == [(7, "failed")]
-    with pytest.raises(ValueError, match="no JSON list"):
-        changes.parse_releases("Error: not authorized")
+    assert [(r.version, r.status) for r in fleet.parse_releases(output)] == [(7, "failed")]
+    with pytest.raises(ValueError, match="not JSON"):
+        fleet.parse_releases("Error: not authorized")
 
 
 async def test_the_demo_answers_through_its_fly_stand_in(

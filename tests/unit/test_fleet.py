@@ -10,6 +10,7 @@ from tests.support.paths import SHIPPED_PLAYBOOK
 from warroom.commands import Runnable, find
 from warroom.commands.fleet import (
     age,
+    deployable,
     feed_argv,
     fly_program,
     parse_machines,
@@ -48,24 +49,23 @@ def test_releases_are_read_newest_first_and_the_running_one_is_the_newest_comple
         ]
     )
 
-    releases = parse_releases(text)
+    releases = deployable(parse_releases(text))
 
+    # Unreadable times and missing image refs are nothing to roll back to.
     assert [r.version for r in releases] == [5, 4, 3]
+    assert [r.version for r in parse_releases(text)] == [5, 3, 4, 9, 8]
     assert releases[0].user == "ops@example.com"
     current = running(releases)
     assert current is not None and current.version == 4
 
 
 def test_preselected_is_the_newest_before_the_start_that_is_not_running() -> None:
-    releases = parse_releases(
-        json.dumps(
-            [
-                release(6, START + timedelta(minutes=3)),
-                release(5, START - timedelta(minutes=1)),
-                release(4, START - timedelta(days=2)),
-            ]
-        )
-    )
+    listed = [
+        release(6, START + timedelta(minutes=3)),
+        release(5, START - timedelta(minutes=1)),
+        release(4, START - timedelta(days=2)),
+    ]
+    releases = deployable(parse_releases(json.dumps(listed)))
     chosen = preselected(releases, START)
     assert chosen is not None and chosen.version == 5
 

@@ -11,31 +11,20 @@ change nothing, are refreshed at will, and what they show is the releases' own r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
+from warroom.commands.fleet import FleetError, Release, parse_releases
 from warroom.commands.plan import PLACEHOLDER, fly_app
 from warroom.commands.runner import CommandRun, Outcome, RunResult
 from warroom.playbook import Playbook
-from warroom.safetext import visible
 
 READ_TIMEOUT = timedelta(seconds=30)
 """How long one `fly releases` or `git log` may take before it is killed."""
 RELEASES_SHOWN = 5
 """Releases shown per app, newest first."""
-
-
-@dataclass(frozen=True)
-class Release:
-    version: int
-    status: str
-    user: str
-    created: datetime | None
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,9 +90,9 @@ async def app_releases(
     if not result.ok:
         return AppReleases(app, problem=_failed(f"Releases of {app}", "fly releases", result))
     try:
-        return AppReleases(app, tuple(parse_releases(result.output)[:RELEASES_SHOWN]))
-    except ValueError as error:
-        return AppReleases(app, problem=f"Releases of {app} not shown: {error}.")
+        return AppReleases(app, parse_releases(result.output)[:RELEASES_SHOWN])
+    except FleetError as error:
+        return AppReleases(app, problem=f"Releases of {app} not shown: {error}")
 
 
 async def commits(repository: Path, secrets: Iterable[str] = ()) -> Commits:
@@ -124,49 +113,3 @@ def _failed(what: str, command: str, result: RunResult) -> str:
     if result.outcome in (Outcome.NOT_FOUND, Outcome.FAILED):
         return f"{what} not shown: {result.summary}."
     return f"{what} not shown: `{command}` failed: {result.summary}."
-
-
-def parse_releases(output: str) -> list[Release]:
-    """The releases in flyctl's `--json` list (newest first); ValueError if there is none.
-
-    The output is stdout and stderr as they came, so a warning flyctl printed around the
-    JSON is skipped: the list is what lies between the first `[` and the last `]`.
-    """
-    start, end = output.find("["), output.rfind("]")
-    if start < 0 or end < start:
-        raise ValueError("no JSON list in its output")
-    try:
-        data = json.loads(output[start : end + 1])
-    except json.JSONDecodeError as error:
-        raise ValueError(f"unreadable JSON ({error.msg})") from None
-    if not isinstance(data, list):
-        raise ValueError("the JSON is not a list")
-    return [_release(entry) for entry in data if isinstance(entry, dict)]
-
-
-def _release(entry: dict[str, Any]) -> Release:
-    user = entry.get("User")
-    email = user.get("Email", "") if isinstance(user, dict) else ""
-    version = entry.get("Version")
-    return Release(
-        version=version if isinstance(version, int) else 0,
-        status=_text(entry.get("Status")),
-        user=_text(email),
-        created=_time(entry.get("CreatedAt")),
-        description=_text(entry.get("Description")),
-    )
-
-
-def _text(value: object) -> str:
-    # From flyctl's answer, so from the network: made visible, never markup or escapes.
-    return visible(value, limit=80) if isinstance(value, str) else ""
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else None

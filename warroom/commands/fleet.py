@@ -12,12 +12,14 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from warroom.commands.plan import Runnable, fly_app, runnables
 from warroom.playbook import Playbook
+from warroom.safetext import visible
 
 RELEASES_SHOWN = 10
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class FleetError(ValueError):
@@ -26,11 +28,16 @@ class FleetError(ValueError):
 
 @dataclass(frozen=True)
 class Release:
+    """One entry of `fly releases --json`; its text made visible (it came from flyctl)."""
+
     version: int
     status: str
-    image: str
     user: str
-    created: datetime
+    created: datetime | None
+    """None when flyctl gave no readable time: shown as such, never guessed."""
+    image: str = ""
+    """The image ref (with `--image`), exactly as flyctl printed it: it goes into an argv."""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,32 +96,44 @@ def _loaded(text: str, what: str) -> list[dict[str, object]]:
 
 
 def parse_releases(text: str) -> tuple[Release, ...]:
-    """`fly releases --json --image` output, newest first as flyctl lists them; entries
-    without an image ref (nothing to roll back to) are left out."""
-    out: list[Release] = []
-    for item in _loaded(text, "releases"):
-        image, created = item.get("ImageRef"), item.get("CreatedAt")
-        if not isinstance(image, str) or not image or not isinstance(created, str):
-            continue
-        try:
-            when = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if when.tzinfo is None:
-            continue
-        user = item.get("User")
-        email = user.get("Email") if isinstance(user, dict) else ""
-        version = item.get("Version")
-        out.append(
-            Release(
-                version=version if isinstance(version, int) else 0,
-                status=str(item.get("Status") or ""),
-                image=image,
-                user=email if isinstance(email, str) else "",
-                created=when,
-            )
-        )
-    return tuple(sorted(out, key=lambda r: r.created, reverse=True))
+    """Every entry of `fly releases --json [--image]` output, in flyctl's order (newest
+    first); `FleetError` when the output holds no list of objects."""
+    return tuple(_release(item) for item in _loaded(text, "releases"))
+
+
+def deployable(releases: Sequence[Release]) -> tuple[Release, ...]:
+    """The releases a rollback can deploy (an image ref and a time), newest first."""
+    usable = [r for r in releases if r.image and r.created is not None]
+    return tuple(sorted(usable, key=lambda r: r.created or _NEVER, reverse=True))
+
+
+def _release(item: dict[str, object]) -> Release:
+    user = item.get("User")
+    email = user.get("Email") if isinstance(user, dict) else ""
+    version, image = item.get("Version"), item.get("ImageRef")
+    return Release(
+        version=version if isinstance(version, int) else 0,
+        status=_text(item.get("Status")),
+        user=_text(email),
+        created=_time(item.get("CreatedAt")),
+        # Refused rather than cleaned: a ref with spaces or control characters is no ref.
+        image=image if isinstance(image, str) and image.isprintable() and " " not in image else "",
+        description=_text(item.get("Description")),
+    )
+
+
+def _text(value: object) -> str:
+    return visible(value, limit=80) if isinstance(value, str) else ""
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
 
 
 def running(releases: Sequence[Release]) -> Release | None:
@@ -127,7 +146,7 @@ def preselected(releases: Sequence[Release], incident_start: datetime) -> Releas
     not the one running (deploying what runs changes nothing); None when there is none."""
     current = running(releases)
     for release in releases:
-        if release.created < incident_start and release != current:
+        if release.created is not None and release.created < incident_start and release != current:
             return release
     return None
 
@@ -161,7 +180,8 @@ def age(then: datetime, now: datetime) -> str:
 
 def release_label(release: Release, *, now: datetime, current: Release | None) -> str:
     mark = "running" if release == current else ""
-    return f"v{release.version:<4} {mark:<7} {age(release.created, now):>8}  {release.image}"
+    ago = age(release.created, now) if release.created else "?"
+    return f"v{release.version:<4} {mark:<7} {ago:>8}  {release.image}"
 
 
 @dataclass(frozen=True)

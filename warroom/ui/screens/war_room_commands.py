@@ -34,6 +34,7 @@ from warroom.commands import (
 from warroom.commands.fleet import (
     FleetError,
     Rollback,
+    deployable,
     feed_argv,
     parse_machines,
     parse_releases,
@@ -182,7 +183,8 @@ class RunCommands:
                         for m in parse_machines(text)
                     ]
                 elif text is not None:
-                    choices = [(r.image, f"v{r.version}  {r.image}") for r in parse_releases(text)]
+                    releases = deployable(parse_releases(text))
+                    choices = [(r.image, f"v{r.version}  {r.image}") for r in releases]
             except FleetError as error:
                 note = str(error)
             if text is None:
@@ -245,7 +247,7 @@ async def _roll_back(room: _Room, rollback: Rollback) -> None:
     if text is None or room.state is None:
         return
     try:
-        releases = parse_releases(text)
+        releases = deployable(parse_releases(text))
     except FleetError as error:
         room.notify(str(error), title="Not run", severity="error", markup=False)
         return
