@@ -208,3 +208,27 @@ def test_unarchived_without_the_last_line_takes_what_was_logged_after_it() -> No
     backlog: list[Row] = [(t, "api", "same instant"), (later, "api", "after")]
     # the backlog no longer reaches back to the archived line, "gone"
     assert unarchived(backlog, {"api": (t, "gone")}) == [(later, "api", "after")]
+
+
+async def test_a_slow_streams_lines_wait_to_make_one_write() -> None:
+    # A write per chunk (a thread hop, a transaction, a commit) was a quarter of the demo's
+    # CPU at 15 lines/s; the lines of one linger go to the store together.
+    shared = SharedArchive()
+    capture = shared.terminal("ann")
+    writes = 0
+
+    async def counted() -> None:
+        nonlocal writes
+        writes += 1
+
+    capture.writing = counted
+    archiver = Archiver(capture, linger_seconds=0.5)
+    archiver.start()
+    archiver.offer("s", [line(0)])
+    await asyncio.sleep(0.05)  # the stream's own pace: the next line comes a little later
+    archiver.offer("s", [line(1)])
+    archiver.offer("s", [line(2), line(3)])
+    await eventually(lambda: archiver.archived == 4, what="the four lines archived")
+    assert writes == 1
+    assert raws(shared.rows) == [line(i) for i in range(4)]
+    await archiver.close()
