@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.logtail import bare_loop
 from warroom.incident.events import utc_now
 from warroom.logs.filter import FilterSpec
 from warroom.logs.tail import LogTail
 from warroom.playbook import LogSource, load_playbook
-from warroom.safetext import strip_sgr
 from warroom.session.incident_session import IncidentSession
 from warroom.store import open_store
 
@@ -93,16 +91,6 @@ async def flood(lines: int, *, capture: bool) -> dict[str, float]:
                 figures["dropped"] = archiver.dropped
                 figures["size"] = path.stat().st_size / 1e6
             return figures
-
-
-def bare_loop(lines: int, pattern: str) -> float:
-    out = subprocess.run([*FAKEFLY, "--count", str(lines)], capture_output=True, check=True).stdout
-    texts = strip_sgr(out.decode()).split("\n")
-    search = re.compile(pattern).search
-    t0 = time.perf_counter()
-    for text in texts:
-        search(text)
-    return len(texts) / (time.perf_counter() - t0)
 
 
 def main() -> None:

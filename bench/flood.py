@@ -41,6 +41,7 @@ from textual.screen import Screen
 from textual.widgets import Log
 
 from bench.logtail import bare_loop, rss_mb
+from bench.terminal import percentile
 from warroom.demo.world import DemoWorld, demo_playbook
 from warroom.playbook import LogSource, load_playbook
 from warroom.resources import bundled_playbook_path
@@ -72,11 +73,6 @@ class FloodedApp(WarRoomApp):
             renderable.render_segments(self.console)
         for listener in self.frame_listeners:
             listener()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def key_poster(

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from textual.screen import Screen
 
+from bench.terminal import percentile
 from tests.support.playbooks import quiet_playbook
 from warroom.incident import (
     HEALTH_CHANGED,
@@ -94,11 +95,6 @@ class MeasuredApp(WarRoomApp):
         if screen.query_one(TimelinePane).entry_count >= self.want:
             self.shown_at = time.perf_counter()
             self.shown.set()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def measure(path: Path, incident_id: str, size: int, notes: int) -> dict[str, float]:
