@@ -1,10 +1,10 @@
 """The playbook: `playbook.toml` read once, validated, and held as frozen typed objects.
 
-`model` (with `model_signals`) is the schema and `loader` reads the file into it: `checker`
-collects the problems and expands `${VAR}`, the `sections_watch`, `sections_response`,
-`sections_signals` and `sections_comms` modules read the file's tables through `toml_table`,
-and `toml_lines` finds the line of each key. Nothing here does I/O after `load_playbook`
-returns.
+`model` (with `model_signals` and `model_runbooks`) is the schema and `loader` reads the file
+into it: `checker` collects the problems and expands `${VAR}`, the `sections_watch`,
+`sections_response`, `sections_signals` and `sections_comms` modules read the file's tables
+through `toml_table`, and `toml_lines` finds the line of each key. Nothing here does I/O after
+`load_playbook` returns.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ from __future__ import annotations
 from warroom.playbook.durations import MAX_DURATION, parse_duration
 from warroom.playbook.loader import load_playbook
 from warroom.playbook.model import (
-    DEFAULT_COMMAND_TIMEOUT,
     KEY_MOMENTS,
     POSTMORTEM_FIELDS,
     TEMPLATE_FIELDS,
     TEMPLATE_NAMES,
     BodyCheck,
     ChecklistItem,
-    EmergencyCommand,
     EscalationLevel,
     ExternalSupport,
     KeyMoment,
@@ -30,15 +28,19 @@ from warroom.playbook.model import (
     PlaybookError,
     PostIncidentStage,
     Provider,
-    Runbook,
     Service,
     Settings,
     Severity,
-    Solution,
-    Step,
     Template,
     TemplateFor,
     TemplateName,
+)
+from warroom.playbook.model_runbooks import (
+    DEFAULT_COMMAND_TIMEOUT,
+    EmergencyCommand,
+    Runbook,
+    Solution,
+    Step,
 )
 from warroom.playbook.model_signals import (
     HealthSignal,

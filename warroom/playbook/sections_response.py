@@ -14,17 +14,19 @@ from datetime import timedelta
 from typing import cast
 
 from warroom.playbook.model import (
-    DEFAULT_COMMAND_TIMEOUT,
     KEY_MOMENTS,
     ChecklistItem,
-    EmergencyCommand,
     EscalationLevel,
     ExternalSupport,
     KeyMoment,
     Phase,
     PostIncidentStage,
-    Runbook,
     Severity,
+)
+from warroom.playbook.model_runbooks import (
+    DEFAULT_COMMAND_TIMEOUT,
+    EmergencyCommand,
+    Runbook,
     Solution,
     Step,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterable, Iterator
 
-from warroom.playbook.model import Runbook, Step
+from warroom.playbook.model_runbooks import Runbook, Step
 
 
 def searched_text(runbook: Runbook) -> str:

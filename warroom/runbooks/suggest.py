@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warroom.playbook.model import Runbook
+from warroom.playbook.model_runbooks import Runbook
 from warroom.playbook.model_signals import (
     HealthSignal,
     LatencySignal,
