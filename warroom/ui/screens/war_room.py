@@ -1,4 +1,5 @@
-"""The war room: header, four regions (health, logs, checklist, timeline), footer.
+"""The war room: header, clock and phase strips, four regions (health, logs, checklist,
+timeline), footer.
 
 State flows down: the screen's `IncidentSession` follows the incident's event log, derives
 the incident state, and the screen binds it into the widgets. Events flow up: widgets post
@@ -64,6 +65,7 @@ from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.log_pane import LogPane
+from warroom.ui.widgets.phase_strip import PhaseStrip
 from warroom.ui.widgets.recorded_panes import RecordedHealthPane, RecordedLogPane
 from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
 from warroom.ui.widgets.suggestion_line import SuggestionLine
@@ -120,6 +122,7 @@ class WarRoomScreen(
         Binding("R", "reopen", "Reopen", tooltip="Reopen the resolved incident", id="reopen"),
         Binding("A", "acknowledge", "Ack", tooltip="Acknowledge: I am responding", id="ack"),
         Binding("T", "rename", "Rename", tooltip="Rename the incident", id="rename"),
+        Binding("I", "show_title", "Title", tooltip="Show the full incident title", id="title"),
         Binding(
             "x",
             "emergency_commands",
@@ -190,6 +193,7 @@ class WarRoomScreen(
             severity_names={s.level: s.name for s in self.playbook.severities}
         ).data_bind(WarRoomScreen.state, WarRoomScreen.clocks, WarRoomScreen.health_summary)
         yield ClockStrip().data_bind(WarRoomScreen.clocks)
+        yield PhaseStrip().data_bind(WarRoomScreen.clocks)
         if self.review:
             yield ReplayBar(markup=False)
         yield SuggestionLine()

@@ -18,11 +18,11 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from warroom.incident import IncidentState, severity_action_id
-from warroom.incident.clocks import Clocks, PhaseProgress
+from warroom.incident.clocks import Clocks, PhaseProgress, span
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.ui.timefmt import clock_time
-from warroom.ui.widgets.clock_strip import span, window_label
+from warroom.ui.widgets.clock_strip import window_label
 
 
 def is_all_hands(action: str) -> bool:
