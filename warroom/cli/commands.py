@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from warroom.cli.looks import looks_for
 from warroom.cli.options import (
     OPERATIONAL_FAILURE,
     CommandError,
@@ -239,7 +240,11 @@ def run_open(options: Options, args: argparse.Namespace) -> int:
     from warroom.cli.launch import launch_war_room
 
     return launch_war_room(
-        playbook, database_path(options), options.actor, incident_id=args.incident_id
+        playbook,
+        database_path(options),
+        options.actor,
+        incident_id=args.incident_id,
+        looks=looks_for(options, playbook.settings.theme),
     )
 
 
@@ -248,7 +253,11 @@ def run_review(options: Options, args: argparse.Namespace) -> int:
     from warroom.cli.launch import launch_review
 
     return launch_review(
-        playbook, database_path(options), options.actor, incident_id=args.incident_id
+        playbook,
+        database_path(options),
+        options.actor,
+        incident_id=args.incident_id,
+        looks=looks_for(options, playbook.settings.theme),
     )
 
 
@@ -258,7 +267,11 @@ def run_default(options: Options, args: argparse.Namespace) -> int:
 
     # With no incident open, the war room offers to declare one: it may create the database.
     return launch_war_room(
-        playbook, database_path(options, create=True), options.actor, incident_id=None
+        playbook,
+        database_path(options, create=True),
+        options.actor,
+        incident_id=None,
+        looks=looks_for(options, playbook.settings.theme),
     )
 
 
@@ -270,4 +283,5 @@ def run_demo(options: Options, args: argparse.Namespace) -> int:
     explicit = getattr(args, "db", None)
     named = dataclasses.replace(options, db=Path(explicit)) if explicit else None
     db = database_path(named, create=True) if named is not None else None
-    return launch_demo(db=db, actor=options.actor)
+    # The demo's playbook is the bundled one, which names no theme.
+    return launch_demo(db=db, actor=options.actor, looks=looks_for(options))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from warroom.cli.options import CommandError, load, say_if_created
 from warroom.playbook import Playbook
+from warroom.playbook.themes import Looks
 from warroom.procgroups import watch_quit_signals
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ async def _run(
     *,
     create: bool,
     review: bool = False,
+    looks: Looks | None = None,
 ) -> None:
     from warroom.procgroups import kill_all_sources
     from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
@@ -71,12 +73,18 @@ async def _run(
             actor=actor,
             review=review,
             postmortem_writer=partial(open_store, db_path, create=False) if review else None,
+            looks=looks,
         )
         await app.run_async()
 
 
 def launch_war_room(
-    playbook: Playbook, db_path: Path, actor: str, *, incident_id: str | None
+    playbook: Playbook,
+    db_path: Path,
+    actor: str,
+    *,
+    incident_id: str | None,
+    looks: Looks | None = None,
 ) -> int:
     """The war room on `incident_id`; when None, the app opens the open incident, offers a
     choice among several, or a declare form when there is none."""
@@ -90,12 +98,19 @@ def launch_war_room(
     # Only without an incident named can the war room declare one, and so make the database.
     create = incident_id is None
     existed = db_path.exists()
-    asyncio.run(_run(playbook, db_path, actor, choose, create=create))
+    asyncio.run(_run(playbook, db_path, actor, choose, create=create, looks=looks))
     say_if_created(db_path, existed)
     return 0
 
 
-def launch_review(playbook: Playbook, db_path: Path, actor: str, *, incident_id: str) -> int:
+def launch_review(
+    playbook: Playbook,
+    db_path: Path,
+    actor: str,
+    *,
+    incident_id: str,
+    looks: Looks | None = None,
+) -> int:
     """The war room on `incident_id`, read-only, with replay: the database is opened so that
     nothing can be written, and nothing is polled, tailed or run."""
 
@@ -104,11 +119,11 @@ def launch_review(playbook: Playbook, db_path: Path, actor: str, *, incident_id:
         return incident_id
 
     watch_quit_signals()
-    asyncio.run(_run(playbook, db_path, actor, choose, create=False, review=True))
+    asyncio.run(_run(playbook, db_path, actor, choose, create=False, review=True, looks=looks))
     return 0
 
 
-def launch_demo(*, db: Path | None, actor: str) -> int:
+def launch_demo(*, db: Path | None, actor: str, looks: Looks | None = None) -> int:
     """The war room on the simulated outage, on a throwaway database unless `db` is given."""
     from warroom.demo.world import DemoWorld, demo_playbook
     from warroom.resources import bundled_playbook_path
@@ -124,7 +139,7 @@ def launch_demo(*, db: Path | None, actor: str) -> int:
         db_path = db if db is not None else Path(scratch) / "demo.db"
         existed = db_path.exists()
         demo = demo_playbook(playbook, world.base_url)
-        asyncio.run(_run(demo, db_path, actor, choose, create=True))
+        asyncio.run(_run(demo, db_path, actor, choose, create=True, looks=looks))
         if db is not None:
             say_if_created(db_path, existed)
     return 0

@@ -121,6 +121,7 @@ def _settings(table: Table | None) -> Settings:
         capture_max_lines=table.integer("capture_max_lines", 1_000_000, minimum=1),
         read_only=table.flag("read_only", False),
         repository=table.text("repository", ""),
+        theme=table.text("theme", ""),
     )
     table.done()
     return settings

@@ -100,6 +100,8 @@ class Settings:
     read_only: bool = False
     """Refuse destructive commands (as `--read-only` does), e.g. on a reviewer's machine."""
     repository: str = ""  # a git checkout whose recent commits are shown, from the playbook's dir
+    theme: str = ""
+    """The war room's theme (a file in `themes/` or the user's); empty: the default."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""Themes in the war room: the one it is given, warnings for broken files, Textual's own
+themes given warroom's semantic colours, and the palette's switcher remembered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.color import Color
+from textual.widgets import Label
+
+from tests.support.war_room import declare, until, war_room_app
+from tests.ui.test_incident_command import loaded
+from warroom.playbook.themes import Looks, load_themes, remembered_theme
+from warroom.resources import themes_dir
+from warroom.store import EventStore
+from warroom.ui.app import WarRoomApp
+
+
+def severity_colour(app: WarRoomApp) -> Color:
+    return app.screen.query_one("#severity", Label).styles.color
+
+
+async def test_the_war_room_starts_in_the_theme_it_is_given(store: EventStore) -> None:
+    loaded_themes = load_themes([themes_dir()])
+    light = next(theme for theme in loaded_themes.themes if theme.name == "light")
+    app = war_room_app(store, await declare(store), looks=Looks(loaded_themes, "light"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        assert app.theme == "light" and not app.current_theme.dark
+        # The header's P1 is the theme's severity-p1, named by no widget.
+        assert severity_colour(app) == Color.parse(light.variables["severity-p1"])
+
+
+async def test_a_broken_theme_file_is_a_warning_on_screen(
+    store: EventStore, tmp_path: Path
+) -> None:
+    (tmp_path / "mine.toml").write_text('dark = true\n[colors]\nprimary = "teal"\n')
+    themes = load_themes([themes_dir(), tmp_path])
+    looks = Looks(themes, "dark", warnings=themes.warnings)
+    app = war_room_app(store, await declare(store), looks=looks)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        await until(
+            pilot,
+            lambda: any(f"{tmp_path}/mine.toml:3:" in str(n.message) for n in app._notifications),
+            what="the broken file named with its line",
+        )
+        assert app.theme == "dark"
+
+
+async def test_a_theme_of_textuals_gets_warrooms_colours_from_its_own(store: EventStore) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        app.theme = "nord"
+        nord = app.get_theme("nord")
+        assert nord is not None and "severity-p1" not in nord.variables
+        warning = Color.parse(nord.to_color_system().generate()["warning"])
+        await until(pilot, lambda: severity_colour(app) == warning, what="nord's warning for P1")
+
+
+async def test_the_palette_switches_the_theme_and_remembers_it(
+    store: EventStore, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    looks = Looks(load_themes([themes_dir()]), "high-contrast", config_dir=config)
+    app = war_room_app(store, await declare(store), looks=looks)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        await pilot.pause()
+        assert remembered_theme(config) is None  # starting in a theme is not choosing it
+        await pilot.press("ctrl+p", *"Theme")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"monochrome")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.theme == "monochrome", what="monochrome chosen")
+        await until(pilot, lambda: remembered_theme(config) == "monochrome", what="remembered")
