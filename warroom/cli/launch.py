@@ -50,6 +50,10 @@ async def _run(
     from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
     from warroom.ui.app import WarRoomApp
 
+    # `[keys]` names bindings only the UI has: checked here, before anything is opened.
+    problems = WarRoomApp.keymap_problems(playbook)
+    if problems:
+        raise CommandError("\n".join(problems))
     # Whatever way the process ends, no `fly logs` child outlives it.
     atexit.register(kill_all_sources)
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
+from warroom.playbook.keys import KeyRemap
 from warroom.playbook.model_runbooks import (
     EmergencyCommand,
     Runbook,
@@ -311,6 +312,8 @@ class Playbook:
     """The initial assessment: what to check in the first five minutes."""
     postmortem_guidance: tuple[str, ...] = ()
     """How to run the post-mortem (blameless: what to focus on, what not to)."""
+    keys: tuple[KeyRemap, ...] = ()
+    """`[keys]`: key bindings remapped by id (checked against the bindings by the UI)."""
 
     def severity(self, level: str) -> Severity:
         """The severity called `level` ("P1"); KeyError if there is none."""

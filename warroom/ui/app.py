@@ -21,6 +21,7 @@ from warroom.playbook import Playbook
 from warroom.playbook.themes import Looks, remember_theme, shipped_looks
 from warroom.procgroups import become_subreaper, kill_all_sources, on_quit_signal
 from warroom.store import EventStore
+from warroom.ui.keymap import keymap
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
 from warroom.ui.theming import drop_colour, semantic_fallbacks, textual_theme
@@ -74,6 +75,8 @@ class WarRoomApp(App[None]):
             self.register_theme(textual_theme(spec))
         self.theme = looks.theme
         self._theme_in_use = looks.theme
+        if playbook.keys:
+            self.set_keymap(keymap(playbook))
         if copies_dir is None:
             from platformdirs import user_cache_path
 
@@ -179,10 +182,19 @@ class WarRoomApp(App[None]):
         )
 
     def action_show_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        from warroom.ui.screens.keys import KeysScreen, key_groups
+
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss()
         else:
-            self.action_show_help_panel()
+            self.push_screen(KeysScreen(key_groups(self.screen)))
+
+    @classmethod
+    def keymap_problems(cls, playbook: Playbook) -> list[str]:
+        """What is wrong with the playbook's `[keys]`, `PATH:LINE: problem` each."""
+        from warroom.ui.keymap import problems
+
+        return problems(cls, playbook)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key binding of the screen is also a palette command, named by what it does."""

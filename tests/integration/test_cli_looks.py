@@ -1,9 +1,11 @@
-"""`--theme` on the command line: a name that is no theme is bad input, before any screen."""
+"""How the war room will look and answer, from the command line: a `--theme` that is no
+theme, or a `[keys]` problem, is bad input before any screen."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support.paths import SHIPPED_PLAYBOOK
 from tests.support.processes import warroom
 
 
@@ -29,3 +31,17 @@ def test_a_broken_user_theme_asked_for_names_its_file_and_line(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert f"{themes / 'mine.toml'}:2:" in result.stderr
+
+
+def test_a_keys_problem_stops_the_war_room_at_its_line(tmp_path: Path) -> None:
+    text = SHIPPED_PLAYBOOK.read_text(encoding="utf-8")
+    playbook = tmp_path / "playbook.toml"
+    playbook.write_text(text + '\n[keys]\nadd-note = "N"\nescalate = "q"\n', encoding="utf-8")
+    line = text.count("\n") + 4
+    result = warroom(
+        "open", "INC-20260101-001", db=tmp_path / "x.db", env={"WARROOM_PLAYBOOK": str(playbook)}
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == f"{playbook}:{line}: keys.escalate: 'q' is already Quit (war room)"
+    )
