@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.color import Color
+from textual.filter import NoColor
 from textual.widgets import Label
 
 from tests.support.war_room import declare, until, war_room_app
@@ -14,6 +16,7 @@ from warroom.playbook.themes import Looks, load_themes, remembered_theme
 from warroom.resources import themes_dir
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
+from warroom.ui.widgets.checklist import ChecklistPane
 
 
 def severity_colour(app: WarRoomApp) -> Color:
@@ -78,3 +81,21 @@ async def test_the_palette_switches_the_theme_and_remembers_it(
         await pilot.press("enter")
         await until(pilot, lambda: app.theme == "monochrome", what="monochrome chosen")
         await until(pilot, lambda: remembered_theme(config) == "monochrome", what="remembered")
+
+
+@pytest.mark.parametrize("no_color", [True, False])
+async def test_without_colour_the_cursor_is_reverse_video(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch, no_color: bool
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    looks = Looks(load_themes([themes_dir()]), "dark", no_color=no_color)
+    app = war_room_app(store, await declare(store), looks=looks)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("3")
+        checklist = app.screen.query_one(ChecklistPane)
+        await until(pilot, lambda: checklist.has_focus, what="the checklist focused")
+        cursor = checklist.get_component_rich_style("option-list--option-highlighted")
+        assert app.no_color is no_color
+        assert bool(cursor.reverse) is no_color
+        assert any(isinstance(f, NoColor) for f in app._filters) is no_color

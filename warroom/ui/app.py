@@ -24,7 +24,7 @@ from warroom.store import EventStore
 from warroom.ui.keymap import keymap
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
-from warroom.ui.theming import drop_colour, semantic_fallbacks, textual_theme
+from warroom.ui.theming import NO_COLOR_CURSORS, drop_colour, semantic_fallbacks, textual_theme
 
 SHUTDOWN_GRACE_SECONDS = 1.3
 """How long a signalled shutdown may take before the process leaves regardless: with the
@@ -90,6 +90,14 @@ class WarRoomApp(App[None]):
         self._incident_id = incident_id
         self.review = review
         self.postmortem_writer = postmortem_writer
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        if self.no_color:
+            # Without colour a cursor is only its text style: bold reverse where the focus
+            # is, underlined in the other lists.
+            variables.update(NO_COLOR_CURSORS)
+        return variables
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """warroom's semantic colours for a theme that does not name them (Textual's own)."""

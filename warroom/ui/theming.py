@@ -54,6 +54,13 @@ def semantic_fallbacks(theme: Theme) -> dict[str, str]:
     }
 
 
+NO_COLOR_CURSORS = {
+    "block-cursor-text-style": "bold reverse",
+    "block-cursor-blurred-text-style": "underline",
+}
+"""Textual's cursor styles under NO_COLOR, where the cursors' backgrounds are gone."""
+
+
 def drop_colour(app: App[Any]) -> None:
     """No colour on screen from now on: every style keeps its bold, reverse and the like.
 
