@@ -293,6 +293,10 @@ async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
         # The post-mortem phase stays open: its items can still be ticked.
         await pilot.press("3")
         checklist = screen.query_one(ChecklistPane)
+        # Folded while Detection is the phase at hand: space on its heading unfolds it.
+        checklist.highlighted = checklist.get_option_index(f"phase:{len(app.playbook.phases) - 1}")
+        await pilot.press("space")
+        await until(pilot, lambda: checklist._has_option("timeline-documented"), what="unfolded")
         checklist.highlighted = checklist.get_option_index("timeline-documented")
         await pilot.press("space")
         await until(pilot, lambda: "timeline-documented" in state_of(screen).ticked, what="tick")
