@@ -40,6 +40,11 @@ def parse_keys(text: str) -> tuple[str, ...] | None:
     return keys
 
 
+def as_keymap(remaps: Iterable[KeyRemap]) -> dict[str, str]:
+    """Remaps as Textual's keymap: binding id -> keys, comma-separated."""
+    return {remap.binding_id: ",".join(remap.keys) for remap in remaps}
+
+
 @dataclass(frozen=True)
 class BoundKey:
     """One binding as the UI has it."""

@@ -18,10 +18,10 @@ from textual.theme import Theme
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
+from warroom.playbook.keys import as_keymap
 from warroom.playbook.themes import Looks, remember_theme, shipped_looks
 from warroom.procgroups import become_subreaper, kill_all_sources, on_quit_signal
 from warroom.store import EventStore
-from warroom.ui.keymap import keymap
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
 from warroom.ui.theming import NO_COLOR_CURSORS, drop_colour, semantic_fallbacks, textual_theme
@@ -76,7 +76,7 @@ class WarRoomApp(App[None]):
         self.theme = looks.theme
         self._theme_in_use = looks.theme
         if playbook.keys:
-            self.set_keymap(keymap(playbook))
+            self.set_keymap(as_keymap(playbook.keys))
         if copies_dir is None:
             from platformdirs import user_cache_path
 
@@ -200,6 +200,8 @@ class WarRoomApp(App[None]):
     @classmethod
     def keymap_problems(cls, playbook: Playbook) -> list[str]:
         """What is wrong with the playbook's `[keys]`, `PATH:LINE: problem` each."""
+        if not playbook.keys:
+            return []  # without importing every form, which the first frame does not wait for
         from warroom.ui.keymap import problems
 
         return problems(cls, playbook)

@@ -85,8 +85,3 @@ def problems(app: type[App[Any]], playbook: Playbook) -> list[str]:
     """What is wrong with the playbook's `[keys]` for the bindings the war room has."""
     written = [key for remap in playbook.keys for key in remap.keys]
     return keymap_problems(playbook.path, playbook.keys, scopes(app), normal=normal_keys(written))
-
-
-def keymap(playbook: Playbook) -> dict[str, str]:
-    """The playbook's `[keys]` as Textual's keymap."""
-    return {remap.binding_id: ",".join(remap.keys) for remap in playbook.keys}
