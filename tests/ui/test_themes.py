@@ -12,7 +12,7 @@ from textual.widgets import Label
 
 from tests.support.war_room import declare, until, war_room_app
 from tests.ui.test_incident_command import loaded
-from warroom.playbook.themes import Looks, load_themes, remembered_theme
+from warroom.playbook.themes import LoadedThemes, Looks, load_themes, remembered_theme
 from warroom.resources import themes_dir
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
@@ -51,15 +51,24 @@ async def test_a_broken_theme_file_is_a_warning_on_screen(
         assert app.theme == "dark"
 
 
-async def test_a_theme_of_textuals_gets_warrooms_colours_from_its_own(store: EventStore) -> None:
-    app = war_room_app(store, await declare(store))
+async def test_the_palette_offers_warrooms_themes_alone(store: EventStore) -> None:
+    themes = load_themes([themes_dir()])
+    app = war_room_app(store, await declare(store), looks=Looks(themes))
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot, app)
-        app.theme = "nord"
-        nord = app.get_theme("nord")
-        assert nord is not None and "severity-p1" not in nord.variables
-        warning = Color.parse(nord.to_color_system().generate()["warning"])
-        await until(pilot, lambda: severity_colour(app) == warning, what="nord's warning for P1")
+        assert set(app.available_themes) == set(themes.names)
+
+
+async def test_without_a_theme_file_textuals_theme_lends_its_colours(store: EventStore) -> None:
+    nothing = LoadedThemes((), ("themes/dark.toml:1: cannot read the theme",))
+    app = war_room_app(store, await declare(store), looks=Looks(nothing))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        assert app.theme == "textual-dark"
+        theme = app.get_theme("textual-dark")
+        assert theme is not None and "severity-p1" not in theme.variables
+        warning = Color.parse(theme.to_color_system().generate()["warning"])
+        await until(pilot, lambda: severity_colour(app) == warning, what="its warning for P1")
 
 
 async def test_the_palette_switches_the_theme_and_remembers_it(

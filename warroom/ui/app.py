@@ -13,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
@@ -71,10 +71,7 @@ class WarRoomApp(App[None]):
         if no_color:
             drop_colour(self)
         self.looks = looks
-        for spec in looks.themes.themes:
-            self.register_theme(textual_theme(spec))
-        self.theme = looks.theme
-        self._theme_in_use = looks.theme
+        self._use_themes(looks)
         if playbook.keys:
             self.set_keymap(as_keymap(playbook.keys))
         if copies_dir is None:
@@ -90,6 +87,19 @@ class WarRoomApp(App[None]):
         self._incident_id = incident_id
         self.review = review
         self.postmortem_writer = postmortem_writer
+
+    def _use_themes(self, looks: Looks) -> None:
+        for spec in looks.themes.themes:
+            self.register_theme(textual_theme(spec))
+        if looks.theme in looks.themes.names:
+            self.theme = looks.theme
+            # The palette's switcher offers warroom's themes alone: each names the semantic
+            # colours, and a choice it remembers is one the next start finds.
+            for name in BUILTIN_THEMES:
+                if name not in looks.themes.names:
+                    self.unregister_theme(name)
+        # Else no theme file could be read: Textual's own, with semantic colours derived.
+        self._theme_in_use = self.theme
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()

@@ -122,7 +122,7 @@ class WarRoomScreen(
         Binding("R", "reopen", "Reopen", tooltip="Reopen the resolved incident", id="reopen"),
         Binding("A", "acknowledge", "Ack", tooltip="Acknowledge: I am responding", id="ack"),
         Binding("T", "rename", "Rename", tooltip="Rename the incident", id="rename"),
-        Binding("I", "show_title", "Title", tooltip="Show the full incident title", id="title"),
+        Binding("I", "show_title", "Show title", tooltip="The whole incident title", id="title"),
         Binding(
             "x",
             "emergency_commands",
