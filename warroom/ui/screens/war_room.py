@@ -58,6 +58,7 @@ from warroom.ui.screens.war_room_review import (
     ReviewMode,
 )
 from warroom.ui.screens.war_room_runbooks import SUGGEST_SECONDS, RunbookCommands
+from warroom.ui.widgets.busy_line import BusyLine, progress
 from warroom.ui.widgets.checklist import ChecklistPane, already_done
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
@@ -201,6 +202,7 @@ class WarRoomScreen(
         # Made here, not in Regions.compose: data_bind binds to the screen composing them.
         bodies = {key: self._region_body(key, zone=zone) for key in REGIONS}
         yield Regions(bodies, id="regions")
+        yield BusyLine()
         yield KeyBar()
 
     def _region_body(self, key: str, *, zone: str) -> Widget:
@@ -298,7 +300,9 @@ class WarRoomScreen(
         if self.review:
             self.refuse(new.kind)
             return None
-        return await self.session.record(new)
+        # Another terminal's write can hold the lock for seconds: past 300 ms it shows.
+        async with progress(self, "Writing to the incident log"):
+            return await self.session.record(new)
 
     # What widgets ask for -----------------------------------------------------------------
 
@@ -323,7 +327,9 @@ class WarRoomScreen(
     @on(ChecklistPane.TickRequested)
     async def _tick_requested(self, message: ChecklistPane.TickRequested) -> None:
         item_id, ticked = message.item_id, message.ticked
-        if await self.session.record_tick(item_id, ticked=ticked) is not Written.ALREADY:
+        async with progress(self, "Writing to the incident log"):
+            written = await self.session.record_tick(item_id, ticked=ticked)
+        if written is not Written.ALREADY:
             return
         # Another terminal was first; the checklist now shows its change, and says so.
         zone = self.playbook.settings.display_timezone
