@@ -6,11 +6,15 @@ body), keeps it, and answers from a script per route — fixed bytes built with
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from tests.support.health import Handler, response
+from warroom.playbook import ChatTarget, PagingTarget, Playbook, StatusPageTarget
 
 
 @dataclass(frozen=True)
@@ -90,3 +94,65 @@ class FakeApiServer:
             pass  # loop shutdown with a hung connection
         finally:
             writer.close()
+
+
+KEY = "sp-key-Zq81x"
+"""The Statuspage API key the publishing tests' playbooks hold."""
+HOOK_SECRET = "T0B0-hook-s3cr3t"
+"""The secret part of their webhook URL."""
+ROUTING_KEY = "rk-Pd7731abc"
+"""Their PagerDuty routing key."""
+SECRETS = (KEY, HOOK_SECRET, ROUTING_KEY)
+
+PAGE = "/pages/pg1/incidents"
+"""Where the tests' status page creates incidents."""
+
+
+def publishing_playbook(server: FakeApiServer, base: Playbook) -> Playbook:
+    """`base` publishing to `server`: page pg1 (component cmp-backend for the service
+    backend, cmp-fly for the provider Fly.io), a webhook and the Events API."""
+    return dataclasses.replace(
+        base,
+        status_page=StatusPageTarget(
+            page_id="pg1",
+            api_key=KEY,
+            api=server.url(""),
+            components=MappingProxyType({"backend": "cmp-backend", "Fly.io": "cmp-fly"}),
+        ),
+        chat=ChatTarget(webhook=server.url(f"/hooks/{HOOK_SECRET}")),
+        paging=PagingTarget(routing_key=ROUTING_KEY, events_url=server.url("/v2/enqueue")),
+        secrets=base.secrets | {KEY, server.url(f"/hooks/{HOOK_SECRET}"), ROUTING_KEY},
+    )
+
+
+PUBLISHING_TOML = """
+[status_page]
+api = "{api}"
+page_id = "pg1"
+api_key = "${{STATUSPAGE_API_KEY}}"
+components = {{ backend = "cmp-backend", "Fly.io" = "cmp-fly" }}
+
+[chat]
+webhook = "${{SLACK_WEBHOOK}}"
+
+[paging]
+routing_key = "${{PAGERDUTY_ROUTING_KEY}}"
+events_url = "{events}"
+"""
+
+
+def publishing_environment(server: FakeApiServer) -> dict[str, str]:
+    """The variables `PUBLISHING_TOML` reads its secrets from."""
+    return {
+        "STATUSPAGE_API_KEY": KEY,
+        "SLACK_WEBHOOK": server.url(f"/hooks/{HOOK_SECRET}"),
+        "PAGERDUTY_ROUTING_KEY": ROUTING_KEY,
+    }
+
+
+def write_publishing_playbook(server: FakeApiServer, shipped: Path, folder: Path) -> Path:
+    """The shipped playbook with [status_page], [chat] and [paging] at `server`."""
+    path = folder / "playbook.toml"
+    extra = PUBLISHING_TOML.format(api=server.url(""), events=server.url("/v2/enqueue"))
+    path.write_text(shipped.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
