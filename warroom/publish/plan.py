@@ -92,11 +92,12 @@ def plan_publish(
     extra: Mapping[str, str] | None = None,
     components: Mapping[str, str] | None = None,
     health: Mapping[str, str] | None = None,
+    propose: bool = True,
 ) -> PublishPlan:
     """The publish of `template_name` to `targets`. `extra`: field values for this text;
     `components`: component id -> status, over what `health` (target -> state; default
-    what the incident recorded) proposes. Raises `NotPublishable`, `comms.UnknownTemplate`
-    or `comms.MissingFields`."""
+    what the incident recorded) proposes, or alone when not `propose` (a person chose every
+    one). Raises `NotPublishable`, `comms.UnknownTemplate` or `comms.MissingFields`."""
     if template_name not in STATUSES:
         raise NotPublishable(
             f"{template_name!r} is not a status update; publish one of {', '.join(STATUSES)}."
@@ -111,8 +112,14 @@ def plan_publish(
         page = playbook.status_page
         if page is None:
             raise NotPublishable("The playbook has no [status_page] to publish to.")
-        chosen = proposed_components(
-            page, state.health if health is None else health, resolved=template_name == "resolved"
+        chosen = (
+            proposed_components(
+                page,
+                state.health if health is None else health,
+                resolved=template_name == "resolved",
+            )
+            if propose
+            else {}
         )
         chosen.update(_checked_components(components or {}, page.components.values()))
         update = StatusUpdate(state.title, template_name, text, chosen)
