@@ -66,7 +66,7 @@ async def test_publishing_in_the_demo_reaches_its_status_page(
             app = war_room_app(store, incident_id, playbook=playbook)
             async with app.run_test(size=(160, 48)) as pilot:
                 screen = war_room_screen(app)
-                monitor = lambda: screen.query_one(HealthPane).monitor  # noqa: E731
+                pane = screen.query_one(HealthPane)
                 await until(
                     pilot,
                     lambda: (
