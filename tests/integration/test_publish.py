@@ -17,6 +17,7 @@ from tests.support.apis import (
     ROUTING_KEY,
     SECRETS,
     FakeApiServer,
+    hang_up,
     json_answer,
     publishing_playbook,
 )
@@ -249,6 +250,20 @@ async def test_a_create_with_no_answer_is_looked_up_not_repeated(
     assert event.payload["attempts"] == ["timed out", "looked up: found"]
 
 
+async def test_a_connection_broken_after_a_create_is_looked_up_not_repeated(
+    api_server: FakeApiServer, playbook: Playbook
+) -> None:
+    api_server.answer("POST", PAGE, hang_up)
+    found = [{"id": "sp-inc-5", "name": "Backend down"}]
+    api_server.answer("GET", UNRESOLVED, json_answer(200, found))
+
+    (event,) = await publish_once(playbook, incident(playbook), "investigating")
+
+    assert len(api_server.requests("POST", PAGE)) == 1
+    assert event.payload["attempts"] == ["no answer", "looked up: found"]
+    assert event.payload["remote_id"] == "sp-inc-5"
+
+
 async def test_a_create_with_no_answer_and_nothing_found_is_created_once_more(
     api_server: FakeApiServer, playbook: Playbook
 ) -> None:
@@ -351,3 +366,15 @@ async def test_paging_triggers_with_the_incident_as_dedup_key_and_resolves(
     assert event.payload["ok"] is True and event.payload["action"] == "trigger"
     assert paged_event(resolve, playbook).payload["action"] == "resolve"
     assert ROUTING_KEY not in str(event.payload)
+
+
+async def test_a_chat_post_with_no_answer_is_reported_not_posted_twice(
+    api_server: FakeApiServer, playbook: Playbook
+) -> None:
+    api_server.answer("POST", f"/hooks/{HOOK_SECRET}", never_answer)
+
+    (event,) = await publish_once(playbook, incident(playbook), "investigating", targets=["chat"])
+
+    assert event.payload["outcome"] == "timed out"
+    assert "may have been done all the same" in event.payload["message"]
+    assert len(api_server.requests("POST", f"/hooks/{HOOK_SECRET}")) == 1

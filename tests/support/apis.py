@@ -156,3 +156,9 @@ def write_publishing_playbook(server: FakeApiServer, shipped: Path, folder: Path
     extra = PUBLISHING_TOML.format(api=server.url(""), events=server.url("/v2/enqueue"))
     path.write_text(shipped.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return path
+
+
+async def hang_up(writer: asyncio.StreamWriter) -> None:
+    """Take the request, then close the connection without a word: the create may have
+    happened, and the client cannot know."""
+    writer.close()

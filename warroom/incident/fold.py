@@ -195,7 +195,7 @@ class IncidentFold:
             remote_id = str(payload.get("remote_id") or remote_id)
             link = str(payload.get("shortlink") or link)
             unconfirmed = False
-        elif payload.get("outcome") == "timed out" and not remote_id:
+        elif payload.get("outcome") in ("timed out", "no answer") and not remote_id:
             unconfirmed = True
         self._status_page = (remote_id, link, unconfirmed)
 

@@ -16,6 +16,9 @@ from typing import Any
 from warroom.publish.requests import TARGET_NAMES, ApiRequest
 from warroom.safetext import visible
 
+UNANSWERED = ("timed out", "no answer")
+"""Outcomes after which the request may have been carried out all the same."""
+
 MESSAGE_LIMIT = 300
 """Characters of an API's own error message kept in a report."""
 
@@ -28,7 +31,8 @@ class Delivery:
     ok: bool
     outcome: str
     """"sent", "unauthorized", "not found", "rejected", "rate limited", "server error",
-    "timed out" (no answer: it may have happened) or "failed" (not sent)."""
+    "timed out" or "no answer" (the connection broke: either may have happened, UNANSWERED)
+    or "failed" (not sent)."""
     message: str
     """One sentence for a person: what happened; secrets masked, control characters visible."""
     status: int | None = None

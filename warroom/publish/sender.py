@@ -3,7 +3,8 @@
 Each request gets a timeout; 429 waits as long as `Retry-After` says (capped), 5xx and a
 refused connection are retried with doubling waits, a bounded number of times; 401/403,
 404 and 400/422 are answered at once with the API's own reason. A request that got no
-answer is sent again only when it is `repeatable`: a create that timed out may have
+answer (a timeout, or a connection broken after it was sent) is sent again only when it is
+`repeatable`: a create that timed out may have
 happened, and `flows` looks before creating again. Every sentence is masked with the
 request's secrets: httpx puts the URL (a webhook's secret) into its errors.
 """
@@ -71,28 +72,33 @@ class Sender:
                     headers=dict(request.headers),
                     json=request.body,
                 )
-            except httpx.ConnectError as error:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 # Nothing reached the server: trying again cannot make a duplicate.
                 attempts.append("not connected")
                 if last:
-                    message = f"could not reach {where}: {error}"
+                    message = f"could not reach {where}: {error or 'connect timeout'}"
                     return self._failed(request, "failed", message, attempts)
                 await self._sleep(backoff)
                 continue
-            except httpx.TimeoutException:
-                attempts.append("timed out")
+            except (httpx.TimeoutException, httpx.TransportError) as error:
+                timed_out = isinstance(error, httpx.TimeoutException)
+                attempts.append("timed out" if timed_out else "no answer")
                 if last or not request.repeatable:
-                    message = f"{where} did not answer within {policy.timeout:g}s" + (
-                        "" if request.repeatable else "; it may have been done all the same"
+                    message = (
+                        f"{where} did not answer within {policy.timeout:g}s"
+                        if timed_out
+                        else f"the connection to {where} broke before an answer ({error})"
                     )
-                    return self._failed(request, "timed out", message, attempts)
+                    if not request.repeatable:
+                        message += "; it may have been done all the same"
+                    outcome = "timed out" if timed_out else "no answer"
+                    return self._failed(request, outcome, message, attempts)
                 await self._sleep(backoff)
                 continue
             except httpx.HTTPError as error:
                 attempts.append("failed")
-                return self._failed(
-                    request, "failed", f"sending to {where} failed: {error}", attempts
-                )
+                message = f"sending to {where} failed: {error}"
+                return self._failed(request, "failed", message, attempts)
             status = response.status_code
             if 200 <= status < 300:
                 attempts.append(str(status))

@@ -4,7 +4,8 @@ a create that got no answer into a second incident.
 The incident id is what the first successful publish returned (`IncidentState.status_page_id`,
 folded from `comms.published`). Without one, a create is sent; if it times out, the page's
 unresolved incidents are looked up by name: found, it was created after all; absent, it is
-created again (once); the lookup failing too leaves the state "unconfirmed", and the next
+created again (once); a broken connection counts as no answer too; the lookup failing
+as well leaves the state "unconfirmed", and the next
 publish looks before it creates.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from warroom.playbook import StatusPageTarget
-from warroom.publish.delivery import Delivery
+from warroom.publish.delivery import UNANSWERED, Delivery
 from warroom.publish.requests import (
     StatusUpdate,
     statuspage_create,
@@ -45,7 +46,7 @@ async def send_status_page(
         delivery = await sender.send(statuspage_update(target, remote_id, update))
         return _identified(delivery, attempts, remote_id)
     delivery = await sender.send(statuspage_create(target, update))
-    if delivery.outcome != "timed out":
+    if delivery.outcome not in UNANSWERED:
         return _identified(delivery, attempts)
     found, failed = await _look_up(sender, target, update.name)
     attempts = (*attempts, *delivery.attempts)
