@@ -134,6 +134,9 @@ def run_publish(options: Options, args: argparse.Namespace) -> int:
             raise CommandError(
                 f"The incident has no value yet for {', '.join(error.names)}: give it with {sets}."
             ) from None
+        warning = comms.status_warning(comms.template_named(playbook, args.template), state)
+        if warning:
+            print(f"Warning: {warning}", file=sys.stderr)
         if args.dry_run:
             _print_lines(plan.shown())
             return None
