@@ -187,3 +187,35 @@ async def test_review_offers_neither_publish_nor_page(
         war_room_screen(app).page_oncall()
         await until(pilot, lambda: any("read-only" in n for n in notices(app)), what="refused")
     assert api_server.seen == []
+
+
+async def test_resolving_a_paged_incident_offers_to_resolve_the_page(
+    store: EventStore, api_server: FakeApiServer
+) -> None:
+    api_server.answer("POST", "/v2/enqueue", json_answer(202, {"status": "success"}))
+    playbook = publishing_playbook(api_server, quiet_playbook())
+    incident_id = await declare(store)
+    paged = {"action": "trigger", "ok": True, "outcome": "sent", "dedup_key": incident_id}
+    await store.append(incident_id, kinds.ONCALL_PAGED, paged, actor="alice")
+    app = war_room_app(store, incident_id, playbook=playbook)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+        room = war_room_screen(app)
+        assert state_of(room).oncall_paged
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="resolve asked")
+        await pilot.press("y")
+        await until(
+            pilot,
+            lambda: not state_of(room).is_open and isinstance(app.screen, ConfirmScreen),
+            what="resolving the page asked",
+        )
+        assert api_server.seen == []
+        await pilot.press("y")
+        await until(pilot, lambda: not state_of(room).oncall_paged, what="page resolved")
+    (sent,) = api_server.requests("POST", "/v2/enqueue")
+    assert sent.json() == {
+        "routing_key": ROUTING_KEY,
+        "event_action": "resolve",
+        "dedup_key": incident_id,
+    }

@@ -29,6 +29,7 @@ from warroom.incident.events import (
     ITEM_TICKED,
     ITEM_UNTICKED,
     MOMENT_SET,
+    ONCALL_PAGED,
     POSTMORTEM_FIELD_SET,
     RENAMED,
     REOPENED,
@@ -85,6 +86,7 @@ class IncidentFold:
         self._roles: dict[str, str] = {}
         self._last_status_update: datetime | None = None
         self._status_page = ("", "", False)  # id, shortlink, unconfirmed
+        self._paged = False
         self._escalation_level = 1
         self._escalated_at: datetime | None = None
         self._first_response_at: datetime | None = None
@@ -171,6 +173,8 @@ class IncidentFold:
             self._status_update_at(at)
         elif kind == COMMS_PUBLISHED and payload.get("target") == "statuspage":
             self._status_page_published(payload, at)
+        elif kind == ONCALL_PAGED and payload.get("ok") is True:
+            self._paged = payload.get("action") == "trigger"
         elif kind == ESCALATED:
             level = payload.get("level")
             self._escalation_level = level if isinstance(level, int) else self._escalation_level + 1
@@ -251,6 +255,7 @@ class IncidentFold:
             status_page_id=self._status_page[0],
             status_page_link=self._status_page[1],
             status_page_unconfirmed=self._status_page[2],
+            oncall_paged=self._paged,
         )
 
     def _marks_for(self, moments: dict[KeyMoment, datetime]) -> Mapping[int, tuple[KeyMoment, ...]]:

@@ -102,6 +102,8 @@ class IncidentState:
     the first publish that succeeded: the next one creates it, the ones after update it."""
     status_page_link: str = ""
     """That incident's public shortlink, when the API gave one."""
+    oncall_paged: bool = False
+    """On-call was paged (`oncall.paged` trigger accepted) and the page not resolved since."""
     status_page_unconfirmed: bool = False
     """A create got no answer and none succeeded since: it may exist there, so the next
     publish looks it up before creating one."""
