@@ -139,9 +139,11 @@ def describe(event: Event, playbook: Playbook) -> str:
             return f"Published {p.get('template', '?')} to the {where}{link}"
         return f"Publishing {p.get('template', '?')} to the {where} failed: {p.get('message', '')}"
     if kind == ONCALL_PAGED:
-        what = "Paged on-call" if p.get("action") == "trigger" else "Resolved the page"
+        trigger = p.get("action") == "trigger"
         if p.get("ok"):
+            what = "Paged on-call" if trigger else "Resolved the page"
             return f"{what} (PagerDuty, {p.get('dedup_key', '?')})"
+        what = "Paging on-call" if trigger else "Resolving the page"
         return f"{what} failed: {p.get('message', '')}"
     if kind == LOG_PINNED:
         return f"Pinned [{p.get('source', '?')}] {p.get('line', '')}"
