@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from warroom.publish.requests import TARGET_NAMES, ApiRequest
@@ -45,8 +45,6 @@ class Delivery:
     """The Statuspage incident's id, once known."""
     shortlink: str = ""
     """The Statuspage incident's public link, once known."""
-    notes: tuple[str, ...] = field(default=())
-    """What else happened on the way ("found after the create timed out")."""
 
 
 def error_text(body: bytes, request: ApiRequest) -> str:
