@@ -8,7 +8,8 @@ Durations are strings ("30s", "5m", "1h", "2d") held as `timedelta`; commands ar
 never shell strings; `${VAR}` is read from the environment at load (`$${VAR}` stays literal).
 
 This is the schema (README's "The playbook" lists every table; `model_signals` holds
-[[runbook.signal]], `model_runbooks` the runbooks and emergency commands);
+[[runbook.signal]], `model_runbooks` the runbooks and emergency commands, `model_publish`
+[status_page], [chat] and [paging]);
 `warroom.playbook.loader` reads and checks the file."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from warroom.playbook.keys import KeyRemap
+from warroom.playbook.model_publish import ChatTarget, PagingTarget, StatusPageTarget
 from warroom.playbook.model_runbooks import (
     EmergencyCommand,
     Runbook,
@@ -314,6 +316,9 @@ class Playbook:
     """How to run the post-mortem (blameless: what to focus on, what not to)."""
     keys: tuple[KeyRemap, ...] = ()
     """`[keys]`: key bindings remapped by id (checked against the bindings by the UI)."""
+    status_page: StatusPageTarget | None = None
+    chat: ChatTarget | None = None
+    paging: PagingTarget | None = None
 
     def severity(self, level: str) -> Severity:
         """The severity called `level` ("P1"); KeyError if there is none."""

@@ -147,6 +147,10 @@ class WarRoomScreen(
     """e.g. '2/7 down', as the health pane last counted."""
     replay_at: var[datetime | None] = var(None)
     """In review, the moment shown (None: now, following new events)."""
+    AUTO_FOCUS = ""
+    """None: the active region takes the focus (`Regions.active`). Textual's default (for
+    None too, the app's "*") would focus the tabs first, restyling them and then the region
+    before the first frame."""
 
     def __init__(
         self,

@@ -217,11 +217,14 @@ class LogView(ScrollView, can_focus=True):
         self._cursor_style = style("log-view--cursor")
 
     def _grow(self) -> None:
+        self.virtual_size = Size(max(self._width_seen, self.size.width), self.rows)
+
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
         # A wider line brings the horizontal scrollbar, which takes the bottom row: when the
         # view follows the end, the newest line (a FATAL before a crash) must stay above it.
-        following = self.rows and self.cursor >= self.rows - 1
-        self.virtual_size = Size(max(self._width_seen, self.size.width), self.rows)
-        if following:
+        # Watched here, where the layout has made room for the bar; scrolling when the width
+        # grew lost that race under load, with the end one row under the bar for good.
+        if shown and self.rows and self.cursor >= self.rows - 1:
             self.call_after_refresh(self._show_end)
 
     def _show_end(self) -> None:
