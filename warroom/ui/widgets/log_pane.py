@@ -31,6 +31,7 @@ from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import masked, visible
 from warroom.ui.pulse import on_beat
 from warroom.ui.relabel import relabel
+from warroom.ui.widgets.busy_line import progress
 from warroom.ui.widgets.log_pane_messages import Exported, PinRequested
 from warroom.ui.widgets.log_pane_moves import (
     next_level,
@@ -375,7 +376,8 @@ class LogPane(Vertical):
         lines = self.tail.buffer.export_lines(only_shown=only_shown)
         folder = self.export_dir if self.export_dir is not None else Path.cwd()
         try:
-            path = await write_export(lines, folder, self.clock().astimezone(self.tz))
+            async with progress(self, f"Exporting {len(lines):,} log lines"):
+                path = await write_export(lines, folder, self.clock().astimezone(self.tz))
         except OSError as exc:
             self.notify(f"export failed: {visible(str(exc))}", severity="error")
             return
