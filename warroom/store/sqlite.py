@@ -44,6 +44,7 @@ from warroom.store import (
     sqlite_search,
     sqlite_summaries,
 )
+from warroom.store.blocks import encode
 from warroom.store.protocol import (
     DeclaredMeanwhile,
     IncidentSummary,
@@ -333,7 +334,7 @@ class SqliteStore(SqliteConnection):
         if cap <= 0:
             return 0
         kept = newest(merged(chunks), cap)
-        blocks = await asyncio.to_thread(sqlite_logs.encode, kept)
+        blocks = await asyncio.to_thread(encode, kept)
         async with self._transaction():
             if capturer is not None:
                 await sqlite_capture.require_holder(self._db, incident_id, capturer)
@@ -382,7 +383,7 @@ class SqliteStore(SqliteConnection):
         log_lines: Sequence[tuple[datetime, str, str]],
     ) -> None:
         """Restore an exported incident as recorded, in one transaction (`sqlite_import`)."""
-        blocks = await asyncio.to_thread(sqlite_logs.encode, merged(chunks_of(log_lines)))
+        blocks = await asyncio.to_thread(encode, merged(chunks_of(log_lines)))
         async with self._transaction():
             await sqlite_import.insert_incident(
                 self._db, events, command_outputs, blocks, len(log_lines)
