@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.postgres import fresh_database
 from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
 from warroom.logchunks import LogChunk
@@ -53,7 +54,13 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[str]:
     yield f"sqlite://{tmp_path / 'incidents.db'}"
 
 
-BACKENDS: dict[str, Database] = {"sqlite": sqlite_database}
+@asynccontextmanager
+async def postgresql_database(_tmp_path: Path) -> AsyncIterator[str]:
+    async with fresh_database() as target:
+        yield target
+
+
+BACKENDS: dict[str, Database] = {"sqlite": sqlite_database, "postgresql": postgresql_database}
 
 
 class StoreFactory:
