@@ -161,15 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands_.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    from warroom.cli import export, log_search, postmortem
+    from warroom.cli import db_copy, export, log_search, postmortem
 
     postmortem.add_parsers(command)
+    db_copy.add_parsers(command)
     export.add_parsers(command)
     log_search.add_parsers(command)
     return parser
 
 
-WRITERS = frozenset({None, "demo", "new", "open", "note", "rename", "ack", "action", "import"})
+WRITERS = frozenset(
+    {None, "demo", "new", "open", "note", "rename", "ack", "action", "import", "db"}
+)
 """Subcommands that write to an incident database: `--read-only` refuses them."""
 
 
@@ -187,7 +190,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     options = Options.from_args(args)
-    from warroom.cli import commands, export, log_search, postmortem, run
+    from warroom.cli import commands, db_copy, export, log_search, postmortem, run
 
     if options.read_only and args.command in WRITERS:
         what = f"warroom {args.command}" if args.command else "the war room"
@@ -217,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": export.run_export,
         "import": export.run_import,
         "logs": log_search.run_logs,
+        "db": db_copy.run_db,
     }
     try:
         if options.read_only and args.command in WRITERS:

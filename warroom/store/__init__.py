@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warroom.store.postgres_url import is_postgres
+from warroom.store.postgres_url import is_postgres, shown
 from warroom.store.protocol import (
     MAX_COMMAND_OUTPUT_BYTES,
     AlreadyStored,
@@ -38,9 +38,15 @@ __all__ = [
     "StoreError",
     "UnknownIncident",
     "open_store",
+    "shown_target",
 ]
 
 SQLITE_SCHEME = "sqlite://"
+
+
+def shown_target(target: str) -> str:
+    """`target` as it may be shown: a server's address without its password."""
+    return shown(target) if is_postgres(target) else target
 
 
 async def open_store(
