@@ -14,7 +14,7 @@ doing what the file lock does there:
 - The schema is versioned in `warroom_schema` (`postgres_schema`).
 
 The SQL of the log archive (`postgres_logs`) and of the summaries, lease, outputs and imports
-(`postgres_records`) lives beside this module.
+(`postgres_records`) lives beside this module; the archive's methods are `postgres_archive`.
 """
 
 from __future__ import annotations
@@ -23,22 +23,21 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from warroom.incident.events import COMMAND_RUN, Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
-from warroom.logchunks import LogChunk, chunks_of, line_count, merged, newest
+from warroom.logchunks import chunks_of, merged
 from warroom.store import postgres_logs, postgres_records, postgres_url
 from warroom.store.blocks import encode
-from warroom.store.postgres_connection import PostgresConnection, Unreachable
+from warroom.store.postgres_archive import PostgresLogArchive
+from warroom.store.postgres_connection import Unreachable
 from warroom.store.postgres_records import payload_text
 from warroom.store.postgres_schema import CHANNEL, SCHEMA_LOCK, Db, utc
 from warroom.store.protocol import (
     DeclaredMeanwhile,
     IncidentSummary,
-    LineSelector,
-    LogMatches,
     StoreError,
     UnknownIncident,
 )
@@ -71,7 +70,7 @@ async def open_postgres_store(
     return store
 
 
-class PostgresStore(PostgresConnection):
+class PostgresStore(PostgresLogArchive):
     """The event log in a PostgreSQL database; shared by processes on any number of hosts."""
 
     async def declare(
@@ -306,73 +305,6 @@ class PostgresStore(PostgresConnection):
         """The newest open incident, if any."""
         rows = await postgres_records.summaries(self._read, "WHERE status = 'open'", (), limit=1)
         return rows[0] if rows else None
-
-    async def archive_log_lines(
-        self,
-        incident_id: str,
-        rows: Sequence[tuple[datetime, str, str]],
-        *,
-        cap: int = 1_000_000,
-        capturer: str | None = None,
-    ) -> int:
-        """Keep log lines (logged_at, source, raw line), at most `cap`; see the protocol."""
-        return await self.archive_log_chunks(
-            incident_id, chunks_of(rows), cap=cap, capturer=capturer
-        )
-
-    async def archive_log_chunks(
-        self,
-        incident_id: str,
-        chunks: Sequence[LogChunk],
-        *,
-        cap: int = 1_000_000,
-        capturer: str | None = None,
-    ) -> int:
-        """Lines already in chunks: a block each, encoded in a worker thread, one commit."""
-        if cap <= 0:
-            return 0
-        kept = newest(merged(chunks), cap)
-        blocks = await asyncio.to_thread(encode, kept)
-        async with self._transaction() as db:
-            if capturer is not None:
-                await postgres_records.require_holder(db, incident_id, capturer)
-            await postgres_logs.insert_capped(db, incident_id, blocks, cap)
-        return line_count(kept)
-
-    async def claim_capture(
-        self, incident_id: str, holder: str, *, lease: timedelta, at: datetime | None = None
-    ) -> bool:
-        """Take or renew the capture lease for `holder`, timed by the server's clock unless
-        `at` is given."""
-        async with self._transaction() as db:
-            return await postgres_records.claim(db, incident_id, holder, lease, at)
-
-    async def release_capture(self, incident_id: str, holder: str) -> None:
-        """Drop the capture lease if `holder` has it."""
-        async with self._transaction() as db:
-            await postgres_records.release(db, incident_id, holder)
-
-    async def newest_log_lines(self, incident_id: str) -> dict[str, tuple[datetime, str]]:
-        """Each source's last archived (logged_at, line)."""
-        return await postgres_logs.newest_per_source(self._read, incident_id)
-
-    async def log_lines(
-        self, incident_id: str, *, search: str = "", limit: int = 1000
-    ) -> list[tuple[datetime, str, str]]:
-        """The newest `limit` archived lines containing `search` (any case), oldest first."""
-        return await postgres_logs.search_lines(self._read, incident_id, search, limit)
-
-    async def search_log_lines(
-        self,
-        incident_id: str,
-        selector: LineSelector,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 1000,
-    ) -> LogMatches:
-        """The whole archive searched a page of blocks at a time (`postgres_logs`)."""
-        return await postgres_logs.search(self._read, incident_id, selector, since, until, limit)
 
     async def import_incident(
         self,

@@ -17,7 +17,7 @@ embedded default for one host:
 The connection, its lock and its transactions are `sqlite_connection`; the SQL of the
 incident summaries (`sqlite_summaries`), of the log-line archive (`sqlite_logs`, blocks of
 compressed lines), of the capture lease (`sqlite_capture`) and of command output
-(`sqlite_outputs`) lives beside this module.
+(`sqlite_outputs`) lives beside this module; the archive's methods are `sqlite_archive`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,25 +35,21 @@ import aiosqlite
 
 from warroom.incident.events import COMMAND_RUN, Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
-from warroom.logchunks import LogChunk, chunks_of, line_count, merged, newest
+from warroom.logchunks import chunks_of, merged
 from warroom.store import (
-    sqlite_capture,
     sqlite_import,
-    sqlite_logs,
     sqlite_outputs,
-    sqlite_search,
     sqlite_summaries,
 )
 from warroom.store.blocks import encode
 from warroom.store.protocol import (
     DeclaredMeanwhile,
     IncidentSummary,
-    LineSelector,
-    LogMatches,
     StoreError,
     UnknownIncident,
 )
-from warroom.store.sqlite_connection import BUSY_TIMEOUT_MS, SqliteConnection
+from warroom.store.sqlite_archive import SqliteLogArchive
+from warroom.store.sqlite_connection import BUSY_TIMEOUT_MS
 from warroom.store.sqlite_file import check_openable, file_identity, read_only_uri
 from warroom.store.sqlite_schema import from_db_time, json_default, to_db_time
 
@@ -91,7 +87,7 @@ async def open_sqlite_store(
     return store
 
 
-class SqliteStore(SqliteConnection):
+class SqliteStore(SqliteLogArchive):
     """The event log in one SQLite file; safe to share between processes on one host."""
 
     async def declare(
@@ -302,78 +298,6 @@ class SqliteStore(SqliteConnection):
         """The newest open incident, if any."""
         rows = await sqlite_summaries.summaries(self._read, "WHERE status = 'open'", (), limit=1)
         return rows[0] if rows else None
-
-    async def archive_log_lines(
-        self,
-        incident_id: str,
-        rows: Sequence[tuple[datetime, str, str]],
-        *,
-        cap: int = 1_000_000,
-        capturer: str | None = None,
-    ) -> int:
-        """Keep log lines (logged_at, source, raw line) with the incident, at most `cap` of them.
-
-        Returns how many of `rows` were stored (fewer than given only if the batch alone is
-        larger than `cap`). With `capturer`, NotCapturer (nothing stored) unless it holds the
-        capture lease.
-        """
-        return await self.archive_log_chunks(
-            incident_id, chunks_of(rows), cap=cap, capturer=capturer
-        )
-
-    async def archive_log_chunks(
-        self,
-        incident_id: str,
-        chunks: Sequence[LogChunk],
-        *,
-        cap: int = 1_000_000,
-        capturer: str | None = None,
-    ) -> int:
-        """`archive_log_lines` for lines already in chunks: one block each, one commit for
-        them all, and the encoding done in a worker thread, off the event loop."""
-        if cap <= 0:
-            return 0
-        kept = newest(merged(chunks), cap)
-        blocks = await asyncio.to_thread(encode, kept)
-        async with self._transaction():
-            if capturer is not None:
-                await sqlite_capture.require_holder(self._db, incident_id, capturer)
-            await sqlite_logs.insert_capped(self._db, incident_id, blocks, cap)
-        return line_count(kept)
-
-    async def claim_capture(
-        self, incident_id: str, holder: str, *, lease: timedelta, at: datetime | None = None
-    ) -> bool:
-        """Take or renew the capture lease for `holder`, unless another's is running."""
-        async with self._transaction():
-            return await sqlite_capture.claim(self._db, incident_id, holder, lease, at or utc_now())
-
-    async def release_capture(self, incident_id: str, holder: str) -> None:
-        """Drop the capture lease if `holder` has it."""
-        async with self._transaction():
-            await sqlite_capture.release(self._db, incident_id, holder)
-
-    async def newest_log_lines(self, incident_id: str) -> dict[str, tuple[datetime, str]]:
-        """Each source's last archived (logged_at, line)."""
-        return await sqlite_logs.newest_per_source(self._read, incident_id)
-
-    async def log_lines(
-        self, incident_id: str, *, search: str = "", limit: int = 1000
-    ) -> list[tuple[datetime, str, str]]:
-        """The newest `limit` archived lines containing `search` (any case), oldest first."""
-        return await sqlite_logs.search_lines(self._read, incident_id, search, limit)
-
-    async def search_log_lines(
-        self,
-        incident_id: str,
-        selector: LineSelector,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 1000,
-    ) -> LogMatches:
-        """The whole archive searched in a worker thread (`sqlite_search`)."""
-        return await sqlite_search.search(self._read, incident_id, selector, since, until, limit)
 
     async def import_incident(
         self,
