@@ -28,6 +28,7 @@ from warroom.store import (
     MAX_COMMAND_OUTPUT_BYTES,
     AlreadyStored,
     DeclaredMeanwhile,
+    DuplicateEvent,
     EventStore,
     IncidentSummary,
     NotCapturer,
@@ -703,6 +704,32 @@ async def test_concurrent_append_after_lets_exactly_one_through(stores: StoreFac
     )
     assert sum(result is not None for result in results) == 1
     assert [e.seq for e in await opened[0].events(incident_id)] == [1, 2]
+
+
+async def test_an_idempotency_key_is_appended_once_whoever_writes_it(
+    stores: StoreFactory,
+) -> None:
+    opened = [await stores() for _ in range(4)]
+    one, two = await declare_many(opened[0], 2)
+    change = inc.health_changed("api", "up", "down", status=503, reason="503")
+    key = "health.changed:api:1"
+    results = await asyncio.gather(
+        *(
+            store.append(one, change.kind, change.payload, actor="auto", key=key)
+            for store in opened
+        ),
+        return_exceptions=True,
+    )
+    written = [result for result in results if isinstance(result, inc.Event)]
+    refused = [result for result in results if isinstance(result, DuplicateEvent)]
+    assert len(written) == 1 and len(refused) == 3
+    assert all(error.args[0] == key for error in refused)
+    assert (await opened[1].events(one))[1:] == written
+    # the same key on another incident, another key, or none: each appended
+    assert (await opened[1].append(two, change.kind, change.payload, actor="a", key=key)).seq == 2
+    later = await opened[2].append(one, change.kind, change.payload, actor="a", key=key + "x")
+    plain = await opened[3].append(one, change.kind, change.payload, actor="a")
+    assert (later.seq, plain.seq) == (3, 4)
 
 
 async def test_declaring_knowing_the_open_incidents_refuses_a_new_one(

@@ -37,6 +37,7 @@ from warroom.store.postgres_records import payload_text
 from warroom.store.postgres_schema import CHANNEL, SCHEMA_LOCK, Db, utc
 from warroom.store.protocol import (
     DeclaredMeanwhile,
+    DuplicateEvent,
     IncidentSummary,
     StoreError,
     UnknownIncident,
@@ -132,9 +133,11 @@ class PostgresStore(PostgresLogArchive):
         *,
         actor: str,
         at: datetime | None = None,
+        key: str | None = None,
     ) -> Event:
-        """Append one event; it is committed when this returns. UnknownIncident for a bad id."""
-        (event,) = await self.append_many(incident_id, [(kind, payload)], actor=actor, at=at)
+        """Append one event; it is committed when this returns. UnknownIncident for a bad id;
+        DuplicateEvent when `key` was used on the incident before."""
+        (event,) = await self._append(incident_id, [(kind, payload)], actor, at, key)
         return event
 
     async def append_many(
@@ -146,13 +149,27 @@ class PostgresStore(PostgresLogArchive):
         at: datetime | None = None,
     ) -> list[Event]:
         """Append (kind, payload) events in order, all committed together or none."""
+        return await self._append(incident_id, entries, actor, at, None)
+
+    async def _append(
+        self,
+        incident_id: str,
+        entries: Sequence[tuple[str, Mapping[str, Any]]],
+        actor: str,
+        at: datetime | None,
+        key: str | None,
+    ) -> list[Event]:
         when = utc(at or utc_now())
         async with self._transaction() as db:
-            last_seq = await self._newest_seq(db, incident_id)
+            last_seq = await self._newest_seq(db, incident_id)  # the row lock orders writers
+            if key is not None and await db.fetchval(
+                "SELECT 1 FROM events WHERE incident_id = $1 AND key = $2", incident_id, key
+            ):
+                raise DuplicateEvent(key)
             appended: list[Event] = []
             for kind, payload in entries:
                 event = await self._insert_event(
-                    db, incident_id, last_seq, kind, payload, actor, when
+                    db, incident_id, last_seq, kind, payload, actor, when, key
                 )
                 last_seq = event.seq
                 appended.append(event)
@@ -203,18 +220,20 @@ class PostgresStore(PostgresLogArchive):
         payload: Mapping[str, Any],
         actor: str,
         when: datetime,
+        key: str | None = None,
     ) -> Event:
         seq = last_seq + 1
         text = payload_text(payload)
         await db.execute(
-            "INSERT INTO events (incident_id, seq, at, kind, actor, payload)"
-            " VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO events (incident_id, seq, at, kind, actor, payload, key)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
             incident_id,
             seq,
             when,
             kind,
             actor,
             text,
+            key,
         )
         await db.execute(
             "UPDATE incidents SET last_seq = $1, last_event_at = greatest(last_event_at, $2)"

@@ -69,6 +69,11 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (incident_id, seq) REFERENCES events (incident_id, seq)
     );
     """,
+    # 2: an event's idempotency key (`append(key=…)`), unique within its incident.
+    """
+    ALTER TABLE events ADD COLUMN key text;
+    CREATE UNIQUE INDEX events_key ON events (incident_id, key) WHERE key IS NOT NULL;
+    """,
 )
 """Schema changes in order; the row of `warroom_schema` says how many have been applied."""
 

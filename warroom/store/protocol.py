@@ -36,6 +36,11 @@ class MissingStore(StoreError):
     """No store is where the target points, and the caller did not ask to create one."""
 
 
+class DuplicateEvent(LookupError):
+    """The incident already has an event appended with this idempotency key: nothing was
+    written. `args[0]` is the key."""
+
+
 class NotCapturer(Exception):
     """Another terminal holds the incident's log capture lease: nothing was archived."""
 
@@ -138,7 +143,13 @@ class EventStore(Protocol):
         *,
         actor: str,
         at: datetime | None = None,
-    ) -> Event: ...
+        key: str | None = None,
+    ) -> Event:
+        """Append one event. With `key` (an idempotency key, e.g. one per health transition),
+        DuplicateEvent, and nothing written, when the incident already has an event appended
+        with that key, checked in the write's own transaction: N terminals that saw the same
+        change record it once."""
+        ...
 
     async def append_many(
         self,

@@ -44,6 +44,7 @@ from warroom.store import (
 from warroom.store.blocks import encode
 from warroom.store.protocol import (
     DeclaredMeanwhile,
+    DuplicateEvent,
     IncidentSummary,
     StoreError,
     UnknownIncident,
@@ -138,9 +139,11 @@ class SqliteStore(SqliteLogArchive):
         *,
         actor: str,
         at: datetime | None = None,
+        key: str | None = None,
     ) -> Event:
-        """Append one event; it is committed when this returns. UnknownIncident for a bad id."""
-        (event,) = await self.append_many(incident_id, [(kind, payload)], actor=actor, at=at)
+        """Append one event; it is committed when this returns. UnknownIncident for a bad id;
+        DuplicateEvent when `key` was used on the incident before."""
+        (event,) = await self._append(incident_id, [(kind, payload)], actor, at, key)
         return event
 
     async def append_many(
@@ -152,12 +155,28 @@ class SqliteStore(SqliteLogArchive):
         at: datetime | None = None,
     ) -> list[Event]:
         """Append (kind, payload) events in order, all committed together or none."""
+        return await self._append(incident_id, entries, actor, at, None)
+
+    async def _append(
+        self,
+        incident_id: str,
+        entries: Sequence[tuple[str, Mapping[str, Any]]],
+        actor: str,
+        at: datetime | None,
+        key: str | None,
+    ) -> list[Event]:
         when = to_db_time(at or utc_now())
         async with self._transaction():
             last_seq = await self._newest_seq(incident_id)
+            if key is not None and await self._scalar(
+                "SELECT 1 FROM events WHERE incident_id = ? AND key = ?", (incident_id, key)
+            ):
+                raise DuplicateEvent(key)
             appended: list[Event] = []
             for kind, payload in entries:
-                event = await self._insert_event(incident_id, last_seq, kind, payload, actor, when)
+                event = await self._insert_event(
+                    incident_id, last_seq, kind, payload, actor, when, key
+                )
                 last_seq = event.seq
                 appended.append(event)
             if any(kind in HEADLINE_KINDS for kind, _ in entries):
@@ -200,13 +219,14 @@ class SqliteStore(SqliteLogArchive):
         payload: Mapping[str, Any],
         actor: str,
         when: str,
+        key: str | None = None,
     ) -> Event:
         seq = last_seq + 1
         text = json.dumps(dict(payload), default=json_default, ensure_ascii=False)
         await self._db.execute(
-            "INSERT INTO events (incident_id, seq, at, kind, actor, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (incident_id, seq, when, kind, actor, text),
+            "INSERT INTO events (incident_id, seq, at, kind, actor, payload, key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (incident_id, seq, when, kind, actor, text, key),
         )
         await self._db.execute(
             "UPDATE incidents SET last_seq = ?, last_event_at = max(last_event_at, ?) WHERE id = ?",

@@ -85,6 +85,11 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (incident_id, seq) REFERENCES events (incident_id, seq)
     ) WITHOUT ROWID;
     """,
+    # 5: an event's idempotency key (`append(key=…)`), unique within its incident.
+    """
+    ALTER TABLE events ADD COLUMN key TEXT;
+    CREATE UNIQUE INDEX events_key ON events (incident_id, key) WHERE key IS NOT NULL;
+    """,
 )
 """Schema changes in order; `PRAGMA user_version` is how many have been applied."""
 
