@@ -732,6 +732,49 @@ async def test_an_idempotency_key_is_appended_once_whoever_writes_it(
     assert (later.seq, plain.seq) == (3, 4)
 
 
+# --- presence: who has the incident open
+
+
+async def test_presence_says_who_is_here_until_their_announcement_runs_out(
+    stores: StoreFactory,
+) -> None:
+    ann, bob = await stores(), await stores()
+    one, two = await declare_many(ann, 2)
+    ttl = timedelta(seconds=10)
+    await ann.announce(one, "t1", actor="ann", host="laptop", region="logs", ttl=ttl, at=T0)
+    await bob.announce(
+        one, "t2", actor="bob", host="desk", region="health", ttl=ttl, at=T0 + SECOND
+    )
+    await bob.announce(two, "t3", actor="bob", host="desk", region="timeline", ttl=ttl, at=T0)
+    here = await bob.present(one, at=T0 + 2 * SECOND)
+    assert [(p.holder, p.actor, p.host, p.region, p.since) for p in here] == [
+        ("t1", "ann", "laptop", "logs", T0),
+        ("t2", "bob", "desk", "health", T0 + SECOND),
+    ]
+    # ann renews, looking elsewhere: her since stays; bob stopped renewing (his process died)
+    await ann.announce(
+        one, "t1", actor="ann", host="laptop", region="checklist", ttl=ttl, at=T0 + 9 * SECOND
+    )
+    later = await ann.present(one, at=T0 + 12 * SECOND)
+    assert [(p.holder, p.region, p.since) for p in later] == [("t1", "checklist", T0)]
+    # leaving is at once
+    await ann.depart(one, "t1")
+    assert await bob.present(one, at=T0 + 12 * SECOND) == []
+    assert [p.holder for p in await ann.present(two, at=T0 + SECOND)] == ["t3"]
+    with pytest.raises(UnknownIncident):
+        await ann.announce(MISSING, "t1", actor="a", host="h", region="logs", ttl=ttl)
+
+
+async def test_presence_without_a_time_runs_on_the_stores_clock(store: EventStore) -> None:
+    (incident,) = await declare_many(store, 1)
+    await store.announce(
+        incident, "t1", actor="ann", host="h", region="logs", ttl=timedelta(minutes=1)
+    )
+    await store.announce(incident, "t2", actor="bob", host="h", region="logs", ttl=-SECOND)
+    (here,) = await store.present(incident)
+    assert here.holder == "t1" and abs(here.since - datetime.now(UTC)) < timedelta(minutes=1)
+
+
 async def test_declaring_knowing_the_open_incidents_refuses_a_new_one(
     stores: StoreFactory,
 ) -> None:

@@ -20,6 +20,7 @@ from warroom.store.protocol import (
     MissingStore,
     NewerSchema,
     NotCapturer,
+    Presence,
     StoreError,
     UnknownIncident,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "MissingStore",
     "NewerSchema",
     "NotCapturer",
+    "Presence",
     "StoreError",
     "UnknownIncident",
     "open_store",

@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from warroom.incident.events import COMMAND_RUN, Event, declared, format_incident_id, utc_now
@@ -39,6 +39,7 @@ from warroom.store.protocol import (
     DeclaredMeanwhile,
     DuplicateEvent,
     IncidentSummary,
+    Presence,
     StoreError,
     UnknownIncident,
 )
@@ -340,3 +341,27 @@ class PostgresStore(PostgresLogArchive):
                 db, events, command_outputs, blocks, len(log_lines)
             )
         self._wake(events[0].incident_id)
+
+    async def announce(
+        self,
+        incident_id: str,
+        holder: str,
+        *,
+        actor: str,
+        host: str,
+        region: str,
+        ttl: timedelta,
+        at: datetime | None = None,
+    ) -> None:
+        """Say `holder` has the incident open until `ttl` from `at` (the server's now)."""
+        async with self._transaction() as db:
+            await postgres_records.announce(db, incident_id, holder, actor, host, region, ttl, at)
+
+    async def present(self, incident_id: str, *, at: datetime | None = None) -> list[Presence]:
+        """The terminals whose announcement still runs at `at` (the server's now)."""
+        return await postgres_records.present(self._read, incident_id, at)
+
+    async def depart(self, incident_id: str, holder: str) -> None:
+        """`holder` leaves `present` at once."""
+        async with self._transaction() as db:
+            await postgres_records.depart(db, incident_id, holder)

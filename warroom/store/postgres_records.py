@@ -1,7 +1,7 @@
 """The rows beside the events in PostgreSQL: incident summaries, the capture lease, command
-output, and an incident restored whole by an import.
+output, presence, and an incident restored whole by an import.
 
-The capture lease runs on the server's clock when the caller gives no time: terminals on
+The capture lease and presence run on the server's clock when the caller gives no time: terminals on
 several hosts compare one clock, so a laptop whose clock is a minute off neither steals a
 running lease nor keeps one past its end. `PostgresStore` owns the transactions; these
 functions are the SQL, run on the connection of the caller's transaction or its read.
@@ -25,6 +25,7 @@ from warroom.store.protocol import (
     AlreadyStored,
     IncidentSummary,
     NotCapturer,
+    Presence,
     StoreError,
     UnknownIncident,
 )
@@ -195,3 +196,58 @@ async def insert_incident(
         await insert_output(db, incident_id, seq, output)
     # Every line the export carried: the capture's cap was applied when they were captured.
     await postgres_logs.insert_capped(db, incident_id, blocks, max(line_count, 1))
+
+
+# --- presence, on the server's clock unless the caller gives a time
+
+
+async def announce(
+    db: Db,
+    incident_id: str,
+    holder: str,
+    actor: str,
+    host: str,
+    region: str,
+    ttl: timedelta,
+    at: datetime | None,
+) -> None:
+    """Insert or renew `holder`'s row (keeping its `since`), and drop rows run out."""
+    await _require_incident(db, incident_id)
+    when = None if at is None else utc(at)
+    await db.execute(
+        "DELETE FROM presence WHERE incident_id = $1"
+        " AND expires_at <= coalesce($2::timestamptz, clock_timestamp())",
+        incident_id,
+        when,
+    )
+    await db.execute(
+        "INSERT INTO presence (incident_id, holder, actor, host, region, since, expires_at)"
+        " VALUES ($1, $2, $3, $4, $5, coalesce($7::timestamptz, clock_timestamp()),"
+        " coalesce($7::timestamptz, clock_timestamp()) + $6::interval)"
+        " ON CONFLICT (incident_id, holder) DO UPDATE SET actor = excluded.actor,"
+        " host = excluded.host, region = excluded.region, expires_at = excluded.expires_at",
+        incident_id,
+        holder,
+        actor,
+        host,
+        region,
+        ttl,
+        when,
+    )
+
+
+async def present(read: Read, incident_id: str, at: datetime | None) -> list[Presence]:
+    """The rows still running at `at` (the server's now), longest there first."""
+    rows = await read(
+        "SELECT holder, actor, host, region, since FROM presence WHERE incident_id = $1"
+        " AND expires_at > coalesce($2::timestamptz, clock_timestamp()) ORDER BY since, holder",
+        (incident_id, None if at is None else utc(at)),
+    )
+    return [Presence(*row) for row in rows]
+
+
+async def depart(db: Db, incident_id: str, holder: str) -> None:
+    """Remove `holder`'s row."""
+    await db.execute(
+        "DELETE FROM presence WHERE incident_id = $1 AND holder = $2", incident_id, holder
+    )

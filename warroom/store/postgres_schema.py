@@ -74,6 +74,19 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE events ADD COLUMN key text;
     CREATE UNIQUE INDEX events_key ON events (incident_id, key) WHERE key IS NOT NULL;
     """,
+    # 3: which terminals have an incident open, until when (the server's clock).
+    """
+    CREATE TABLE presence (
+        incident_id text NOT NULL REFERENCES incidents (id),
+        holder text NOT NULL,
+        actor text NOT NULL,
+        host text NOT NULL,
+        region text NOT NULL,
+        since timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (incident_id, holder)
+    );
+    """,
 )
 """Schema changes in order; the row of `warroom_schema` says how many have been applied."""
 

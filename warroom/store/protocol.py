@@ -69,6 +69,20 @@ class IncidentSummary:
     last_event_at: datetime
 
 
+@dataclass(frozen=True)
+class Presence:
+    """One terminal that has an incident open, as it last announced itself."""
+
+    holder: str
+    """The terminal (one process), unique among every terminal on the incident."""
+    actor: str
+    host: str
+    region: str
+    """The region it shows: "health", "logs", "checklist" or "timeline"."""
+    since: datetime
+    """When it first announced itself."""
+
+
 class LineSelector(Protocol):
     """Which lines of a batch match a search: what `logs.filter.CompiledFilter` is.
 
@@ -277,6 +291,31 @@ class EventStore(Protocol):
         event with its own seq, time and actor, the outputs beside its command runs (by seq)
         and its captured (logged_at, source, line) rows, all in one commit.
         AlreadyStored, and nothing written, when the store has an incident with that id."""
+        ...
+
+    async def announce(
+        self,
+        incident_id: str,
+        holder: str,
+        *,
+        actor: str,
+        host: str,
+        region: str,
+        ttl: timedelta,
+        at: datetime | None = None,
+    ) -> None:
+        """Say that terminal `holder` has the incident open, until `ttl` after `at` (now; on
+        a server, the server's now): a terminal renews this while it runs, and one that died
+        drops out of `present` when its last announcement runs out. `since` is kept from
+        the first announcement. UnknownIncident for a bad id."""
+        ...
+
+    async def present(self, incident_id: str, *, at: datetime | None = None) -> list[Presence]:
+        """The terminals whose announcement still runs at `at` (now), longest there first."""
+        ...
+
+    async def depart(self, incident_id: str, holder: str) -> None:
+        """`holder` closed the incident: it leaves `present` at once."""
         ...
 
     async def close(self) -> None: ...

@@ -27,7 +27,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from warroom.logchunks import chunks_of, merged
 from warroom.store import (
     sqlite_import,
     sqlite_outputs,
+    sqlite_presence,
     sqlite_summaries,
 )
 from warroom.store.blocks import encode
@@ -46,6 +47,7 @@ from warroom.store.protocol import (
     DeclaredMeanwhile,
     DuplicateEvent,
     IncidentSummary,
+    Presence,
     StoreError,
     UnknownIncident,
 )
@@ -332,3 +334,29 @@ class SqliteStore(SqliteLogArchive):
             await sqlite_import.insert_incident(
                 self._db, events, command_outputs, blocks, len(log_lines)
             )
+
+    async def announce(
+        self,
+        incident_id: str,
+        holder: str,
+        *,
+        actor: str,
+        host: str,
+        region: str,
+        ttl: timedelta,
+        at: datetime | None = None,
+    ) -> None:
+        """Say `holder` has the incident open until `ttl` from `at` (now)."""
+        async with self._transaction():
+            await sqlite_presence.announce(
+                self._db, incident_id, holder, actor, host, region, ttl, at or utc_now()
+            )
+
+    async def present(self, incident_id: str, *, at: datetime | None = None) -> list[Presence]:
+        """The terminals whose announcement still runs at `at` (now)."""
+        return await sqlite_presence.present(self._read, incident_id, at or utc_now())
+
+    async def depart(self, incident_id: str, holder: str) -> None:
+        """`holder` leaves `present` at once."""
+        async with self._transaction():
+            await sqlite_presence.depart(self._db, incident_id, holder)
