@@ -28,7 +28,7 @@ from warroom.incident import (
 )
 from warroom.logchunks import LogChunk
 from warroom.playbook import Playbook
-from warroom.store import DuplicateEvent, EventStore, NotCapturer, StoreError
+from warroom.store import DuplicateEvent, EventStore, NotCapturer, Queued, StoreError
 
 AUTOMATIC_ACTOR = "warroom"
 """The actor of events no person caused, such as a health check changing state."""
@@ -149,6 +149,8 @@ class IncidentSession:
         except DuplicateEvent:
             self.ingest(await self.store.events(self.incident_id, self._known_seq))
             return None
+        except Queued:
+            return None  # waits in the outbox (the header counts it); shown once it is sent
         except Exception as error:  # whatever the backend raises, the room stays open
             self._on_refused(new.kind, error)
             return None

@@ -21,6 +21,7 @@ from warroom.store.protocol import (
     NewerSchema,
     NotCapturer,
     Presence,
+    Queued,
     StoreError,
     UnknownIncident,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "NewerSchema",
     "NotCapturer",
     "Presence",
+    "Queued",
     "StoreError",
     "UnknownIncident",
     "open_store",

@@ -23,13 +23,14 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from warroom.incident.events import COMMAND_RUN, Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.logchunks import chunks_of, merged
-from warroom.store import postgres_logs, postgres_records, postgres_url
+from warroom.store import postgres_logs, postgres_outbox, postgres_records, postgres_url
 from warroom.store.blocks import encode
 from warroom.store.postgres_archive import PostgresLogArchive
 from warroom.store.postgres_connection import Unreachable
@@ -38,19 +39,25 @@ from warroom.store.postgres_schema import CHANNEL, SCHEMA_LOCK, Db, utc
 from warroom.store.protocol import (
     DeclaredMeanwhile,
     DuplicateEvent,
-    IncidentSummary,
-    Presence,
+    Queued,
     StoreError,
     UnknownIncident,
 )
 
 
 async def open_postgres_store(
-    target: str, *, create: bool = True, read_only: bool = False, follow_poll_seconds: float = 0.5
+    target: str,
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    follow_poll_seconds: float = 0.5,
+    outbox: Path | None = None,
 ) -> PostgresStore:
     """Open the PostgreSQL database `target` (a `postgresql://` address, `${VAR}` expanded)
     and bring its schema up to date; with `create=False`, MissingStore when it holds no
     warroom schema; `read_only` makes every transaction read-only and migrates nothing.
+    `outbox` is where writes wait while the server is away (default: beside the user data
+    dir, one file per address).
 
     StoreError (never quoting a password) when the server cannot be reached or used.
     """
@@ -61,11 +68,19 @@ async def open_postgres_store(
         raise StoreError(
             f"The database address {shown} needs ${{{missing.args[0]}}}, which is not set."
         ) from None
-    store = PostgresStore(dsn, shown, follow_poll_seconds=follow_poll_seconds)
+    store = PostgresStore(
+        dsn,
+        shown,
+        follow_poll_seconds=follow_poll_seconds,
+        outbox=outbox or postgres_outbox.default_path(shown),
+    )
     try:
         await store._connect(read_only=read_only)
         await (store._check_schema() if read_only else store._prepare(create=create))
         await store._listen()
+        if not read_only:
+            await store._outbox.load()
+            store._send_queued()  # what a run killed while offline left
     except BaseException:
         await store.close()
         raise
@@ -74,6 +89,22 @@ async def open_postgres_store(
 
 class PostgresStore(PostgresLogArchive):
     """The event log in a PostgreSQL database; shared by processes on any number of hosts."""
+
+    def __init__(self, dsn: str, shown: str, *, follow_poll_seconds: float, outbox: Path) -> None:
+        super().__init__(dsn, shown, follow_poll_seconds=follow_poll_seconds)
+        self._outbox = postgres_outbox.Outbox(outbox)
+        self._sending: asyncio.Task[None] | None = None
+
+    def queued(self) -> int:
+        """Events waiting in the outbox for the server to be back."""
+        return self._outbox.count
+
+    async def close(self) -> None:
+        """Stop sending the outbox (it stays on disk for the next run) and close."""
+        if self._sending is not None:
+            self._sending.cancel()
+            await asyncio.gather(self._sending, return_exceptions=True)
+        await super().close()
 
     async def declare(
         self,
@@ -160,7 +191,36 @@ class PostgresStore(PostgresLogArchive):
         at: datetime | None,
         key: str | None,
     ) -> list[Event]:
+        """Append, or, when the server is away, queue in the outbox and raise Queued; while
+        anything waits there, new writes queue behind it, so that none overtakes another."""
         when = utc(at or utc_now())
+        if not self._outbox.count:
+            try:
+                return await self._write(incident_id, entries, actor, when, key)
+            except Unreachable:
+                if self._closed:
+                    raise
+        await self._outbox.put(incident_id, entries, actor, when, key)
+        self._send_queued()
+        raise Queued(
+            f"The incident database {self.shown} cannot be reached: {self._outbox.count} events"
+            " wait in the outbox and are sent when it is back."
+        )
+
+    def _send_queued(self) -> None:
+        if self._outbox.count and (self._sending is None or self._sending.done()):
+            self._sending = asyncio.get_running_loop().create_task(
+                postgres_outbox.send(self._outbox, self._write, self._follow_poll_seconds)
+            )
+
+    async def _write(
+        self,
+        incident_id: str,
+        entries: Sequence[tuple[str, Mapping[str, Any]]],
+        actor: str,
+        when: datetime,
+        key: str | None,
+    ) -> list[Event]:
         async with self._transaction() as db:
             last_seq = await self._newest_seq(db, incident_id)  # the row lock orders writers
             if key is not None and await db.fetchval(
@@ -310,22 +370,6 @@ class PostgresStore(PostgresLogArchive):
         finally:
             self._wakeups[incident_id].discard(wakeup)
 
-    async def incident(self, incident_id: str) -> IncidentSummary:
-        """The summary of one incident; UnknownIncident for a bad id."""
-        rows = await postgres_records.summaries(self._read, "WHERE id = $1", (incident_id,))
-        if not rows:
-            raise UnknownIncident(incident_id)
-        return rows[0]
-
-    async def list_incidents(self) -> list[IncidentSummary]:
-        """Every incident, newest first."""
-        return await postgres_records.summaries(self._read, "", ())
-
-    async def active_incident(self) -> IncidentSummary | None:
-        """The newest open incident, if any."""
-        rows = await postgres_records.summaries(self._read, "WHERE status = 'open'", (), limit=1)
-        return rows[0] if rows else None
-
     async def import_incident(
         self,
         events: Sequence[Event],
@@ -341,27 +385,3 @@ class PostgresStore(PostgresLogArchive):
                 db, events, command_outputs, blocks, len(log_lines)
             )
         self._wake(events[0].incident_id)
-
-    async def announce(
-        self,
-        incident_id: str,
-        holder: str,
-        *,
-        actor: str,
-        host: str,
-        region: str,
-        ttl: timedelta,
-        at: datetime | None = None,
-    ) -> None:
-        """Say `holder` has the incident open until `ttl` from `at` (the server's now)."""
-        async with self._transaction() as db:
-            await postgres_records.announce(db, incident_id, holder, actor, host, region, ttl, at)
-
-    async def present(self, incident_id: str, *, at: datetime | None = None) -> list[Presence]:
-        """The terminals whose announcement still runs at `at` (the server's now)."""
-        return await postgres_records.present(self._read, incident_id, at)
-
-    async def depart(self, incident_id: str, holder: str) -> None:
-        """`holder` leaves `present` at once."""
-        async with self._transaction() as db:
-            await postgres_records.depart(db, incident_id, holder)

@@ -1,6 +1,6 @@
-"""The log-line archive and its capture lease, as `PostgresStore` offers them: the protocol's
-methods over the SQL of `postgres_logs` and `postgres_records`, with the encoding of blocks in
-a worker thread (`blocks`)."""
+"""The tables beside the events, as `PostgresStore` offers them: the incident summaries, the
+log-line archive, its capture lease and presence. These are the protocol's methods over the
+SQL of `postgres_logs` and `postgres_records`, with blocks encoded in a worker thread."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from warroom.logchunks import LogChunk, chunks_of, line_count, merged, newest
 from warroom.store import postgres_logs, postgres_records
 from warroom.store.blocks import encode
 from warroom.store.postgres_connection import PostgresConnection
-from warroom.store.protocol import LineSelector, LogMatches
+from warroom.store.protocol import (
+    IncidentSummary,
+    LineSelector,
+    LogMatches,
+    Presence,
+    UnknownIncident,
+)
 
 
 class PostgresLogArchive(PostgresConnection):
@@ -82,3 +88,43 @@ class PostgresLogArchive(PostgresConnection):
     ) -> LogMatches:
         """The whole archive searched a page of blocks at a time (`postgres_logs`)."""
         return await postgres_logs.search(self._read, incident_id, selector, since, until, limit)
+
+    async def announce(
+        self,
+        incident_id: str,
+        holder: str,
+        *,
+        actor: str,
+        host: str,
+        region: str,
+        ttl: timedelta,
+        at: datetime | None = None,
+    ) -> None:
+        """Say `holder` has the incident open until `ttl` from `at` (the server's now)."""
+        async with self._transaction() as db:
+            await postgres_records.announce(db, incident_id, holder, actor, host, region, ttl, at)
+
+    async def present(self, incident_id: str, *, at: datetime | None = None) -> list[Presence]:
+        """The terminals whose announcement still runs at `at` (the server's now)."""
+        return await postgres_records.present(self._read, incident_id, at)
+
+    async def depart(self, incident_id: str, holder: str) -> None:
+        """`holder` leaves `present` at once."""
+        async with self._transaction() as db:
+            await postgres_records.depart(db, incident_id, holder)
+
+    async def incident(self, incident_id: str) -> IncidentSummary:
+        """The summary of one incident; UnknownIncident for a bad id."""
+        rows = await postgres_records.summaries(self._read, "WHERE id = $1", (incident_id,))
+        if not rows:
+            raise UnknownIncident(incident_id)
+        return rows[0]
+
+    async def list_incidents(self) -> list[IncidentSummary]:
+        """Every incident, newest first."""
+        return await postgres_records.summaries(self._read, "", ())
+
+    async def active_incident(self) -> IncidentSummary | None:
+        """The newest open incident, if any."""
+        rows = await postgres_records.summaries(self._read, "WHERE status = 'open'", (), limit=1)
+        return rows[0] if rows else None

@@ -32,6 +32,11 @@ class AlreadyStored(LookupError):
     """An incident with this id is already in the store; `args[0]` is the id."""
 
 
+class Queued(StoreError):
+    """The server is away: the write waits in the local outbox and is sent, in order and
+    once, when it is back. Nothing is on the server yet; `EventStore.queued` counts it."""
+
+
 class MissingStore(StoreError):
     """No store is where the target points, and the caller did not ask to create one."""
 
@@ -316,6 +321,11 @@ class EventStore(Protocol):
 
     async def depart(self, incident_id: str, holder: str) -> None:
         """`holder` closed the incident: it leaves `present` at once."""
+        ...
+
+    def queued(self) -> int:
+        """Events written while the server was away and not yet sent (always 0 for a store
+        that needs no server); asking costs no I/O."""
         ...
 
     async def close(self) -> None: ...

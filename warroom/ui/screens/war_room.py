@@ -144,6 +144,8 @@ class WarRoomScreen(
     """e.g. '2/7 down', as the health pane last counted."""
     present: var[tuple[Presence, ...]] = var(())
     """The other terminals on this incident (`session.presence`)."""
+    queued: var[int] = var(0)
+    """Events waiting in the store's outbox while its server is away."""
     replay_at: var[datetime | None] = var(None)
     """In review, the moment shown (None: now, following new events)."""
 
@@ -196,6 +198,7 @@ class WarRoomScreen(
             WarRoomScreen.clocks,
             WarRoomScreen.health_summary,
             WarRoomScreen.present,
+            WarRoomScreen.queued,
         )
         yield ClockStrip().data_bind(WarRoomScreen.clocks)
         if self.review:
@@ -265,6 +268,7 @@ class WarRoomScreen(
 
     def _tick(self) -> None:
         self.now = self.shown_time()
+        self.queued = self.session.store.queued()
         self._count_clocks()
         if self.review and self.is_mounted:
             self.show_recorded()

@@ -34,6 +34,8 @@ class IncidentHeader(Horizontal):
     /* Alone on the incident is the normal case: no room spent on saying so. */
     IncidentHeader #presence { display: none; color: $text; background: $accent; }
     IncidentHeader #presence.-shown { display: block; }
+    IncidentHeader #offline { display: none; color: $text; background: $error; }
+    IncidentHeader #offline.-shown { display: block; }
     """
 
     state: var[IncidentState | None] = var(None)
@@ -42,6 +44,8 @@ class IncidentHeader(Horizontal):
     """The incident's clocks, counted by the screen every second."""
     health_summary: var[str] = var("")
     """e.g. '2/7 down', from the health pane."""
+    queued: var[int] = var(0)
+    """Events waiting in the outbox while the database server is away."""
     present: var[tuple[Presence, ...]] = var(())
     """The other terminals that have this incident open, longest there first."""
 
@@ -56,6 +60,7 @@ class IncidentHeader(Horizontal):
         yield Label("", id="status", markup=False)
         yield Label("", id="elapsed", markup=False)
         yield Label("", id="health", markup=False)
+        yield Label("", id="offline", markup=False)
         yield Label("", id="presence", markup=False)
 
     def watch_state(self, state: IncidentState | None) -> None:
@@ -77,6 +82,11 @@ class IncidentHeader(Horizontal):
 
     def watch_health_summary(self, summary: str) -> None:
         relabel(self.query_one("#health", Label), f"health {summary}" if summary else "")
+
+    def watch_queued(self, queued: int) -> None:
+        label = self.query_one("#offline", Label)
+        relabel(label, f"offline — {queued} events queued")
+        label.set_class(queued > 0, "-shown")
 
     def watch_present(self, present: tuple[Presence, ...]) -> None:
         label = self.query_one("#presence", Label)
