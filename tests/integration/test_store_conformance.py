@@ -9,6 +9,7 @@ backend-specific checks (files, schema versions, poll intervals) belong in that 
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import textwrap
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
@@ -408,6 +409,28 @@ async def test_follow_sees_events_written_by_another_process(
             (3, "other", "from afar 1"),
             (4, "other", "from afar 2"),
         ]
+
+
+async def test_a_writer_killed_mid_burst_leaves_every_event_whole_and_numbered(
+    stores: StoreFactory, store: EventStore
+) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    async with aclosing(store.follow(declared.incident_id, after_seq=1)) as feed:
+        process = await asyncio.create_subprocess_exec(
+            *python(APPEND_NOTES, stores.target, declared.incident_id, "100000")
+        )
+        try:
+            await collect(feed, 50)  # well into its burst
+        finally:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+    events = await store.events(declared.incident_id)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert [e.payload["text"] for e in events[1:]] == [
+        f"from afar {n}" for n in range(len(events) - 1)
+    ]
+    after = await store.append(declared.incident_id, inc.NOTE_ADDED, {"text": "x"}, actor="a")
+    assert after.seq == len(events) + 1
 
 
 async def test_closing_the_store_ends_every_follower(stores: StoreFactory) -> None:
