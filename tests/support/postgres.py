@@ -37,10 +37,8 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-@asynccontextmanager
-async def fresh_database() -> AsyncIterator[str]:
-    """A new, empty database on the test server for one test, dropped after it; yields its
-    address, password included."""
+async def create_database() -> str:
+    """A new, empty database on the test server; its address, password included."""
     url = server_url()
     name = f"warroom_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(url)
@@ -48,11 +46,24 @@ async def fresh_database() -> AsyncIterator[str]:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
+    return with_database(url, name)
+
+
+async def drop_database(url: str) -> None:
+    """Drop the database `create_database` made, whoever is still connected."""
+    name = urlsplit(url).path.lstrip("/")
+    admin = await asyncpg.connect(server_url())
     try:
-        yield with_database(url, name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
-        admin = await asyncpg.connect(url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await admin.close()
+
+
+@asynccontextmanager
+async def fresh_database() -> AsyncIterator[str]:
+    """A new, empty database for one test, dropped after it; yields its address."""
+    url = await create_database()
+    try:
+        yield url
+    finally:
+        await drop_database(url)
