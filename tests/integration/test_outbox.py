@@ -108,8 +108,9 @@ async def test_a_writer_killed_while_offline_loses_nothing(
         incident,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
-    assert writer.stdin is not None and writer.stdout is not None
+    assert writer.stdin is not None and writer.stdout is not None and writer.stderr is not None
     try:
         assert (await asyncio.wait_for(writer.stdout.readline(), 30)).strip() == b"ready"
         await proxy.cut()
@@ -120,6 +121,8 @@ async def test_a_writer_killed_while_offline_loses_nothing(
     finally:
         writer.send_signal(signal.SIGKILL)
         await writer.wait()
+    # nothing written over the terminal: no driver warnings about reconnecting
+    assert await writer.stderr.read() == b""
     await proxy.start()
     # the next start on that address sends what the killed one queued
     store = await open_postgres_store(through(database, proxy), outbox=outbox)

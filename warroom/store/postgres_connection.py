@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -43,6 +44,11 @@ POOL_SIZE = 4
 """Connections per process: the UI, the health worker and the log archive write at once."""
 
 CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+
+# The store says itself when the server is away (Unreachable, the outbox, the header); the
+# pool's own warnings about reconnecting would reach stderr, over the full-screen war room.
+logging.getLogger("asyncpg").addHandler(logging.NullHandler())
+logging.getLogger("asyncpg").propagate = False
 
 
 class Unreachable(StoreError):
