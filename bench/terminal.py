@@ -62,6 +62,10 @@ class Terminal:
     def send(self, key: str) -> None:
         self._tmux("send-keys", "-t", "bench", key)
 
+    def send_literal(self, text: str) -> None:
+        """Type `text` as it is (no key names: `Enter` stays five letters)."""
+        self._tmux("send-keys", "-t", "bench", "-l", text)
+
     def wait_for(
         self, condition: Callable[[list[str]], bool], *, timeout: float = 20, every: float = 0.002
     ) -> float:

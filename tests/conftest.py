@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.apis import FakeApiServer
 from tests.support.health import FakeHealthServer
 from warroom.store import EventStore, open_store
 
@@ -100,6 +101,15 @@ async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
 async def health_server() -> AsyncIterator[FakeHealthServer]:
     """A misbehaving-on-demand HTTP server on 127.0.0.1 (tests.support.health); set its routes."""
     server = FakeHealthServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def api_server() -> AsyncIterator[FakeApiServer]:
+    """Statuspage, webhook and Events API on 127.0.0.1 (tests.support.apis); script its answers."""
+    server = FakeApiServer()
     await server.start()
     yield server
     await server.stop()

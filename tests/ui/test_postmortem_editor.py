@@ -88,7 +88,7 @@ async def test_review_writes_the_post_mortem_and_nothing_else(tmp_path: Path) ->
             await pilot.press("escape")  # closes the editor, its session and its store
             await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="closed")
             assert app.is_running
-    # Review's own store was opened immutable: a fresh one reads what was written.
+    # Written through the editor's own store: a fresh reader finds it after the others.
     async with await open_store(db, create=False, read_only=True) as later:
         after = [(e.seq, e.kind) for e in await later.events(incident_id)]
     assert after[: len(before)] == before

@@ -11,6 +11,7 @@ import pytest
 from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 from textual.widgets import Tabs
@@ -158,3 +159,27 @@ async def test_tabs_hidden_side_by_side_show_the_active_region_once_shown(
         await until(pilot, lambda: tabs.display, what="tabs shown")
         await until(pilot, lambda: tabs.active == "tab-checklist", what="checklist tab")
         assert [r.id for r in screen.query(".region") if r.display] == ["checklist-region"]
+
+
+async def test_at_start_the_focus_goes_straight_to_the_active_region(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every focus moved restyles the widget it leaves and the one it enters: before the first
+    frame, Textual's auto-focus would give it to the tabs and the region would take it back."""
+    focused: list[str] = []
+    set_focus = Screen.set_focus
+
+    def recording(screen: Screen[Any], widget: Widget | None, *args: Any, **kwargs: Any) -> None:
+        if widget is not None:
+            focused.append(type(widget).__name__)
+        set_focus(screen, widget, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "set_focus", recording)
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        await until(pilot, lambda: bool(focused), what="a focus")
+        await pilot.pause()
+        assert region_with_focus(screen) == "health-region"
+    assert set(focused) == {"ListView"}  # the health list, and nothing before it

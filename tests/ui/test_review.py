@@ -7,7 +7,6 @@ the command opens it.
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -18,10 +17,16 @@ from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from tests.support.playbooks import quiet_playbook
-from tests.support.review import RecordingListener, at, recorded_incident, write_incident
+from tests.support.review import (
+    RecordingListener,
+    at,
+    log_text,
+    offline_playbook,
+    recorded_incident,
+    review_app,
+    write_incident,
+)
 from tests.support.war_room import state_of, until, war_room_app, war_room_screen
-from warroom.playbook import LogSource, Playbook, Provider, Service
 from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.war_room import WarRoomScreen
@@ -71,18 +76,6 @@ def action_name(binding: Binding) -> str:
     return binding.action.split("(")[0]
 
 
-def offline_playbook(port: int, marker: Path) -> Playbook:
-    """Services and a provider on a local port that records connections, and a log source
-    that leaves `marker` behind if it is ever run."""
-    url = f"http://127.0.0.1:{port}"
-    return dataclasses.replace(
-        quiet_playbook(zone="UTC"),
-        services=(Service("backend", f"{url}/health"), Service("frontend", f"{url}/")),
-        providers=(Provider("Fly.io", url),),
-        log_sources=(LogSource("backend", ("sh", "-c", f"touch {marker}; sleep 30")),),
-    )
-
-
 @pytest.fixture
 def listener() -> Iterator[RecordingListener]:
     with RecordingListener() as recording:
@@ -99,13 +92,6 @@ async def recorded(tmp_path: Path) -> tuple[Path, str]:
 async def reader(recorded: tuple[Path, str]) -> AsyncIterator[EventStore]:
     async with await open_store(recorded[0], create=False, read_only=True) as store:
         yield store
-
-
-def review_app(
-    store: EventStore, incident_id: str, listener: RecordingListener, tmp_path: Path
-) -> WarRoomApp:
-    playbook = offline_playbook(listener.port, tmp_path / "spawned")
-    return war_room_app(store, incident_id, playbook=playbook, review=True)
 
 
 async def opened(pilot: Pilot[Any], app: WarRoomApp) -> WarRoomScreen:
@@ -126,10 +112,6 @@ def notified_since(app: WarRoomApp, count: int) -> Callable[[], bool]:
 def health_line(screen: WarRoomScreen, target: str) -> str:
     row = next(r for r in screen.query(HealthRow) if r.target == target)
     return row.line(120).plain
-
-
-def log_text(screen: WarRoomScreen) -> list[str]:
-    return [record.raw for record in screen.query_one(LogPane).tail.buffer.records()]
 
 
 def test_every_binding_is_either_refused_in_review_or_only_looks() -> None:

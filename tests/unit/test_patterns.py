@@ -72,7 +72,18 @@ def test_the_unquoted_reason_never_holds_the_pattern() -> None:
 
 @pytest.mark.parametrize(
     "patterns",
-    [["ERROR|timeout"], ["5\\d\\d", "^GET"], ["time.ut"], ["x+y", "b"], ["^$"], ["é"], ["[^a]"]],
+    [
+        ["ERROR|timeout"],
+        ["5\\d\\d", "^GET"],
+        ["time.ut"],
+        ["x+y", "b"],
+        ["^$"],
+        ["é"],
+        ["[^a]"],
+        ["GET", "/api"],
+        ["timeout"],
+        ["a|"],
+    ],
 )
 @pytest.mark.parametrize("ignore_case", [True, False])
 def test_lines_match_as_re_would_say(patterns: list[str], ignore_case: bool) -> None:

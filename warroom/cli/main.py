@@ -161,9 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands_.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    from warroom.cli import db_copy, export, log_search, postmortem
+    from warroom.cli import db_copy, export, log_search, postmortem, publish
 
     postmortem.add_parsers(command)
+    publish.add_parsers(command)
     db_copy.add_parsers(command)
     export.add_parsers(command)
     log_search.add_parsers(command)
@@ -171,9 +172,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 WRITERS = frozenset(
-    {None, "demo", "new", "open", "note", "rename", "ack", "action", "import", "db"}
+    {
+        None,
+        "demo",
+        "new",
+        "open",
+        "note",
+        "rename",
+        "ack",
+        "action",
+        "import",
+        "publish",
+        "page",
+        "db",
+    }
 )
-"""Subcommands that write to an incident database: `--read-only` refuses them."""
+"""Subcommands that write to an incident database (or act on the world through an API):
+`--read-only` refuses them."""
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -190,7 +205,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     options = Options.from_args(args)
-    from warroom.cli import commands, db_copy, export, log_search, postmortem, run
+    from warroom.cli import commands, db_copy, export, log_search, postmortem, publish, run
 
     if options.read_only and args.command in WRITERS:
         what = f"warroom {args.command}" if args.command else "the war room"
@@ -220,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": export.run_export,
         "import": export.run_import,
         "logs": log_search.run_logs,
+        "publish": publish.run_publish,
+        "page": publish.run_page,
         "db": db_copy.run_db,
     }
     try:

@@ -1,12 +1,15 @@
 """The simulated outage behind `warroom demo` and the tests: all local, no Fly account.
 
 `DemoWorld` serves, on 127.0.0.1 and a free port, the three Slurpy services' health
-endpoints and four Statuspage-style `summary.json` pages, answering as `scenario` says for
-the seconds elapsed since the world started and for the image the backend runs (the fleet
-file: rolling the bad release back makes the backend healthy). `demo_playbook` turns the
-shipped playbook into one that polls that server and runs `warroom.demo.fakefly` wherever it
-runs `fly` (log sources, quick checks, runbook steps, emergency commands), so the whole
-product runs on the real playbook's phases, runbooks and templates; the world's
+endpoints, four Statuspage-style `summary.json` pages and the outside services publishing
+talks to (`published`: a Statuspage-compatible API, a webhook, an Events API, and Slurpy's
+own status page showing what was published), answering as `scenario` says for the seconds
+elapsed since the world started and for the image the backend runs (the fleet file: rolling
+the bad release back makes the backend healthy). `demo_playbook` turns the shipped playbook
+into one that polls that server, publishes and pages through it, and runs
+`warroom.demo.fakefly` wherever it runs `fly` (log sources, quick checks, runbook steps,
+emergency commands), so the whole product runs on the real playbook's phases, runbooks and
+templates; the world's
 `environment` gives the stand-in a fleet file, so a deploy or a scale made in the demo is
 there for the next command.
 """
@@ -22,12 +25,23 @@ import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 from warroom.demo import scenario
 from warroom.demo.fakefly_fleet import STATE_VARIABLE, Fleet, bad_release_running
-from warroom.playbook import Playbook, Step
+from warroom.demo.published import (
+    DEMO_API_KEY,
+    DEMO_COMPONENTS,
+    DEMO_PAGE_ID,
+    DEMO_ROUTING_KEY,
+    EVENTS_PATH,
+    STATUSPAGE_PREFIX,
+    WEBHOOK_PATH,
+    Publications,
+)
+from warroom.playbook import ChatTarget, PagingTarget, Playbook, StatusPageTarget, Step
 
 EPOCH_VARIABLE = "WARROOM_DEMO_EPOCH"
 """Environment variable through which `fakefly` learns when the outage script started."""
@@ -96,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _DemoServer
 
     def do_GET(self) -> None:
+        if self._published("GET"):
+            return
         elapsed = time.time() - self.server.epoch
         parts = urlsplit(self.path).path.strip("/").split("/")
         if parts[:1] == ["status"] and len(parts) >= 2 and parts[1] in scenario.PROVIDERS:
@@ -112,10 +128,36 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(404, {"error": "not found"})
 
-    def _send(self, status: int, body: dict[str, Any]) -> None:
-        payload = json.dumps(body).encode()
+    def do_POST(self) -> None:
+        if not self._published("POST"):
+            self._send(404, {"error": "not found"})
+
+    def do_PATCH(self) -> None:
+        if not self._published("PATCH"):
+            self._send(404, {"error": "not found"})
+
+    def _published(self, method: str) -> bool:
+        """Answer a request for the status page API, webhook or Events API; False if it is
+        for none of them."""
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        path = urlsplit(self.path).path
+        answer = self.server.publications.handle(method, path, headers, body)
+        if answer is None:
+            return False
+        self._send(*answer)
+        return True
+
+    def _send(self, status: int, body: Any) -> None:
+        text = isinstance(body, str)
+        payload = body.encode() if text else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "text/plain" if text else "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -131,6 +173,7 @@ class _DemoServer(ThreadingHTTPServer):
     request_queue_size = 128
     epoch: float
     fleet_file: Path
+    publications: Publications
 
 
 class DemoWorld:
@@ -140,6 +183,9 @@ class DemoWorld:
         self.epoch = time.time() if epoch is None else epoch
         self._server = _DemoServer(("127.0.0.1", 0), _Handler)
         self._server.epoch = self.epoch
+        self.publications = Publications()
+        """What the demo's status page API, webhook and Events API received."""
+        self._server.publications = self.publications
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="warroom-demo-http", daemon=True
         )
@@ -211,8 +257,18 @@ def demo_playbook(playbook: Playbook, base_url: str) -> Playbook:
         )
         for runbook in playbook.runbooks
     )
+    demo_key = {DEMO_API_KEY, DEMO_ROUTING_KEY, f"{base_url}{WEBHOOK_PATH}"}
     return dataclasses.replace(
         playbook,
+        status_page=StatusPageTarget(
+            page_id=DEMO_PAGE_ID,
+            api_key=DEMO_API_KEY,
+            api=f"{base_url}{STATUSPAGE_PREFIX}",
+            components=MappingProxyType(dict(DEMO_COMPONENTS)),
+        ),
+        chat=ChatTarget(webhook=f"{base_url}{WEBHOOK_PATH}"),
+        paging=PagingTarget(routing_key=DEMO_ROUTING_KEY, events_url=f"{base_url}{EVENTS_PATH}"),
+        secrets=playbook.secrets | demo_key,
         services=services,
         providers=providers,
         log_sources=log_sources,

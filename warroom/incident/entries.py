@@ -15,6 +15,7 @@ from warroom.incident.events import (
     ACKNOWLEDGED,
     COMMAND_RUN,
     COMMS_COPIED,
+    COMMS_PUBLISHED,
     DECLARED,
     ESCALATED,
     FIELD_SET,
@@ -24,6 +25,7 @@ from warroom.incident.events import (
     LOG_PINNED,
     MOMENT_SET,
     NOTE_ADDED,
+    ONCALL_PAGED,
     RENAMED,
     REOPENED,
     RESOLVED,
@@ -130,6 +132,19 @@ def describe(event: Event, playbook: Playbook) -> str:
     if kind == COMMS_COPIED:
         via = f" via {p['via']}" if p.get("via") else ""
         return f"Status text copied: {p.get('template', '?')}{via}"
+    if kind == COMMS_PUBLISHED:
+        where = {"statuspage": "status page", "chat": "chat"}.get(str(p.get("target")), "?")
+        link = f" {p['shortlink']}" if p.get("shortlink") else ""
+        if p.get("ok"):
+            return f"Published {p.get('template', '?')} to the {where}{link}"
+        return f"Publishing {p.get('template', '?')} to the {where} failed: {p.get('message', '')}"
+    if kind == ONCALL_PAGED:
+        trigger = p.get("action") == "trigger"
+        if p.get("ok"):
+            what = "Paged on-call" if trigger else "Resolved the page"
+            return f"{what} (PagerDuty, {p.get('dedup_key', '?')})"
+        what = "Paging on-call" if trigger else "Resolving the page"
+        return f"{what} failed: {p.get('message', '')}"
     if kind == LOG_PINNED:
         return f"Pinned [{p.get('source', '?')}] {p.get('line', '')}"
     if kind == HEALTH_CHANGED:

@@ -34,6 +34,10 @@ MOMENT_SET = "moment.set"  # {moment, at (ISO string, or None to clear), target_
 ROLE_ASSIGNED = "role.assigned"  # {role, name}
 FIELD_SET = "field.set"  # {name, value}
 COMMS_COPIED = "comms.copied"  # {template, text, via}
+# {target, template, status, outcome, ok, message, http_status, attempts, text, remote_id,
+# shortlink}: one send to a status page or chat, however it ended (never a secret)
+COMMS_PUBLISHED = "comms.published"
+ONCALL_PAGED = "oncall.paged"  # {action, outcome, ok, message, http_status, attempts, dedup_key}
 LOG_PINNED = "log.pinned"  # {source, line, logged_at}
 HEALTH_CHANGED = "health.changed"  # {target, from, to, status, reason}
 # {name, argv, outcome, exit_code, summary, duration, output_head, output_tail, output_chars};
@@ -62,6 +66,8 @@ EVENT_KINDS: tuple[str, ...] = (
     ROLE_ASSIGNED,
     FIELD_SET,
     COMMS_COPIED,
+    COMMS_PUBLISHED,
+    ONCALL_PAGED,
     LOG_PINNED,
     HEALTH_CHANGED,
     COMMAND_RUN,
@@ -186,6 +192,62 @@ def field_set(name: str, value: str) -> NewEvent:
 
 def comms_copied(template: str, text: str, via: str) -> NewEvent:
     return NewEvent(COMMS_COPIED, {"template": template, "text": text, "via": via})
+
+
+def comms_published(
+    target: str,
+    template: str,
+    text: str,
+    *,
+    status: str,
+    outcome: str,
+    ok: bool,
+    message: str,
+    http_status: int | None,
+    attempts: Sequence[str],
+    remote_id: str = "",
+    shortlink: str = "",
+) -> NewEvent:
+    """A status text sent to `target` ("statuspage", "chat") with the Statuspage `status`,
+    and how it ended: `outcome`, `ok`, the sentence saying so, the last HTTP status, each
+    try, and the Statuspage incident's id and link once known. Its writer masks secrets."""
+    payload = {
+        "target": target,
+        "template": template,
+        "status": status,
+        "outcome": outcome,
+        "ok": ok,
+        "message": message,
+        "http_status": http_status,
+        "attempts": list(attempts),
+        "text": text,
+        "remote_id": remote_id,
+        "shortlink": shortlink,
+    }
+    return NewEvent(COMMS_PUBLISHED, payload)
+
+
+def oncall_paged(
+    action: str,
+    *,
+    outcome: str,
+    ok: bool,
+    message: str,
+    http_status: int | None,
+    attempts: Sequence[str],
+    dedup_key: str,
+) -> NewEvent:
+    """On-call paged (`action` "trigger") or the page resolved ("resolve"), and how it ended."""
+    payload = {
+        "action": action,
+        "outcome": outcome,
+        "ok": ok,
+        "message": message,
+        "http_status": http_status,
+        "attempts": list(attempts),
+        "dedup_key": dedup_key,
+    }
+    return NewEvent(ONCALL_PAGED, payload)
 
 
 def log_pinned(source: str, line: str, logged_at: datetime) -> NewEvent:

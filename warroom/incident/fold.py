@@ -21,6 +21,7 @@ from warroom.incident.entries import item_moment, timeline_entry
 from warroom.incident.events import (
     ACKNOWLEDGED,
     COMMS_COPIED,
+    COMMS_PUBLISHED,
     DECLARED,
     ESCALATED,
     FIELD_SET,
@@ -28,6 +29,7 @@ from warroom.incident.events import (
     ITEM_TICKED,
     ITEM_UNTICKED,
     MOMENT_SET,
+    ONCALL_PAGED,
     POSTMORTEM_FIELD_SET,
     RENAMED,
     REOPENED,
@@ -83,6 +85,8 @@ class IncidentFold:
         self._fields: dict[str, str] = {}
         self._roles: dict[str, str] = {}
         self._last_status_update: datetime | None = None
+        self._status_page = ("", "", False)  # id, shortlink, unconfirmed
+        self._paged = False
         self._escalation_level = 1
         self._escalated_at: datetime | None = None
         self._first_response_at: datetime | None = None
@@ -166,8 +170,11 @@ class IncidentFold:
         elif kind == FIELD_SET:
             self._fields[str(payload.get("name", ""))] = str(payload.get("value", ""))
         elif kind == COMMS_COPIED:
-            if self._last_status_update is None or at > self._last_status_update:
-                self._last_status_update = at
+            self._status_update_at(at)
+        elif kind == COMMS_PUBLISHED and payload.get("target") == "statuspage":
+            self._status_page_published(payload, at)
+        elif kind == ONCALL_PAGED and payload.get("ok") is True:
+            self._paged = payload.get("action") == "trigger"
         elif kind == ESCALATED:
             level = payload.get("level")
             self._escalation_level = level if isinstance(level, int) else self._escalation_level + 1
@@ -180,6 +187,21 @@ class IncidentFold:
             self._status, self._resolved_at = "open", None
         elif kind == POSTMORTEM_FIELD_SET or kind in ACTION_KINDS:
             self._book.apply(event, at)
+
+    def _status_update_at(self, at: datetime) -> None:
+        if self._last_status_update is None or at > self._last_status_update:
+            self._last_status_update = at
+
+    def _status_page_published(self, payload: Mapping[str, Any], at: datetime) -> None:
+        remote_id, link, unconfirmed = self._status_page
+        if payload.get("ok") is True:
+            self._status_update_at(at)
+            remote_id = str(payload.get("remote_id") or remote_id)
+            link = str(payload.get("shortlink") or link)
+            unconfirmed = False
+        elif payload.get("outcome") in ("timed out", "no answer") and not remote_id:
+            unconfirmed = True
+        self._status_page = (remote_id, link, unconfirmed)
 
     def _add_entry(self, entry: TimelineEntry) -> None:
         key = (entry.at, entry.seq)
@@ -230,6 +252,10 @@ class IncidentFold:
             marks=self._marks_for(moments),
             postmortem=MappingProxyType(dict(self._book.postmortem)),
             actions=self._book.items(self._playbook, self._resolved_at),
+            status_page_id=self._status_page[0],
+            status_page_link=self._status_page[1],
+            status_page_unconfirmed=self._status_page[2],
+            oncall_paged=self._paged,
         )
 
     def _marks_for(self, moments: dict[KeyMoment, datetime]) -> Mapping[int, tuple[KeyMoment, ...]]:

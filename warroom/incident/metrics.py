@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from warroom.incident.clocks import response_clock
 from warroom.incident.comms import duration_text
-from warroom.incident.events import COMMS_COPIED, HEALTH_CHANGED
+from warroom.incident.events import COMMS_COPIED, COMMS_PUBLISHED, HEALTH_CHANGED
 from warroom.incident.state import IncidentState, TimelineEntry
 from warroom.playbook import KeyMoment, Playbook
 
@@ -183,7 +183,15 @@ def _updates(state: IncidentState, playbook: Playbook, now: datetime) -> list[Me
     times = [
         entry.at
         for entry in state.timeline
-        if entry.kind == COMMS_COPIED and entry.event.payload.get("template") in STATUS_TEMPLATES
+        if entry.event.payload.get("template") in STATUS_TEMPLATES
+        and (
+            entry.kind == COMMS_COPIED
+            or (
+                entry.kind == COMMS_PUBLISHED
+                and entry.event.payload.get("target") == "statuspage"
+                and entry.event.payload.get("ok") is True
+            )
+        )
     ]
     interval = playbook.settings.status_update_interval
     count = Metric(

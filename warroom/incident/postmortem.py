@@ -24,7 +24,13 @@ from warroom.incident.comms import (
     clock,
     postmortem_fields,
 )
-from warroom.incident.events import COMMAND_RUN, COMMS_COPIED, LOG_PINNED, NOTE_ADDED
+from warroom.incident.events import (
+    COMMAND_RUN,
+    COMMS_COPIED,
+    COMMS_PUBLISHED,
+    LOG_PINNED,
+    NOTE_ADDED,
+)
 from warroom.incident.metrics import Metric
 from warroom.incident.state import IncidentState
 from warroom.playbook import Playbook
@@ -102,13 +108,20 @@ class _Writer:
         return "\n\n".join(parts)
 
     def comms_sent(self) -> str:
-        sent = [entry for entry in self.state.timeline if entry.kind == COMMS_COPIED]
+        # What reached people: copies, and the publishes a status page or chat accepted.
+        sent = [
+            entry
+            for entry in self.state.timeline
+            if entry.kind == COMMS_COPIED
+            or (entry.kind == COMMS_PUBLISHED and entry.event.payload.get("ok") is True)
+        ]
         if not sent:
             return "None sent."
         parts = []
         for entry in sent:
             payload = entry.event.payload
-            via = f" via {payload['via']}" if payload.get("via") else ""
+            how = payload.get("via") or payload.get("target")
+            via = f" via {how}" if how else ""
             head = markdown.inline(f"{payload.get('template', '?')}{via} ({entry.actor})")
             text = self.clean(str(payload.get("text", "")))
             parts.append(f"- {self.when(entry.at)}: {head}\n\n{_indent(markdown.fenced(text))}")

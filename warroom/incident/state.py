@@ -73,7 +73,7 @@ class IncidentState:
     roles: Mapping[str, str]
     """commander, scribe, comms -> name."""
     last_status_update: datetime | None
-    """Time of the last comms.copied."""
+    """Time of the last comms.copied, or status-page publish that succeeded."""
     escalation_level: int
     """The current rung of the escalation ladder, starting at 1."""
     escalated_at: datetime | None
@@ -97,6 +97,16 @@ class IncidentState:
     """Post-mortem sections a person wrote (`actions.POSTMORTEM_WRITTEN`): the last text each."""
     actions: tuple[ActionItem, ...] = ()
     """Action items: those added, then the playbook's post-incident ones once resolved."""
+    status_page_id: str = ""
+    """The Statuspage incident this one was published as (`comms.published`); "" before
+    the first publish that succeeded: the next one creates it, the ones after update it."""
+    status_page_link: str = ""
+    """That incident's public shortlink, when the API gave one."""
+    oncall_paged: bool = False
+    """On-call was paged (`oncall.paged` trigger accepted) and the page not resolved since."""
+    status_page_unconfirmed: bool = False
+    """A create got no answer and none succeeded since: it may exist there, so the next
+    publish looks it up before creating one."""
 
     @property
     def is_open(self) -> bool:

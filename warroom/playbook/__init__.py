@@ -1,9 +1,10 @@
 """The playbook: `playbook.toml` read once, validated, and held as frozen typed objects.
 
-`model` (with `model_signals` and `model_runbooks`) is the schema and `loader` reads the file
-into it: `checker` collects the problems and expands `${VAR}`, the `sections_watch`,
-`sections_response`, `sections_signals` and `sections_comms` modules read the file's tables
-through `toml_table`, and `toml_lines` finds the line of each key. Nothing here does I/O after
+`model` (with `model_signals`, `model_runbooks` and `model_publish`) is the schema and `loader`
+reads the file into it: `checker` collects the problems and expands `${VAR}`, the
+`sections_watch`, `sections_response`, `sections_signals`, `sections_comms` and
+`sections_publish` modules read the file's tables through `toml_table`, and `toml_lines` finds
+the line of each key. Nothing here does I/O after
 `load_playbook` returns.
 """
 
@@ -35,6 +36,13 @@ from warroom.playbook.model import (
     TemplateFor,
     TemplateName,
 )
+from warroom.playbook.model_publish import (
+    PAGERDUTY_EVENTS_URL,
+    STATUSPAGE_API,
+    ChatTarget,
+    PagingTarget,
+    StatusPageTarget,
+)
 from warroom.playbook.model_runbooks import (
     DEFAULT_COMMAND_TIMEOUT,
     EmergencyCommand,
@@ -54,10 +62,13 @@ __all__ = [
     "DEFAULT_COMMAND_TIMEOUT",
     "KEY_MOMENTS",
     "MAX_DURATION",
+    "PAGERDUTY_EVENTS_URL",
     "POSTMORTEM_FIELDS",
+    "STATUSPAGE_API",
     "TEMPLATE_FIELDS",
     "TEMPLATE_NAMES",
     "BodyCheck",
+    "ChatTarget",
     "ChecklistItem",
     "EmergencyCommand",
     "EscalationLevel",
@@ -69,6 +80,7 @@ __all__ = [
     "LogRateSignal",
     "LogShareSignal",
     "LogSource",
+    "PagingTarget",
     "Phase",
     "Playbook",
     "PlaybookError",
@@ -80,6 +92,7 @@ __all__ = [
     "Severity",
     "Signal",
     "Solution",
+    "StatusPageTarget",
     "Step",
     "Template",
     "TemplateFor",

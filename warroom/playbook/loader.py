@@ -2,9 +2,9 @@
 
 `load_playbook` parses the file with `tomllib`, asks `toml_lines.locate` where every key is,
 and has a `checker.Checker` expand `${VAR}` and collect every problem as
-`PATH:LINE: what is wrong`. The tables are read by `sections_watch`, `sections_response` and
-`sections_comms`; only [settings], which belongs to none of them, is read here. Callers
-import `load_playbook` from `warroom.playbook`.
+`PATH:LINE: what is wrong`. The tables are read by `sections_watch`, `sections_response`,
+`sections_comms` and `sections_publish`; only [settings], which belongs to none of them, is
+read here. Callers import `load_playbook` from `warroom.playbook`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from warroom.playbook import sections_comms, sections_response, sections_watch
+from warroom.playbook import sections_comms, sections_publish, sections_response, sections_watch
 from warroom.playbook.checker import Checker
 from warroom.playbook.model import Playbook, PlaybookError, Settings
 from warroom.playbook.sections_response import StepRefs
@@ -81,6 +81,9 @@ def _playbook(checker: Checker, data: dict[str, Any]) -> Playbook:
     templates = sections_comms.templates(root)
     post_incident = sections_response.post_incident(root)
     postmortem, guidance = sections_comms.postmortem(root)
+    status_page = sections_publish.status_page(root, targets)
+    chat = sections_publish.chat(root)
+    paging = sections_publish.paging(root)
     root.done()
     return Playbook(
         path=checker.path,
@@ -101,6 +104,9 @@ def _playbook(checker: Checker, data: dict[str, Any]) -> Playbook:
         quick_checks=quick_checks,
         postmortem_guidance=guidance,
         secrets=frozenset(checker.secrets),
+        status_page=status_page,
+        chat=chat,
+        paging=paging,
     )
 
 

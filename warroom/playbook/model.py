@@ -8,7 +8,8 @@ Durations are strings ("30s", "5m", "1h", "2d") held as `timedelta`; commands ar
 never shell strings; `${VAR}` is read from the environment at load (`$${VAR}` stays literal).
 
 This is the schema (README's "The playbook" lists every table; `model_signals` holds
-[[runbook.signal]], `model_runbooks` the runbooks and emergency commands);
+[[runbook.signal]], `model_runbooks` the runbooks and emergency commands, `model_publish`
+[status_page], [chat] and [paging]);
 `warroom.playbook.loader` reads and checks the file."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
+from warroom.playbook.model_publish import ChatTarget, PagingTarget, StatusPageTarget
 from warroom.playbook.model_runbooks import (
     EmergencyCommand,
     Runbook,
@@ -309,6 +311,9 @@ class Playbook:
     """The initial assessment: what to check in the first five minutes."""
     postmortem_guidance: tuple[str, ...] = ()
     """How to run the post-mortem (blameless: what to focus on, what not to)."""
+    status_page: StatusPageTarget | None = None
+    chat: ChatTarget | None = None
+    paging: PagingTarget | None = None
 
     def severity(self, level: str) -> Severity:
         """The severity called `level` ("P1"); KeyError if there is none."""

@@ -40,10 +40,13 @@ def file_identity(path: Path) -> tuple[int, int]:
 
 
 def read_only_uri(path: Path) -> str:
-    """The URI that opens `path` for reading only, changing nothing on disk.
+    """The URI that opens `path` for reading only, changing nothing in the database.
 
-    Without a writer's WAL to read, the file is opened as it lies (immutable), so no -wal or
-    -shm is made beside it: a read-only directory could not even hold them.
+    Where this user may write the folder, SQLite makes the -wal and -shm it needs beside the
+    file, so that a writer who starts later (review of a running incident) is seen. Where it
+    may not, and no writer's WAL is there to read, the file is opened as it lies (immutable):
+    a folder this user cannot write could not hold them.
     """
-    quiet = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    idle = not Path(f"{path}-wal").exists()
+    quiet = "&immutable=1" if idle and not os.access(path.resolve().parent, os.W_OK) else ""
     return f"file:{quote(str(path.resolve()))}?mode=ro{quiet}"

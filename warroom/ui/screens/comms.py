@@ -9,10 +9,15 @@ carries a warning, and copying it asks first. Copying runs `warroom.clipboard.co
 thread worker (the local clipboard runs subprocesses), sending OSC 52 through
 `App.copy_to_clipboard` on the way, then notifies what worked and dismisses with a
 `CommsCopied` result. Recording is the caller's job: `CommsCopied.events()`, in order.
+
+Where the caller offers publishing (`publish_health`), `p` opens `PublishScreen` on the same
+values: the exact requests, the components' statuses proposed from that health; its send
+key dismisses this screen with `CommsPublished`, which the caller sends and records.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +36,8 @@ from textual.worker import Worker, WorkerState
 from warroom.clipboard import CopyReport, LocalClipboard, copy_text, system_clipboard
 from warroom.incident import IncidentState, NewEvent, comms, comms_copied, field_set, renamed
 from warroom.playbook import TEMPLATE_FIELDS, Playbook
+from warroom.publish import STATUSES, NotPublishable, PublishPlan
+from warroom.ui.screens.comms_publish import CommsPublished, publish_screen, publish_targets
 from warroom.ui.screens.confirm import ConfirmScreen
 
 
@@ -57,12 +64,13 @@ class CommsCopied:
         return [*first, *fields, comms_copied(self.template, self.text, self.report.via)]
 
 
-class CommsScreen(ModalScreen[CommsCopied | None]):
-    """Preview and copy one template.
+class CommsScreen(ModalScreen[CommsCopied | CommsPublished | None]):
+    """Preview and copy one template, or publish it.
 
     | key | action |
     |---|---|
     | `c` | copy (when no text box has focus); asks first under a status warning |
+    | `p` | publish to the status page and chat: shows the requests, sends on its own key |
     | `e` | edit the fields filled before (when no text box has focus) |
     | `enter` | in a text box: next empty one, else the next one, or copy; on a button: it |
     | `escape` | close without copying (answers None) |
@@ -71,6 +79,7 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy", id="comms-copy"),
         Binding("e", "edit", "Edit fields", id="comms-edit"),
+        Binding("p", "publish", "Publish", id="comms-publish"),
         Binding("escape", "cancel", "Cancel", id="comms-cancel"),
     ]
 
@@ -102,10 +111,20 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
         now: datetime,
         fallback_dir: Path,
         local: LocalClipboard | None = system_clipboard,
+        publish_health: Mapping[str, str] | None = None,
     ) -> None:
         """`fallback_dir` receives the text when no clipboard is confirmed; `local=None`
-        skips the host clipboard (tests). Raises `comms.UnknownTemplate`."""
+        skips the host clipboard (tests); `publish_health` (target -> state shown) offers
+        publishing, None not (review, read-only). Raises `comms.UnknownTemplate`."""
         super().__init__()
+        self._playbook = playbook
+        self._state = state
+        self._now = now
+        self._targets = publish_targets(playbook)
+        self._health = publish_health
+        self._publishable = (
+            publish_health is not None and bool(self._targets) and template_name in STATUSES
+        )
         self._template = comms.template_named(playbook, template_name)
         self._filled = comms.fields_for(state, playbook, now=now)
         self._missing = comms.missing_fields(self._template, self._filled)
@@ -134,6 +153,8 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
                         yield self._field_row(name, self._filled[name], classes="comms-edit")
             with Horizontal(id="comms-actions"):
                 yield Button("Copy (c)", id="comms-copy", variant="primary", compact=True)
+                if self._publishable:
+                    yield Button("Publish (p)", id="comms-publish", compact=True)
                 if self._editable:
                     yield Button("Edit fields (e)", id="comms-edit", compact=True)
                 yield Label(self._hint(), markup=False)
@@ -291,6 +312,47 @@ class CommsScreen(ModalScreen[CommsCopied | None]):
             self._copying = False
             self.query_one("#comms-copy", Button).disabled = False
             self.notify(f"Copy failed: {event.worker.error}", severity="error", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Publish is offered only where the caller allows it and the playbook has targets."""
+        return self._publishable if action == "publish" else True
+
+    @on(Button.Pressed, "#comms-publish")
+    def _publish_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_publish()
+
+    def action_publish(self) -> None:
+        """Preview the requests that publish this text; sending needs that screen's key."""
+        if not self._publishable or self._copying:
+            return
+        values = self._values()
+        missing = comms.missing_fields(self._template, values)
+        if missing:
+            self.query_one(f"#field-{missing[0]}", Input).focus()
+            self.notify(f"Fill in before publishing: {', '.join(missing)}", severity="warning")
+            return
+        try:
+            screen = publish_screen(
+                state=self._state,
+                playbook=self._playbook,
+                template=self._template.name,
+                now=self._now,
+                values=values,
+                targets=self._targets,
+                health=self._health or {},
+                warning=self._warning,
+            )
+        except (NotPublishable, comms.MissingFields) as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        typed, title = self._changes(values)
+
+        def sent(plan: PublishPlan | None) -> None:
+            if plan is not None:
+                self.dismiss(CommsPublished(plan, typed, renamed=title))
+
+        self.app.push_screen(screen, sent)
 
     def action_cancel(self) -> None:
         """Close without copying."""

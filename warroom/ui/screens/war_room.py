@@ -148,6 +148,10 @@ class WarRoomScreen(
     """Events waiting in the store's outbox while its server is away."""
     replay_at: var[datetime | None] = var(None)
     """In review, the moment shown (None: now, following new events)."""
+    AUTO_FOCUS = ""
+    """None: the active region takes the focus (`Regions.active`). Textual's default (for
+    None too, the app's "*") would focus the tabs first, restyling them and then the region
+    before the first frame."""
 
     def __init__(
         self,

@@ -2,8 +2,7 @@
 `WarRoomScreen`, kept in its own module so that the screen stays one readable page.
 
 Review is read-only, but writing the post-mortem is what review is for, so `P` is the one
-write it allows, and it writes nothing else: review's store stays read-only (and, with no
-writer at work when it was opened, immutable: it would never see a later write), so the
+write it allows, and it writes nothing else: review's store stays read-only, so the
 editor gets a session of its own on a store opened for writing (`postmortem_writer`), used
 only to save sections and to follow them, and closed with the editor.
 """

@@ -5,6 +5,8 @@ Every key that would write or act stays where it is and says why it does nothing
 reviewer who knows the war room's keys is told rather than left guessing. The health and
 log panes show what was recorded (`recorded_panes`); replay shows everything as it stood at
 the chosen moment (`incident.replay`), and follows new events again once back to live.
+With a filter in the log pane, the pane shows the whole archive's matches up to the shown
+moment (`store.search_log_lines`, off the loop), not only the window of newest lines.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from warroom.incident.replay import (
     state_at,
     step_event,
 )
+from warroom.logs.filter import FilterSpec
 from warroom.playbook import Playbook
 from warroom.session.incident_session import IncidentSession
-from warroom.store import EventStore
+from warroom.store import EventStore, LogMatches
 from warroom.timeparse import DayRule, parse_time
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.log_pane import LogPane
@@ -85,6 +88,10 @@ ARCHIVE_LINES = 100_000
 REFRESH_ARCHIVE_SECONDS = 2.0
 """How often review of a running incident reads the archive again for newly captured lines."""
 
+SearchKey = tuple[FilterSpec, datetime | None, int, LogLine | None]
+"""What a search's answer holds for: the filter, the moment it stops at (None: live), and
+the window it was made beside (its length and newest line, which move as lines arrive)."""
+
 _W = TypeVar("_W", bound=Widget)
 
 
@@ -103,6 +110,9 @@ class _Room(Protocol):
     review: bool
     replay_at: datetime | None
     archived: Sequence[LogLine]
+    archive_search: FilterSpec | None
+    found: tuple[SearchKey, LogMatches] | None
+    searching: SearchKey | None
 
     @property
     def app(self) -> App[Any]: ...
@@ -110,8 +120,10 @@ class _Room(Protocol):
     def state(self) -> IncidentState | None: ...
     def query_one(self, selector: type[_W]) -> _W: ...
     def query(self, selector: type[_W]) -> Any: ...
-    def run_worker(self, work: Any, *, group: str = ...) -> Any: ...
+    def run_worker(self, work: Any, *, group: str = ..., exclusive: bool = ...) -> Any: ...
     async def read_archive(self) -> None: ...
+    async def search_archive(self, key: SearchKey) -> None: ...
+    def shown_lines(self, at: datetime, when: str) -> tuple[Sequence[LogLine], str]: ...
     def notify(self, message: str, *, severity: Any = ..., markup: bool = ...) -> None: ...
     def refuse(self, what: str) -> None: ...
     def shown_time(self) -> datetime: ...
@@ -126,6 +138,12 @@ class ReviewMode:
 
     archived: Sequence[LogLine] = ()
     """The captured log lines, oldest first, as last read."""
+    archive_search: FilterSpec | None = None
+    """The log pane's filter, searched over the whole archive (None: the window is shown)."""
+    found: tuple[SearchKey, LogMatches] | None = None
+    """The last search's answer and what it holds for."""
+    searching: SearchKey | None = None
+    """The search under way, so that each beat does not start it again."""
 
     def guard_writes(self: _Room) -> None:
         """Stand a refusal in front of every action that writes or acts.
@@ -169,10 +187,9 @@ class ReviewMode:
         self.query_one(RecordedHealthPane).show_recorded(
             recorded_health(self.session.events, at), at
         )
-        lines = lines_until(self.archived, at)
         local = at.astimezone(zone)
         when = "now" if self.replay_at is None else f"{local:%H:%M:%S} {local.tzname()}"
-        note = f"captured log window ({READ_ONLY}): {len(lines):,} lines up to {when}"
+        lines, note = self.shown_lines(at, when)
         self.query_one(RecordedLogPane).show_lines(lines, note)
         bar = self.query_one(ReplayBar)
         span = self._replay_span()
@@ -184,6 +201,43 @@ class ReviewMode:
         width = max(bar.content_region.width - len(head), 10)
         line = position_bar(*span, at, whole.moments, width=width)
         bar.update(head + line)
+
+    def shown_lines(self: _Room, at: datetime, when: str) -> tuple[Sequence[LogLine], str]:
+        """The log lines to show at `at` and the note saying what they are: the window of
+        newest captured lines, or, with a filter, the whole archive's matches."""
+        if self.archive_search is None:
+            lines = lines_until(self.archived, at)
+            return lines, f"captured log window ({READ_ONLY}): {len(lines):,} lines up to {when}"
+        newest = self.archived[-1] if self.archived else None
+        until = None if self.replay_at is None else at
+        key: SearchKey = (self.archive_search, until, len(self.archived), newest)
+        if key != self.searching and (self.found is None or self.found[0] != key):
+            self.searching = key
+            self.run_worker(self.search_archive(key), group="review-search", exclusive=True)
+        if self.found is None:
+            return (), f"searching the whole archive ({READ_ONLY})…"
+        matches = self.found[1]
+        shown = "" if matches.total == len(matches.rows) else f", the first {len(matches.rows):,}"
+        stale = " (searching again…)" if self.found[0] != key else ""
+        note = f"whole archive ({READ_ONLY}): {matches.total:,} matching lines up to {when}"
+        return matches.rows, note + shown + stale
+
+    async def search_archive(self: _Room, key: SearchKey) -> None:
+        """Search the whole archive for `key`; the matches shown once they are in."""
+        spec, until = key[0], key[1]
+        matches = await self.store.search_log_lines(
+            self.incident_id, spec.compile(), until=until, limit=ARCHIVE_LINES
+        )
+        if self.archive_search == spec:
+            self.found = (key, matches)
+            self.show_recorded()
+
+    def on_recorded_log_pane_archive_search_requested(
+        self: _Room, message: RecordedLogPane.ArchiveSearchRequested
+    ) -> None:
+        self.archive_search = message.spec
+        self.found = self.searching = None
+        self.show_recorded()
 
     def _replay_span(self: _Room) -> tuple[datetime, datetime] | None:
         """From the declaration to the resolution (or now, while the incident is open)."""

@@ -7,6 +7,8 @@ bubbles up as `HealthPane.TargetChanged` for the screen to record on the timelin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -169,6 +171,11 @@ class HealthPane(Widget):
         self._news_on_beat: dict[str, HealthSample] = {}
         self.worker: Worker[None] | None = None
         """The polling worker, once started."""
+
+    @property
+    def states(self) -> Mapping[str, State]:
+        """target -> the state each row shows now."""
+        return MappingProxyType(self._states)
 
     def compose(self) -> ComposeResult:
         if not self._rows:

@@ -2,7 +2,8 @@
 
 They are the live panes with their sources taken away: the health rows show the recorded
 `health.changed` states (nothing polls), the log view shows the captured archive (no source
-is spawned). Replay hands them what they showed at the chosen moment.
+is spawned). Replay hands them what they showed at the chosen moment. A filter in the log
+pane asks the screen to search the whole archive, not only the window the pane holds.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
 
+from textual.message import Message
 from textual.widgets import Static
 
 from warroom.health.judging import Kind, State
 from warroom.health.monitor import HealthSample
 from warroom.incident.replay import LogLine, RecordedHealth
 from warroom.logs.buffer import LogBuffer
+from warroom.logs.filter import FilterSpec
 from warroom.playbook import Provider
 from warroom.safetext import visible
 from warroom.ui.relabel import relabel
@@ -68,8 +71,23 @@ class RecordedLogPane(LogPane):
     shown_note = "captured log window"
     _shown_key: tuple[int | None, int] = (None, -1)
 
+    class ArchiveSearchRequested(Message):
+        """The filter changed: search the whole archive with `spec` (None: no filter, show
+        the captured window again)."""
+
+        def __init__(self, spec: FilterSpec | None) -> None:
+            super().__init__()
+            self.spec = spec
+
     def start(self) -> None:
         """Review runs no log source: the lines come from `show_lines`."""
+
+    def apply_filter(self, spec: FilterSpec, *, preset: str = "") -> bool:
+        """The filter applied to the lines shown, and the whole archive searched with it."""
+        if not super().apply_filter(spec, preset=preset):
+            return False
+        self.post_message(self.ArchiveSearchRequested(spec if spec.to_query() else None))
+        return True
 
     def show_lines(self, lines: Sequence[LogLine], note: str) -> None:
         """Show `lines` (oldest first) in place of what was shown, the filter kept; the same

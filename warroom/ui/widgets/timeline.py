@@ -61,7 +61,9 @@ FILTERS: Mapping[str, TimelineFilter] = {
     "health": TimelineFilter("Health", frozenset({kinds.HEALTH_CHANGED})),
     "logs": TimelineFilter("Pinned logs", frozenset({kinds.LOG_PINNED})),
     "checklist": TimelineFilter("Checklist", frozenset({kinds.ITEM_TICKED, kinds.ITEM_UNTICKED})),
-    "comms": TimelineFilter("Comms", frozenset({kinds.COMMS_COPIED, kinds.FIELD_SET})),
+    "comms": TimelineFilter(
+        "Comms", frozenset({kinds.COMMS_COPIED, kinds.COMMS_PUBLISHED, kinds.FIELD_SET})
+    ),
     "severity": TimelineFilter(
         "Severity and status",
         frozenset(
