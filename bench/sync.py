@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 
 from bench.terminal import percentile
-from tests.support.postgres import with_database
+from tests.support.postgres import terminate_and_drop, with_database
 from warroom.store import open_store
 
 WRITE_AT_RATE = """
@@ -92,7 +92,7 @@ async def postgres_target(server: str) -> AsyncIterator[str]:
         yield with_database(server, name)
     finally:
         admin = await asyncpg.connect(server)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await terminate_and_drop(admin, name)
         await admin.close()
 
 
