@@ -50,6 +50,31 @@ async def test_a_health_change_is_recorded_once(store: EventStore) -> None:
     assert len(recorded) == 1 and recorded[0].actor == AUTOMATIC_ACTOR
 
 
+async def test_terminals_seeing_one_health_change_at_once_record_it_once(
+    store: EventStore,
+) -> None:
+    first, _, _ = await open_session(store)
+    # a second terminal on the same incident, which has not yet read what the first writes
+    second = IncidentSession(
+        store=store,
+        incident_id=first.incident_id,
+        playbook=quiet_playbook(),
+        actor="cy",
+        clock=lambda: T0,
+        on_state=lambda state: None,
+        on_refused=lambda kind, error: None,
+    )
+    await second.load()
+    down = inc.health_changed("backend", "up", "down", status=503, reason="503")
+    assert await first.record_health_change(down) is not None
+    assert await second.record_health_change(down) is None  # refused as the same transition
+    assert second.state is not None and second.state.health["backend"] == "down"  # read it
+    up = inc.health_changed("backend", "down", "up", status=200, reason="")
+    assert await second.record_health_change(up) is not None  # the next one is new
+    kinds = [e.kind for e in await store.events(first.incident_id)]
+    assert kinds.count(inc.HEALTH_CHANGED) == 2
+
+
 async def test_logs_are_captured_only_while_open(store: EventStore) -> None:
     session, _, _ = await open_session(store)
     capture = session.log_capture()

@@ -9,6 +9,7 @@ backend-specific checks (files, schema versions, poll intervals) belong in that 
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import textwrap
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.postgres import fresh_database
 from tests.support.times import NEAR_MIDNIGHT as T0
 from warroom import incident as inc
 from warroom.logchunks import LogChunk
@@ -27,6 +29,7 @@ from warroom.store import (
     MAX_COMMAND_OUTPUT_BYTES,
     AlreadyStored,
     DeclaredMeanwhile,
+    DuplicateEvent,
     EventStore,
     IncidentSummary,
     NotCapturer,
@@ -53,7 +56,13 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[str]:
     yield f"sqlite://{tmp_path / 'incidents.db'}"
 
 
-BACKENDS: dict[str, Database] = {"sqlite": sqlite_database}
+@asynccontextmanager
+async def postgresql_database(_tmp_path: Path) -> AsyncIterator[str]:
+    async with fresh_database() as target:
+        yield target
+
+
+BACKENDS: dict[str, Database] = {"sqlite": sqlite_database, "postgresql": postgresql_database}
 
 
 class StoreFactory:
@@ -402,6 +411,28 @@ async def test_follow_sees_events_written_by_another_process(
         ]
 
 
+async def test_a_writer_killed_mid_burst_leaves_every_event_whole_and_numbered(
+    stores: StoreFactory, store: EventStore
+) -> None:
+    declared = await store.declare(title="a", severity="P1", actor="a")
+    async with aclosing(store.follow(declared.incident_id, after_seq=1)) as feed:
+        process = await asyncio.create_subprocess_exec(
+            *python(APPEND_NOTES, stores.target, declared.incident_id, "100000")
+        )
+        try:
+            await collect(feed, 50)  # well into its burst
+        finally:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+    events = await store.events(declared.incident_id)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert [e.payload["text"] for e in events[1:]] == [
+        f"from afar {n}" for n in range(len(events) - 1)
+    ]
+    after = await store.append(declared.incident_id, inc.NOTE_ADDED, {"text": "x"}, actor="a")
+    assert after.seq == len(events) + 1
+
+
 async def test_closing_the_store_ends_every_follower(stores: StoreFactory) -> None:
     store = await open_store(stores.target)  # closed here, not by the factory
     declared = await store.declare(title="a", severity="P1", actor="a")
@@ -696,6 +727,75 @@ async def test_concurrent_append_after_lets_exactly_one_through(stores: StoreFac
     )
     assert sum(result is not None for result in results) == 1
     assert [e.seq for e in await opened[0].events(incident_id)] == [1, 2]
+
+
+async def test_an_idempotency_key_is_appended_once_whoever_writes_it(
+    stores: StoreFactory,
+) -> None:
+    opened = [await stores() for _ in range(4)]
+    one, two = await declare_many(opened[0], 2)
+    change = inc.health_changed("api", "up", "down", status=503, reason="503")
+    key = "health.changed:api:1"
+    results = await asyncio.gather(
+        *(
+            store.append(one, change.kind, change.payload, actor="auto", key=key)
+            for store in opened
+        ),
+        return_exceptions=True,
+    )
+    written = [result for result in results if isinstance(result, inc.Event)]
+    refused = [result for result in results if isinstance(result, DuplicateEvent)]
+    assert len(written) == 1 and len(refused) == 3
+    assert all(error.args[0] == key for error in refused)
+    assert (await opened[1].events(one))[1:] == written
+    # the same key on another incident, another key, or none: each appended
+    assert (await opened[1].append(two, change.kind, change.payload, actor="a", key=key)).seq == 2
+    later = await opened[2].append(one, change.kind, change.payload, actor="a", key=key + "x")
+    plain = await opened[3].append(one, change.kind, change.payload, actor="a")
+    assert (later.seq, plain.seq) == (3, 4)
+
+
+# --- presence: who has the incident open
+
+
+async def test_presence_says_who_is_here_until_their_announcement_runs_out(
+    stores: StoreFactory,
+) -> None:
+    ann, bob = await stores(), await stores()
+    one, two = await declare_many(ann, 2)
+    ttl = timedelta(seconds=10)
+    await ann.announce(one, "t1", actor="ann", host="laptop", region="logs", ttl=ttl, at=T0)
+    await bob.announce(
+        one, "t2", actor="bob", host="desk", region="health", ttl=ttl, at=T0 + SECOND
+    )
+    await bob.announce(two, "t3", actor="bob", host="desk", region="timeline", ttl=ttl, at=T0)
+    here = await bob.present(one, at=T0 + 2 * SECOND)
+    assert [(p.holder, p.actor, p.host, p.region, p.since) for p in here] == [
+        ("t1", "ann", "laptop", "logs", T0),
+        ("t2", "bob", "desk", "health", T0 + SECOND),
+    ]
+    # ann renews, looking elsewhere: her since stays; bob stopped renewing (his process died)
+    await ann.announce(
+        one, "t1", actor="ann", host="laptop", region="checklist", ttl=ttl, at=T0 + 9 * SECOND
+    )
+    later = await ann.present(one, at=T0 + 12 * SECOND)
+    assert [(p.holder, p.region, p.since) for p in later] == [("t1", "checklist", T0)]
+    # leaving is at once
+    await ann.depart(one, "t1")
+    assert await bob.present(one, at=T0 + 12 * SECOND) == []
+    assert [p.holder for p in await ann.present(two, at=T0 + SECOND)] == ["t3"]
+    with pytest.raises(UnknownIncident):
+        await ann.announce(MISSING, "t1", actor="a", host="h", region="logs", ttl=ttl)
+
+
+async def test_presence_without_a_time_runs_on_the_stores_clock(store: EventStore) -> None:
+    (incident,) = await declare_many(store, 1)
+    await store.announce(
+        incident, "t1", actor="ann", host="h", region="logs", ttl=timedelta(minutes=1)
+    )
+    await store.announce(incident, "t2", actor="bob", host="h", region="logs", ttl=-SECOND)
+    (here,) = await store.present(incident)
+    assert here.holder == "t1" and abs(here.since - datetime.now(UTC)) < timedelta(minutes=1)
 
 
 async def test_declaring_knowing_the_open_incidents_refuses_a_new_one(

@@ -13,7 +13,6 @@ import dataclasses
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from warroom.cli.looks import looks_for
@@ -21,10 +20,13 @@ from warroom.cli.options import (
     OPERATIONAL_FAILURE,
     CommandError,
     Options,
+    as_database,
     database_path,
+    exists,
     load,
     playbook_path,
     say_if_created,
+    shown,
 )
 from warroom.playbook import Playbook
 
@@ -46,7 +48,7 @@ def with_store(
     from warroom.store import MissingStore, NewerSchema, StoreError, UnknownIncident, open_store
 
     path = database_path(options, create=create)
-    existed = path.exists()
+    existed = exists(path)
 
     async def run() -> T:
         async with await open_store(path, create=create, read_only=read_only) as store:
@@ -57,7 +59,7 @@ def with_store(
         say_if_created(path, existed)
         return result
     except UnknownIncident as error:
-        raise CommandError(f"There is no incident {error.args[0]} in {path}.") from None
+        raise CommandError(f"There is no incident {error.args[0]} in {shown(path)}.") from None
     except MissingStore as error:  # a typo in --db or HOME: bad input, not a failure
         raise CommandError(str(error)) from None
     except NewerSchema as error:  # the wrong warroom for this file, not a broken file
@@ -281,7 +283,7 @@ def run_demo(options: Options, args: argparse.Namespace) -> int:
     # Only a database named on this command line: a WARROOM_DB exported for the real
     # incident must never receive the simulated outage's events.
     explicit = getattr(args, "db", None)
-    named = dataclasses.replace(options, db=Path(explicit)) if explicit else None
+    named = dataclasses.replace(options, db=as_database(explicit)) if explicit else None
     db = database_path(named, create=True) if named is not None else None
     # The demo's playbook is the bundled one, which names no theme.
     return launch_demo(db=db, actor=options.actor, looks=looks_for(options))

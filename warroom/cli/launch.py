@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warroom.cli.options import CommandError, load, say_if_created
+from warroom.cli.options import CommandError, Database, exists, load, say_if_created, shown
 from warroom.playbook import Playbook
 from warroom.playbook.themes import Looks
 from warroom.procgroups import watch_quit_signals
@@ -38,7 +38,7 @@ CommandError."""
 
 async def _run(
     playbook: Playbook,
-    db_path: Path,
+    db_path: Database,
     actor: str,
     choose: ChooseIncident,
     *,
@@ -67,7 +67,8 @@ async def _run(
         try:
             incident_id = await choose(store)
         except UnknownIncident as error:
-            raise CommandError(f"There is no incident {error.args[0]} in {db_path}.") from None
+            where = shown(db_path)
+            raise CommandError(f"There is no incident {error.args[0]} in {where}.") from None
         # Review's store is read-only; the post-mortem's sections alone are written, each
         # through a store opened for that write (`war_room_postmortem`).
         app = WarRoomApp(
@@ -84,7 +85,7 @@ async def _run(
 
 def launch_war_room(
     playbook: Playbook,
-    db_path: Path,
+    db_path: Database,
     actor: str,
     *,
     incident_id: str | None,
@@ -101,7 +102,7 @@ def launch_war_room(
     watch_quit_signals()
     # Only without an incident named can the war room declare one, and so make the database.
     create = incident_id is None
-    existed = db_path.exists()
+    existed = exists(db_path)
     asyncio.run(_run(playbook, db_path, actor, choose, create=create, looks=looks))
     say_if_created(db_path, existed)
     return 0
@@ -109,7 +110,7 @@ def launch_war_room(
 
 def launch_review(
     playbook: Playbook,
-    db_path: Path,
+    db_path: Database,
     actor: str,
     *,
     incident_id: str,
@@ -127,7 +128,7 @@ def launch_review(
     return 0
 
 
-def launch_demo(*, db: Path | None, actor: str, looks: Looks | None = None) -> int:
+def launch_demo(*, db: Database | None, actor: str, looks: Looks | None = None) -> int:
     """The war room on the simulated outage, on a throwaway database unless `db` is given."""
     from warroom.demo.world import DemoWorld, demo_playbook
     from warroom.resources import bundled_playbook_path
@@ -141,7 +142,7 @@ def launch_demo(*, db: Path | None, actor: str, looks: Looks | None = None) -> i
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch, DemoWorld() as world:
         os.environ.update(world.environment())
         db_path = db if db is not None else Path(scratch) / "demo.db"
-        existed = db_path.exists()
+        existed = exists(db_path)
         demo = demo_playbook(playbook, world.base_url)
         asyncio.run(_run(demo, db_path, actor, choose, create=True, looks=looks))
         if db is not None:

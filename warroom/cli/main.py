@@ -174,17 +174,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands_.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    from warroom.cli import export, log_search, postmortem, publish
+    from warroom.cli import db_copy, export, log_search, postmortem, publish
 
     postmortem.add_parsers(command)
     publish.add_parsers(command)
+    db_copy.add_parsers(command)
     export.add_parsers(command)
     log_search.add_parsers(command)
     return parser
 
 
 WRITERS = frozenset(
-    {None, "demo", "new", "open", "note", "rename", "ack", "action", "import", "publish", "page"}
+    {
+        None,
+        "demo",
+        "new",
+        "open",
+        "note",
+        "rename",
+        "ack",
+        "action",
+        "import",
+        "publish",
+        "page",
+        "db",
+    }
 )
 """Subcommands that write to an incident database (or act on the world through an API):
 `--read-only` refuses them."""
@@ -204,7 +218,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     options = Options.from_args(args)
-    from warroom.cli import commands, export, log_search, postmortem, publish, run
+    from warroom.cli import commands, db_copy, export, log_search, postmortem, publish, run
 
     if options.read_only and args.command in WRITERS:
         what = f"warroom {args.command}" if args.command else "the war room"
@@ -236,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "logs": log_search.run_logs,
         "publish": publish.run_publish,
         "page": publish.run_page,
+        "db": db_copy.run_db,
     }
     try:
         if options.read_only and args.command in WRITERS:

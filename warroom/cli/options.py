@@ -25,11 +25,34 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+Database = Path | str
+"""An incident database: a SQLite file, or a server's address (`postgresql://…`)."""
+
+
+def as_database(text: str) -> Database:
+    """What `--db`/`WARROOM_DB` names: an address as written, else a path (`~` expanded)."""
+    return text if "://" in text else Path(text).expanduser()
+
+
+def shown(db: Database) -> str:
+    """`db` as it may be printed: a server address never shows its password."""
+    if isinstance(db, Path):
+        return str(db)
+    from warroom.store import shown_target
+
+    return shown_target(db)
+
+
+def exists(db: Database) -> bool:
+    """Whether `db` is a file already there (a server's database is never "created" here)."""
+    return isinstance(db, Path) and db.exists()
+
+
 @dataclass(frozen=True)
 class Options:
     """The options every subcommand accepts, with their environment fallbacks applied."""
 
-    db: Path | None
+    db: Database | None
     """Database named by --db or WARROOM_DB; None means the user data dir."""
     playbook: Path | None
     """Playbook named by --playbook or WARROOM_PLAYBOOK; None means search the defaults."""
@@ -48,7 +71,7 @@ class Options:
         playbook = getattr(args, "playbook", None) or os.environ.get("WARROOM_PLAYBOOK")
         actor = getattr(args, "actor", None) or os.environ.get("WARROOM_AS") or _login_name()
         return cls(
-            db=Path(db).expanduser() if db else None,
+            db=as_database(db) if db else None,
             playbook=Path(playbook).expanduser() if playbook else None,
             actor=actor,
             read_only=bool(getattr(args, "read_only", False)),
@@ -64,9 +87,11 @@ def _login_name() -> str:
         return "unknown"
 
 
-def database_path(options: Options, *, create: bool = False) -> Path:
+def database_path(options: Options, *, create: bool = False) -> Database:
     """The incident database `--db`/`WARROOM_DB` names, else the user data dir's; only a
     command that may create the database (`create`) makes that directory."""
+    if isinstance(options.db, str):
+        return options.db
     if options.db is not None:
         try:
             found = options.db.parent.is_dir()
@@ -85,9 +110,9 @@ def database_path(options: Options, *, create: bool = False) -> Path:
     return data_dir / "incidents.db"
 
 
-def say_if_created(path: Path, existed: bool) -> None:
+def say_if_created(path: Database, existed: bool) -> None:
     """The first time a database is made, say where: it holds every incident from now on."""
-    if not existed and path.exists():
+    if not existed and exists(path):
         print(f"Created the incident database {path}.", file=sys.stderr)
 
 

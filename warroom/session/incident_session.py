@@ -16,6 +16,7 @@ from enum import Enum
 
 from warroom.commands import RunResult, run_event
 from warroom.incident import (
+    HEALTH_CHANGED,
     META_KINDS,
     Clock,
     Event,
@@ -27,7 +28,7 @@ from warroom.incident import (
 )
 from warroom.logchunks import LogChunk
 from warroom.playbook import Playbook
-from warroom.store import EventStore, NotCapturer, StoreError
+from warroom.store import DuplicateEvent, EventStore, NotCapturer, Queued, StoreError
 
 AUTOMATIC_ACTOR = "warroom"
 """The actor of events no person caused, such as a health check changing state."""
@@ -127,11 +128,14 @@ class IncidentSession:
         self.state = self._fold.state()
         self._on_state(self.state)
 
-    async def record(self, new: NewEvent, *, actor: str | None = None) -> Event | None:
+    async def record(
+        self, new: NewEvent, *, actor: str | None = None, key: str | None = None
+    ) -> Event | None:
         """Append `new` (at its time, default now; by `actor`, default this terminal's person).
 
         If the store refuses, `on_refused` is told and None returned: nothing may look
-        recorded that is not.
+        recorded that is not. With `key`, an event another terminal already appended with
+        that key is no refusal: None is returned and what it wrote is read.
         """
         try:
             event = await self.store.append(
@@ -140,7 +144,13 @@ class IncidentSession:
                 new.payload,
                 actor=actor or self.actor,
                 at=new.at or self.clock(),
+                key=key,
             )
+        except DuplicateEvent:
+            self.ingest(await self.store.events(self.incident_id, self._known_seq))
+            return None
+        except Queued:
+            return None  # waits in the outbox (the header counts it); shown once it is sent
         except Exception as error:  # whatever the backend raises, the room stays open
             self._on_refused(new.kind, error)
             return None
@@ -169,15 +179,24 @@ class IncidentSession:
         """Record a health transition unless the incident already holds that state.
 
         Every terminal on the incident polls; only a state the log does not already hold is
-        recorded, so pairing and restarts add no duplicate entries. A resolved incident's
-        record is closed to the poller.
+        recorded, so pairing and restarts add no duplicate entries. Two terminals that see
+        the change before either has read the other's record write under one idempotency
+        key, the target's next transition number, and the store keeps the first. A resolved
+        incident's record is closed to the poller.
         """
         if self.state is None or not self.state.is_open:
             return None
-        if change.payload["to"] == self.state.health.get(str(change.payload["target"]), "up"):
+        target = str(change.payload["target"])
+        if change.payload["to"] == self.state.health.get(target, "up"):
             return None
+        number = 1 + sum(
+            event.kind == HEALTH_CHANGED and event.payload.get("target") == target
+            for event in self._events.values()
+        )
         # Observed by the poller, not done by the person at this terminal.
-        return await self.record(change, actor=AUTOMATIC_ACTOR)
+        return await self.record(
+            change, actor=AUTOMATIC_ACTOR, key=f"{HEALTH_CHANGED}:{target}:{number}"
+        )
 
     async def record_tick(self, item_id: str, *, ticked: bool) -> Written:
         """Tick (`ticked`) or untick an item, unless the store already has it so."""

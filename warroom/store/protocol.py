@@ -32,8 +32,18 @@ class AlreadyStored(LookupError):
     """An incident with this id is already in the store; `args[0]` is the id."""
 
 
+class Queued(StoreError):
+    """The server is away: the write waits in the local outbox and is sent, in order and
+    once, when it is back. Nothing is on the server yet; `EventStore.queued` counts it."""
+
+
 class MissingStore(StoreError):
     """No store is where the target points, and the caller did not ask to create one."""
+
+
+class DuplicateEvent(LookupError):
+    """The incident already has an event appended with this idempotency key: nothing was
+    written. `args[0]` is the key."""
 
 
 class NotCapturer(Exception):
@@ -62,6 +72,20 @@ class IncidentSummary:
     status: str
     """"open" or "resolved"."""
     last_event_at: datetime
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One terminal that has an incident open, as it last announced itself."""
+
+    holder: str
+    """The terminal (one process), unique among every terminal on the incident."""
+    actor: str
+    host: str
+    region: str
+    """The region it shows: "health", "logs", "checklist" or "timeline"."""
+    since: datetime
+    """When it first announced itself."""
 
 
 class LineSelector(Protocol):
@@ -138,7 +162,13 @@ class EventStore(Protocol):
         *,
         actor: str,
         at: datetime | None = None,
-    ) -> Event: ...
+        key: str | None = None,
+    ) -> Event:
+        """Append one event. With `key` (an idempotency key, e.g. one per health transition),
+        DuplicateEvent, and nothing written, when the incident already has an event appended
+        with that key, checked in the write's own transaction: N terminals that saw the same
+        change record it once."""
+        ...
 
     async def append_many(
         self,
@@ -266,6 +296,36 @@ class EventStore(Protocol):
         event with its own seq, time and actor, the outputs beside its command runs (by seq)
         and its captured (logged_at, source, line) rows, all in one commit.
         AlreadyStored, and nothing written, when the store has an incident with that id."""
+        ...
+
+    async def announce(
+        self,
+        incident_id: str,
+        holder: str,
+        *,
+        actor: str,
+        host: str,
+        region: str,
+        ttl: timedelta,
+        at: datetime | None = None,
+    ) -> None:
+        """Say that terminal `holder` has the incident open, until `ttl` after `at` (now; on
+        a server, the server's now): a terminal renews this while it runs, and one that died
+        drops out of `present` when its last announcement runs out. `since` is kept from
+        the first announcement. UnknownIncident for a bad id."""
+        ...
+
+    async def present(self, incident_id: str, *, at: datetime | None = None) -> list[Presence]:
+        """The terminals whose announcement still runs at `at` (now), longest there first."""
+        ...
+
+    async def depart(self, incident_id: str, holder: str) -> None:
+        """`holder` closed the incident: it leaves `present` at once."""
+        ...
+
+    def queued(self) -> int:
+        """Events written while the server was away and not yet sent (always 0 for a store
+        that needs no server); asking costs no I/O."""
         ...
 
     async def close(self) -> None: ...

@@ -17,7 +17,7 @@ embedded default for one host:
 The connection, its lock and its transactions are `sqlite_connection`; the SQL of the
 incident summaries (`sqlite_summaries`), of the log-line archive (`sqlite_logs`, blocks of
 compressed lines), of the capture lease (`sqlite_capture`) and of command output
-(`sqlite_outputs`) lives beside this module.
+(`sqlite_outputs`) lives beside this module; the archive's methods are `sqlite_archive`.
 """
 
 from __future__ import annotations
@@ -35,24 +35,24 @@ import aiosqlite
 
 from warroom.incident.events import COMMAND_RUN, Event, declared, format_incident_id, utc_now
 from warroom.incident.state import HEADLINE_KINDS
-from warroom.logchunks import LogChunk, chunks_of, line_count, merged, newest
+from warroom.logchunks import chunks_of, merged
 from warroom.store import (
-    sqlite_capture,
     sqlite_import,
-    sqlite_logs,
     sqlite_outputs,
-    sqlite_search,
+    sqlite_presence,
     sqlite_summaries,
 )
+from warroom.store.blocks import encode
 from warroom.store.protocol import (
     DeclaredMeanwhile,
+    DuplicateEvent,
     IncidentSummary,
-    LineSelector,
-    LogMatches,
+    Presence,
     StoreError,
     UnknownIncident,
 )
-from warroom.store.sqlite_connection import BUSY_TIMEOUT_MS, SqliteConnection
+from warroom.store.sqlite_archive import SqliteLogArchive
+from warroom.store.sqlite_connection import BUSY_TIMEOUT_MS
 from warroom.store.sqlite_file import check_openable, file_identity, read_only_uri
 from warroom.store.sqlite_schema import from_db_time, json_default, to_db_time
 
@@ -90,7 +90,7 @@ async def open_sqlite_store(
     return store
 
 
-class SqliteStore(SqliteConnection):
+class SqliteStore(SqliteLogArchive):
     """The event log in one SQLite file; safe to share between processes on one host."""
 
     async def declare(
@@ -141,9 +141,11 @@ class SqliteStore(SqliteConnection):
         *,
         actor: str,
         at: datetime | None = None,
+        key: str | None = None,
     ) -> Event:
-        """Append one event; it is committed when this returns. UnknownIncident for a bad id."""
-        (event,) = await self.append_many(incident_id, [(kind, payload)], actor=actor, at=at)
+        """Append one event; it is committed when this returns. UnknownIncident for a bad id;
+        DuplicateEvent when `key` was used on the incident before."""
+        (event,) = await self._append(incident_id, [(kind, payload)], actor, at, key)
         return event
 
     async def append_many(
@@ -155,12 +157,28 @@ class SqliteStore(SqliteConnection):
         at: datetime | None = None,
     ) -> list[Event]:
         """Append (kind, payload) events in order, all committed together or none."""
+        return await self._append(incident_id, entries, actor, at, None)
+
+    async def _append(
+        self,
+        incident_id: str,
+        entries: Sequence[tuple[str, Mapping[str, Any]]],
+        actor: str,
+        at: datetime | None,
+        key: str | None,
+    ) -> list[Event]:
         when = to_db_time(at or utc_now())
         async with self._transaction():
             last_seq = await self._newest_seq(incident_id)
+            if key is not None and await self._scalar(
+                "SELECT 1 FROM events WHERE incident_id = ? AND key = ?", (incident_id, key)
+            ):
+                raise DuplicateEvent(key)
             appended: list[Event] = []
             for kind, payload in entries:
-                event = await self._insert_event(incident_id, last_seq, kind, payload, actor, when)
+                event = await self._insert_event(
+                    incident_id, last_seq, kind, payload, actor, when, key
+                )
                 last_seq = event.seq
                 appended.append(event)
             if any(kind in HEADLINE_KINDS for kind, _ in entries):
@@ -203,13 +221,14 @@ class SqliteStore(SqliteConnection):
         payload: Mapping[str, Any],
         actor: str,
         when: str,
+        key: str | None = None,
     ) -> Event:
         seq = last_seq + 1
         text = json.dumps(dict(payload), default=json_default, ensure_ascii=False)
         await self._db.execute(
-            "INSERT INTO events (incident_id, seq, at, kind, actor, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (incident_id, seq, when, kind, actor, text),
+            "INSERT INTO events (incident_id, seq, at, kind, actor, payload, key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (incident_id, seq, when, kind, actor, text, key),
         )
         await self._db.execute(
             "UPDATE incidents SET last_seq = ?, last_event_at = max(last_event_at, ?) WHERE id = ?",
@@ -302,78 +321,6 @@ class SqliteStore(SqliteConnection):
         rows = await sqlite_summaries.summaries(self._read, "WHERE status = 'open'", (), limit=1)
         return rows[0] if rows else None
 
-    async def archive_log_lines(
-        self,
-        incident_id: str,
-        rows: Sequence[tuple[datetime, str, str]],
-        *,
-        cap: int = 1_000_000,
-        capturer: str | None = None,
-    ) -> int:
-        """Keep log lines (logged_at, source, raw line) with the incident, at most `cap` of them.
-
-        Returns how many of `rows` were stored (fewer than given only if the batch alone is
-        larger than `cap`). With `capturer`, NotCapturer (nothing stored) unless it holds the
-        capture lease.
-        """
-        return await self.archive_log_chunks(
-            incident_id, chunks_of(rows), cap=cap, capturer=capturer
-        )
-
-    async def archive_log_chunks(
-        self,
-        incident_id: str,
-        chunks: Sequence[LogChunk],
-        *,
-        cap: int = 1_000_000,
-        capturer: str | None = None,
-    ) -> int:
-        """`archive_log_lines` for lines already in chunks: one block each, one commit for
-        them all, and the encoding done in a worker thread, off the event loop."""
-        if cap <= 0:
-            return 0
-        kept = newest(merged(chunks), cap)
-        blocks = await asyncio.to_thread(sqlite_logs.encode, kept)
-        async with self._transaction():
-            if capturer is not None:
-                await sqlite_capture.require_holder(self._db, incident_id, capturer)
-            await sqlite_logs.insert_capped(self._db, incident_id, blocks, cap)
-        return line_count(kept)
-
-    async def claim_capture(
-        self, incident_id: str, holder: str, *, lease: timedelta, at: datetime | None = None
-    ) -> bool:
-        """Take or renew the capture lease for `holder`, unless another's is running."""
-        async with self._transaction():
-            return await sqlite_capture.claim(self._db, incident_id, holder, lease, at or utc_now())
-
-    async def release_capture(self, incident_id: str, holder: str) -> None:
-        """Drop the capture lease if `holder` has it."""
-        async with self._transaction():
-            await sqlite_capture.release(self._db, incident_id, holder)
-
-    async def newest_log_lines(self, incident_id: str) -> dict[str, tuple[datetime, str]]:
-        """Each source's last archived (logged_at, line)."""
-        return await sqlite_logs.newest_per_source(self._read, incident_id)
-
-    async def log_lines(
-        self, incident_id: str, *, search: str = "", limit: int = 1000
-    ) -> list[tuple[datetime, str, str]]:
-        """The newest `limit` archived lines containing `search` (any case), oldest first."""
-        return await sqlite_logs.search_lines(self._read, incident_id, search, limit)
-
-    async def search_log_lines(
-        self,
-        incident_id: str,
-        selector: LineSelector,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 1000,
-    ) -> LogMatches:
-        """The whole archive searched in a worker thread (`sqlite_search`)."""
-        return await sqlite_search.search(self._read, incident_id, selector, since, until, limit)
-
     async def import_incident(
         self,
         events: Sequence[Event],
@@ -382,8 +329,38 @@ class SqliteStore(SqliteConnection):
         log_lines: Sequence[tuple[datetime, str, str]],
     ) -> None:
         """Restore an exported incident as recorded, in one transaction (`sqlite_import`)."""
-        blocks = await asyncio.to_thread(sqlite_logs.encode, merged(chunks_of(log_lines)))
+        blocks = await asyncio.to_thread(encode, merged(chunks_of(log_lines)))
         async with self._transaction():
             await sqlite_import.insert_incident(
                 self._db, events, command_outputs, blocks, len(log_lines)
             )
+
+    async def announce(
+        self,
+        incident_id: str,
+        holder: str,
+        *,
+        actor: str,
+        host: str,
+        region: str,
+        ttl: timedelta,
+        at: datetime | None = None,
+    ) -> None:
+        """Say `holder` has the incident open until `ttl` from `at` (now)."""
+        async with self._transaction():
+            await sqlite_presence.announce(
+                self._db, incident_id, holder, actor, host, region, ttl, at or utc_now()
+            )
+
+    async def present(self, incident_id: str, *, at: datetime | None = None) -> list[Presence]:
+        """The terminals whose announcement still runs at `at` (now)."""
+        return await sqlite_presence.present(self._read, incident_id, at or utc_now())
+
+    async def depart(self, incident_id: str, holder: str) -> None:
+        """`holder` leaves `present` at once."""
+        async with self._transaction():
+            await sqlite_presence.depart(self._db, incident_id, holder)
+
+    def queued(self) -> int:
+        """Nothing ever waits: the file is here."""
+        return 0

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import aiosqlite
 
 from warroom.incident.events import Event
-from warroom.store import sqlite_logs, sqlite_outputs, sqlite_summaries
+from warroom.store import blocks, sqlite_logs, sqlite_outputs, sqlite_summaries
 from warroom.store.protocol import AlreadyStored, StoreError
 from warroom.store.sqlite_schema import json_default, to_db_time
 
@@ -26,7 +26,7 @@ async def insert_incident(
     db: aiosqlite.Connection,
     events: Sequence[Event],
     command_outputs: Mapping[int, str],
-    blocks: Sequence[sqlite_logs.Block],
+    blocks: Sequence[blocks.Block],
     line_count: int,
 ) -> None:
     """Insert the incident of `events` (its declaration first) with everything beside it."""

@@ -8,74 +8,25 @@ outside the GIL. The rolling cap still counts lines: whole blocks beyond it are 
 the oldest block left has its first `skip` lines dropped.
 
 `SqliteStore` owns the connection, its lock and its transactions; these functions are the SQL,
-run inside the transaction or through the locked read the store hands them, plus the encoding
-of blocks, which the store runs in a worker thread.
+run inside the transaction or through the locked read the store hands them; the encoding of
+blocks, which the store runs in a worker thread, is `blocks`, shared with every backend.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import zlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
-from warroom.logchunks import LogChunk, Row, line_times
+from warroom.logchunks import Row
+from warroom.store.blocks import Block, last_lines, matching
 from warroom.store.protocol import UnknownIncident
-from warroom.store.sqlite_schema import Read, from_db_time, to_db_time
-
-Block = tuple[str, str, str, int, str, str, bytes]
-"""A chunk as stored: source, first_at, last_at, line count, times (JSON), encoding, body."""
+from warroom.store.sqlite_schema import Read
 
 SEARCH_PAGE = 16
 """Blocks read per query while searching back from the newest."""
-
-_LEVEL = 1
-"""zlib's fastest level: log lines shrink ~12× even so, and a flood must not wait on it."""
-
-
-def encode(chunks: Sequence[LogChunk]) -> list[Block]:
-    """Chunks as blocks to insert (CPU work: run it off the event loop)."""
-    return [_encode(chunk) for chunk in chunks if chunk.lines]
-
-
-def _encode(chunk: LogChunk) -> Block:
-    text = "\n".join(chunk.lines)
-    if text.count("\n") == len(chunk.lines) - 1:
-        encoding = "lines"
-    else:  # a line holds a newline of its own: newline-joined text could not be split back
-        encoding, text = "json", json.dumps(list(chunk.lines), ensure_ascii=False)
-    body = zlib.compress(text.encode("utf-8", "surrogatepass"), _LEVEL)
-    times = [(to_db_time(at), count) for at, count in chunk.times]
-    return (
-        chunk.source,
-        times[0][0],
-        times[-1][0],
-        len(chunk.lines),
-        json.dumps(times),
-        encoding,
-        body,
-    )
-
-
-def block_lines(encoding: str, body: Any) -> list[str]:
-    """A stored block's lines, all of them (its `skip` is the caller's to apply)."""
-    if encoding == "text":  # one line of an archive from before blocks, stored as it was
-        return [str(body)]
-    text = zlib.decompress(body).decode("utf-8", "surrogatepass")
-    if encoding == "json":
-        lines: list[str] = json.loads(text)
-        return lines
-    return text.split("\n")
-
-
-def _rows(source: str, skip: int, times: str, encoding: str, body: Any) -> list[Row]:
-    stamps = line_times([(from_db_time(at), count) for at, count in json.loads(times)])
-    lines = block_lines(encoding, body)
-    return [(at, source, line) for at, line in zip(stamps[skip:], lines[skip:], strict=True)]
 
 
 async def insert_capped(
@@ -147,26 +98,9 @@ async def search_lines(read: Read, incident_id: str, search: str, limit: int) ->
         )
         if not blocks:
             break
-        found += await asyncio.to_thread(_matching, blocks, needle, limit - len(found))
+        found += await asyncio.to_thread(matching, blocks, needle, limit - len(found))
         before = blocks[-1][0]
     found.reverse()
-    return found
-
-
-def _matching(blocks: Sequence[Any], needle: str, limit: int) -> list[Row]:
-    found: list[Row] = []
-    for _, source, skip, times, encoding, body in blocks:
-        rows = _rows(source, skip, times, encoding, body)
-        if not needle:
-            found += reversed(rows[-(limit - len(found)) :])
-            if len(found) == limit:
-                return found
-            continue
-        for row in reversed(rows):
-            if needle in row[2].casefold():
-                found.append(row)
-                if len(found) == limit:
-                    return found
     return found
 
 
@@ -179,11 +113,4 @@ async def newest_per_source(read: Read, incident_id: str) -> dict[str, tuple[dat
         " SELECT max(id) FROM log_blocks WHERE incident_id = ? GROUP BY source)",
         (incident_id,),
     )
-    return await asyncio.to_thread(_last_lines, blocks)
-
-
-def _last_lines(blocks: Sequence[Any]) -> dict[str, tuple[datetime, str]]:
-    return {
-        source: (from_db_time(last_at), block_lines(encoding, body)[-1])
-        for source, last_at, encoding, body in blocks
-    }
+    return await asyncio.to_thread(last_lines, blocks)

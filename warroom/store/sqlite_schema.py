@@ -85,6 +85,24 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (incident_id, seq) REFERENCES events (incident_id, seq)
     ) WITHOUT ROWID;
     """,
+    # 5: an event's idempotency key (`append(key=…)`), unique within its incident.
+    """
+    ALTER TABLE events ADD COLUMN key TEXT;
+    CREATE UNIQUE INDEX events_key ON events (incident_id, key) WHERE key IS NOT NULL;
+    """,
+    # 6: which terminals have an incident open, until when (UTC text).
+    """
+    CREATE TABLE presence (
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        holder TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        host TEXT NOT NULL,
+        region TEXT NOT NULL,
+        since TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (incident_id, holder)
+    ) WITHOUT ROWID;
+    """,
 )
 """Schema changes in order; `PRAGMA user_version` is how many have been applied."""
 

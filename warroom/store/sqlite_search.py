@@ -15,17 +15,12 @@ an end of the range.
 from __future__ import annotations
 
 import asyncio
-import json
-from bisect import bisect_right
-from collections.abc import Sequence
 from datetime import datetime
-from itertools import accumulate, compress
 from typing import Any
 
-from warroom.logchunks import LogChunk, Row, tail
+from warroom.store.blocks import Scan
 from warroom.store.protocol import LineSelector, LogMatches, UnknownIncident
-from warroom.store.sqlite_logs import block_lines
-from warroom.store.sqlite_schema import Read, from_db_time, to_db_time
+from warroom.store.sqlite_schema import Read, to_db_time
 
 PAGE = 32
 """Blocks read per query: a few megabytes of compressed bodies at most."""
@@ -62,7 +57,7 @@ async def search(
         "SELECT id, source, skip, times, encoding, body FROM log_blocks"
         f" WHERE {' AND '.join(where)} ORDER BY id LIMIT {PAGE}"
     )
-    scan = _Scan(selector, since, until, limit)
+    scan = Scan(selector, since, until, limit)
     blocks = await read(query, (incident_id, -1, *params))
     while blocks:
         after = blocks[-1][0]
@@ -70,53 +65,3 @@ async def search(
             read(query, (incident_id, after, *params)), asyncio.to_thread(scan.feed, blocks)
         )
     return LogMatches(scan.rows, scan.total)
-
-
-class _Scan:
-    """The search's state from block to block; `feed` runs in a worker thread."""
-
-    def __init__(
-        self, selector: LineSelector, since: datetime | None, until: datetime | None, limit: int
-    ) -> None:
-        self.selector = selector
-        self.since = since
-        self.until = until
-        self.limit = limit
-        self.rows: list[Row] = []
-        self.total = 0
-        self.levels: dict[str, str] = {}
-        """Each source's level so far, for continuation lines, carried across its blocks."""
-
-    def feed(self, blocks: Sequence[Any]) -> None:
-        for _, source, skip, times, encoding, body in blocks:
-            lines = block_lines(encoding, body)
-            runs = [(from_db_time(at), count) for at, count in json.loads(times)]
-            if skip:
-                kept = tail(LogChunk(source, lines, runs), len(lines) - skip)
-                lines, runs = list(kept.lines), list(kept.times)
-            found = self.selector.select(lines, [source] * len(lines), 0, self.levels)
-            if self._straddles(runs):
-                inside = self._inside(runs)
-                found = list(compress(found, [inside[i] for i in found]))
-            self.total += len(found)
-            room = self.limit - len(self.rows)
-            if room > 0 and found:
-                ends = list(accumulate(count for _, count in runs))
-                self.rows += [
-                    (runs[bisect_right(ends, i)][0], source, lines[i]) for i in found[:room]
-                ]
-
-    def _straddles(self, runs: Sequence[tuple[datetime, int]]) -> bool:
-        """Whether some of a block's lines lie outside the range: then each is checked."""
-        if not runs:
-            return False
-        return (self.since is not None and min(runs)[0] < self.since) or (
-            self.until is not None and max(runs)[0] > self.until
-        )
-
-    def _inside(self, runs: Sequence[tuple[datetime, int]]) -> list[bool]:
-        since, until = self.since, self.until
-        inside: list[bool] = []
-        for at, count in runs:
-            inside += [(since is None or at >= since) and (until is None or at <= until)] * count
-        return inside

@@ -37,7 +37,8 @@ from warroom.incident.clocks import Clocks, clocks
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.session.incident_session import IncidentSession, Written
-from warroom.store import EventStore
+from warroom.session.presence import PresenceBeacon
+from warroom.store import EventStore, Presence
 from warroom.ui.messages import EventRequested
 from warroom.ui.pulse import on_beat
 from warroom.ui.screens.region_screen import RegionScreen
@@ -145,6 +146,10 @@ class WarRoomScreen(
     set after every new state too (always_update), so those widgets redraw once for both."""
     health_summary: var[str] = var("")
     """e.g. '2/7 down', as the health pane last counted."""
+    present: var[tuple[Presence, ...]] = var(())
+    """The other terminals on this incident (`session.presence`)."""
+    queued: var[int] = var(0)
+    """Events waiting in the store's outbox while its server is away."""
     replay_at: var[datetime | None] = var(None)
     """In review, the moment shown (None: now, following new events)."""
     AUTO_FOCUS = ""
@@ -196,7 +201,13 @@ class WarRoomScreen(
         zone = self.playbook.settings.display_timezone
         yield IncidentHeader(
             severity_names={s.level: s.name for s in self.playbook.severities}
-        ).data_bind(WarRoomScreen.state, WarRoomScreen.clocks, WarRoomScreen.health_summary)
+        ).data_bind(
+            WarRoomScreen.state,
+            WarRoomScreen.clocks,
+            WarRoomScreen.health_summary,
+            WarRoomScreen.present,
+            WarRoomScreen.queued,
+        )
         yield ClockStrip().data_bind(WarRoomScreen.clocks)
         yield PhaseStrip().data_bind(WarRoomScreen.clocks)
         if self.review:
@@ -247,7 +258,18 @@ class WarRoomScreen(
             self.run_worker(self.read_archive(), group="review-archive")
         else:
             self.set_timer(WATCH_AFTER_SECONDS, self._start_watching)
+            beacon = PresenceBeacon(
+                self.session.store,
+                self.session.incident_id,
+                actor=self.session.actor,
+                region=lambda: self.active_region,
+                on_change=self._others_present,
+            )
+            self.run_worker(beacon.run(), group="presence", exit_on_error=False)
         self._follow()
+
+    def _others_present(self, present: tuple[Presence, ...]) -> None:
+        self.present = present
 
     def _start_watching(self) -> None:
         if self.is_attached:
@@ -256,6 +278,7 @@ class WarRoomScreen(
 
     def _tick(self) -> None:
         self.now = self.shown_time()
+        self.queued = self.session.store.queued()
         self._count_clocks()
         if self.review and self.is_mounted:
             self.show_recorded()

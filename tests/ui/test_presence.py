@@ -1,0 +1,47 @@
+"""Who else has the incident open, in the war room's header: another terminal's
+announcement shows as "also here", and is gone once it departs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import Label
+
+from tests.support.waiting import eventually
+from tests.support.war_room import declare, war_room_app, war_room_screen
+from warroom.store import EventStore
+
+
+async def test_the_header_names_the_other_terminals_on_the_incident(store: EventStore) -> None:
+    incident = await declare(store)
+    app = war_room_app(store, incident)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = war_room_screen(app)
+        label = screen.query_one("#presence", Label)
+        assert not label.display or str(label.render()) == ""
+        await store.announce(
+            incident,
+            "other",
+            actor="ann\x1b[2J",
+            host="laptop",
+            region="logs",
+            ttl=timedelta(minutes=1),
+        )
+        await eventually(
+            lambda: "also here" in str(label.render()),
+            what="ann in the header",
+            pause=lambda: pilot.pause(0.1),
+        )
+        assert str(label.render()) == "also here: 1 — ann␛[2J@laptop"
+        assert label.display
+        tooltip = str(label.tooltip)
+        assert "on logs since" in tooltip
+        await store.depart(incident, "other")
+        await eventually(
+            lambda: not label.display,
+            what="ann gone from the header",
+            pause=lambda: pilot.pause(0.1),
+        )
+        # this terminal announced itself too, and is not among "the others"
+        (me,) = await store.present(incident)
+        assert me.actor == "bob" and me.region == screen.active_region
