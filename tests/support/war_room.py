@@ -18,10 +18,12 @@ from tests.support.playbooks import quiet_playbook
 from tests.support.waiting import eventually
 from warroom.incident import Clock, IncidentState, utc_now
 from warroom.playbook import Playbook
+from warroom.playbook.themes import Looks
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
+from warroom.ui.theming import semantic_fallbacks
 
 
 def war_room_app(
@@ -33,6 +35,7 @@ def war_room_app(
     actor: str = "bob",
     review: bool = False,
     postmortem_writer: PostmortemWriter | None = None,
+    looks: Looks | None = None,
 ) -> WarRoomApp:
     """The app on a real store, never touching the host clipboard or the user's folders;
     `review` as `warroom review` opens it."""
@@ -46,6 +49,7 @@ def war_room_app(
         local_clipboard=None,
         review=review,
         postmortem_writer=postmortem_writer,
+        looks=looks,
     )
 
 
@@ -77,11 +81,16 @@ def state_of(shown: App[Any] | WarRoomScreen) -> IncidentState:
 
 
 class WidgetHost(App[None]):
-    """An app that shows one widget and nothing else."""
+    """An app that shows one widget and nothing else, on Textual's default theme with the
+    semantic colours warroom's widgets use derived from it, as the war room derives them
+    for a theme that does not name them."""
 
     def __init__(self, widget: Widget) -> None:
         super().__init__()
         self.hosted = widget
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return semantic_fallbacks(self.current_theme)
 
     def compose(self) -> ComposeResult:
         yield self.hosted

@@ -24,6 +24,7 @@ from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
+from warroom.ui.widgets.phase_strip import PhaseStrip
 
 TITLE = "Checkout 503s"
 
@@ -148,11 +149,12 @@ async def test_countdowns_advance_and_turn_to_warnings_under_the_clock(
         assert "OVERDUE" not in heading(detection)
         assert strip_text(app, "update") == "Next update in 15:00"
         assert strip_text(app, "escalation") == "Escalate → Tech Lead in 30:00"
-        assert strip_text(app, "phase") == "Phase: Detection 0/4"
+        phases = screen.query_one(PhaseStrip)
+        assert phases.plain.startswith("▶Detection 0:00/5m  Investigation  Mitigation")
 
         await advance(pilot, app, clock, minutes=6)
         assert "OVERDUE +1:00" in heading(detection)
-        assert "⚠ OVERDUE" in strip_text(app, "phase")
+        assert phases.plain.startswith("!Detection +1:00  Investigation")
         assert strip_text(app, "update") == "Next update in 9:00"
 
         await advance(pilot, app, clock, minutes=10)
@@ -291,6 +293,10 @@ async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
         # The post-mortem phase stays open: its items can still be ticked.
         await pilot.press("3")
         checklist = screen.query_one(ChecklistPane)
+        # Folded while Detection is the phase at hand: space on its heading unfolds it.
+        checklist.highlighted = checklist.get_option_index(f"phase:{len(app.playbook.phases) - 1}")
+        await pilot.press("space")
+        await until(pilot, lambda: checklist._has_option("timeline-documented"), what="unfolded")
         checklist.highlighted = checklist.get_option_index("timeline-documented")
         await pilot.press("space")
         await until(pilot, lambda: "timeline-documented" in state_of(screen).ticked, what="tick")
@@ -320,7 +326,11 @@ async def test_clocks_stay_on_screen_at_every_size(
         for name in ("response", "update", "escalation"):
             label = strip.query_one(f"#clock-{name}", Label)
             assert label.display and label.region.right <= width, name
-        assert strip.query_one("#clock-phase").display == (width >= 100)
+        phases = screen.query_one(PhaseStrip)
+        assert phases.region.height == 1 and phases.region.right <= width
+        assert phases.plain == (
+            "▶Detection 0:00/5m  Investigation  Mitigation  Resolution  Post-Mortem"
+        )
         await pilot.press("3")
         panel = screen.query_one(CommandPanel)
         checklist = screen.query_one(ChecklistPane)

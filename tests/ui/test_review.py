@@ -40,7 +40,14 @@ from warroom.ui.widgets.timeline import TimelinePane
 SIZE = (160, 50)
 
 READS: dict[type[Widget], set[str]] = {
-    WarRoomScreen: {"show_region", "replay_step", "replay_jump", "replay_goto", "replay_live"},
+    WarRoomScreen: {
+        "show_region",
+        "show_title",
+        "replay_step",
+        "replay_jump",
+        "replay_goto",
+        "replay_live",
+    },
     TimelinePane: {"choose_filter", "toggle_notes_only", "move", "page", "first", "last"},
     ChecklistPane: set(),
     LogPane: {

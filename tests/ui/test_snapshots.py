@@ -26,6 +26,12 @@ DECLARED = datetime(2026, 11, 29, 3, 0, 0, tzinfo=UTC)
 NOW = DECLARED + timedelta(minutes=7, seconds=30)
 
 
+@pytest.fixture(autouse=True)
+def in_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite runs under NO_COLOR; the snapshots show the themes' colours."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 @pytest.fixture
 def declared(tmp_path: Path) -> Iterator[tuple[EventStore, str]]:
     # snap_compare runs the app in its own event loop; aiosqlite's connection thread

@@ -21,6 +21,7 @@ from warroom.playbook import LogSource, Playbook, Service
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.messages import RunRequested
+from warroom.ui.screens.keys import KeysScreen
 from warroom.ui.screens.runbooks import RunbookBrowser
 from warroom.ui.widgets.suggestion_line import SuggestionLine
 
@@ -61,9 +62,11 @@ async def test_b_opens_the_browser_and_typing_searches_the_runbooks_text(
         assert "Solution 2: Roll back deployment — If there was a recent deploy" in text
 
         await pilot.press("question_mark")  # the key help lists the browser's keys
-        await until(pilot, lambda: app.screen.query("HelpPanel"), what="key help")
+        await until(pilot, lambda: isinstance(app.screen, KeysScreen), what="key help")
+        help_screen = app.screen
+        assert isinstance(help_screen, KeysScreen) and help_screen.groups[0].title == "Runbooks"
         await pilot.press("question_mark")
-        await until(pilot, lambda: not app.screen.query("HelpPanel"), what="key help closed")
+        await until(pilot, lambda: isinstance(app.screen, RunbookBrowser), what="help closed")
 
         await pilot.press(*"pooler")  # a word in a solution's note, typed from the list
         assert app.screen.query_one("#rb-search", Input).value == "pooler"

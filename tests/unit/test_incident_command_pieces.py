@@ -10,8 +10,9 @@ import pytest
 from tests.support.playbooks import quiet_playbook
 from warroom import incident as kinds
 from warroom.incident import Event, derive, describe, severity_action_id
+from warroom.incident.clocks import span
 from warroom.ui.screens.incident_forms import parse_moment_time
-from warroom.ui.widgets.clock_strip import span, window_label
+from warroom.ui.widgets.clock_strip import window_label
 
 
 def test_a_severity_action_tick_reads_as_the_action_in_the_timeline() -> None:

@@ -469,3 +469,13 @@ label = "errors"
         HealthSignal("Fly.io", "degraded", timedelta(minutes=2)),
         LogShareSignal("error|5\\d\\d", 2.5, "acme-api", "errors", 100),
     )
+
+
+def test_the_settings_name_a_theme_or_leave_it_to_the_default(tmp_path: Path) -> None:
+    assert load_playbook(MINIMAL_PLAYBOOK).settings.theme == ""
+    text = MINIMAL_PLAYBOOK.read_text(encoding="utf-8")
+    path = tmp_path / "playbook.toml"
+    path.write_text(text.replace('product = "Acme"', 'product = "Acme"\ntheme = "light"'))
+    assert load_playbook(path).settings.theme == "light"
+    path.write_text(text.replace('product = "Acme"', 'product = "Acme"\ntheme = ""'))
+    assert any(":4: settings.theme" in problem for problem in problems_of(path))

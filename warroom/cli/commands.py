@@ -15,6 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from warroom.cli.looks import looks_for
 from warroom.cli.options import (
     OPERATIONAL_FAILURE,
     CommandError,
@@ -241,7 +242,11 @@ def run_open(options: Options, args: argparse.Namespace) -> int:
     from warroom.cli.launch import launch_war_room
 
     return launch_war_room(
-        playbook, database_path(options), options.actor, incident_id=args.incident_id
+        playbook,
+        database_path(options),
+        options.actor,
+        incident_id=args.incident_id,
+        looks=looks_for(options, playbook.settings.theme),
     )
 
 
@@ -250,7 +255,11 @@ def run_review(options: Options, args: argparse.Namespace) -> int:
     from warroom.cli.launch import launch_review
 
     return launch_review(
-        playbook, database_path(options), options.actor, incident_id=args.incident_id
+        playbook,
+        database_path(options),
+        options.actor,
+        incident_id=args.incident_id,
+        looks=looks_for(options, playbook.settings.theme),
     )
 
 
@@ -260,7 +269,11 @@ def run_default(options: Options, args: argparse.Namespace) -> int:
 
     # With no incident open, the war room offers to declare one: it may create the database.
     return launch_war_room(
-        playbook, database_path(options, create=True), options.actor, incident_id=None
+        playbook,
+        database_path(options, create=True),
+        options.actor,
+        incident_id=None,
+        looks=looks_for(options, playbook.settings.theme),
     )
 
 
@@ -272,4 +285,5 @@ def run_demo(options: Options, args: argparse.Namespace) -> int:
     explicit = getattr(args, "db", None)
     named = dataclasses.replace(options, db=as_database(explicit)) if explicit else None
     db = database_path(named, create=True) if named is not None else None
-    return launch_demo(db=db, actor=options.actor)
+    # The demo's playbook is the bundled one, which names no theme.
+    return launch_demo(db=db, actor=options.actor, looks=looks_for(options))

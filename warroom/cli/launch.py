@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from warroom.cli.options import CommandError, Database, exists, load, say_if_created, shown
 from warroom.playbook import Playbook
+from warroom.playbook.themes import Looks
 from warroom.procgroups import watch_quit_signals
 
 if TYPE_CHECKING:
@@ -43,11 +44,16 @@ async def _run(
     *,
     create: bool,
     review: bool = False,
+    looks: Looks | None = None,
 ) -> None:
     from warroom.procgroups import kill_all_sources
     from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
     from warroom.ui.app import WarRoomApp
 
+    # `[keys]` names bindings only the UI has: checked here, before anything is opened.
+    problems = WarRoomApp.keymap_problems(playbook)
+    if problems:
+        raise CommandError("\n".join(problems))
     # Whatever way the process ends, no `fly logs` child outlives it.
     atexit.register(kill_all_sources)
 
@@ -72,12 +78,18 @@ async def _run(
             actor=actor,
             review=review,
             postmortem_writer=partial(open_store, db_path, create=False) if review else None,
+            looks=looks,
         )
         await app.run_async()
 
 
 def launch_war_room(
-    playbook: Playbook, db_path: Database, actor: str, *, incident_id: str | None
+    playbook: Playbook,
+    db_path: Database,
+    actor: str,
+    *,
+    incident_id: str | None,
+    looks: Looks | None = None,
 ) -> int:
     """The war room on `incident_id`; when None, the app opens the open incident, offers a
     choice among several, or a declare form when there is none."""
@@ -91,12 +103,19 @@ def launch_war_room(
     # Only without an incident named can the war room declare one, and so make the database.
     create = incident_id is None
     existed = exists(db_path)
-    asyncio.run(_run(playbook, db_path, actor, choose, create=create))
+    asyncio.run(_run(playbook, db_path, actor, choose, create=create, looks=looks))
     say_if_created(db_path, existed)
     return 0
 
 
-def launch_review(playbook: Playbook, db_path: Database, actor: str, *, incident_id: str) -> int:
+def launch_review(
+    playbook: Playbook,
+    db_path: Database,
+    actor: str,
+    *,
+    incident_id: str,
+    looks: Looks | None = None,
+) -> int:
     """The war room on `incident_id`, read-only, with replay: the database is opened so that
     nothing can be written, and nothing is polled, tailed or run."""
 
@@ -105,11 +124,11 @@ def launch_review(playbook: Playbook, db_path: Database, actor: str, *, incident
         return incident_id
 
     watch_quit_signals()
-    asyncio.run(_run(playbook, db_path, actor, choose, create=False, review=True))
+    asyncio.run(_run(playbook, db_path, actor, choose, create=False, review=True, looks=looks))
     return 0
 
 
-def launch_demo(*, db: Database | None, actor: str) -> int:
+def launch_demo(*, db: Database | None, actor: str, looks: Looks | None = None) -> int:
     """The war room on the simulated outage, on a throwaway database unless `db` is given."""
     from warroom.demo.world import DemoWorld, demo_playbook
     from warroom.resources import bundled_playbook_path
@@ -125,7 +144,7 @@ def launch_demo(*, db: Database | None, actor: str) -> int:
         db_path = db if db is not None else Path(scratch) / "demo.db"
         existed = exists(db_path)
         demo = demo_playbook(playbook, world.base_url)
-        asyncio.run(_run(demo, db_path, actor, choose, create=True))
+        asyncio.run(_run(demo, db_path, actor, choose, create=True, looks=looks))
         if db is not None:
             say_if_created(db_path, existed)
     return 0

@@ -52,6 +52,19 @@ def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
         help="change nothing: refuse every write and every destructive command "
         "(also the playbook's [settings] read_only)",
     )
+    group.add_argument(
+        "--theme",
+        metavar="NAME",
+        default=default,
+        help="the war room's theme: dark, light, high-contrast, monochrome or one of yours "
+        "(default: the last one chosen, else the playbook's [settings] theme, else dark)",
+    )
+    group.add_argument(
+        "--no-color",
+        action="store_true",
+        default=default if suppress else False,
+        help="no colour on screen at all (as NO_COLOR does)",
+    )
     return common
 
 

@@ -60,6 +60,10 @@ class Options:
     """Recorded on every event this process appends."""
     read_only: bool = False
     """`--read-only`: refuse every write and every destructive command."""
+    theme: str | None = None
+    """`--theme NAME`: the war room's theme for this run."""
+    no_color: bool = False
+    """`--no-color`: no colour on screen (as NO_COLOR in the environment)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Options:
@@ -71,6 +75,8 @@ class Options:
             playbook=Path(playbook).expanduser() if playbook else None,
             actor=actor,
             read_only=bool(getattr(args, "read_only", False)),
+            theme=getattr(args, "theme", None),
+            no_color=bool(getattr(args, "no_color", False)),
         )
 
 

@@ -107,6 +107,9 @@ class Clocks:
     now: datetime
     elapsed: timedelta
     """From declaration to now, or to the resolution once resolved."""
+    since_declared: timedelta
+    """From declaration to now, resolved or not: phases after the resolution (the
+    post-mortem's) go on counting."""
     phases: tuple[PhaseProgress, ...]
     current_phase: PhaseProgress | None
     """None once every item of every phase is ticked."""
@@ -241,9 +244,29 @@ def clocks(state: IncidentState, playbook: Playbook, now: datetime) -> Clocks:
     return Clocks(
         now=now,
         elapsed=end - state.declared_at,
+        since_declared=now - state.declared_at,
         phases=phases,
         current_phase=next((phase for phase in phases if phase.is_current), None),
         response=response_clock(state, playbook, now),
         update=update_clock(state, playbook, now),
         escalation=escalation_clock(state, playbook, now),
     )
+
+
+def span(value: timedelta) -> str:
+    """A span as a countdown reads: '4:05', '1:02:03', '13d 04h'.
+
+    Negative only by a bug (say, a response recorded before the declaration): it is shown
+    as '−4:05', never made positive; what is overdue is passed as how long overdue.
+    """
+    if value < timedelta(0):
+        return "−" + span(-value)
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.playbook import sections_comms, sections_publish, sections_response, sections_watch
 from warroom.playbook.checker import Checker
+from warroom.playbook.keys import KeyRemap, parse_keys
 from warroom.playbook.model import Playbook, PlaybookError, Settings
 from warroom.playbook.sections_response import StepRefs
 from warroom.playbook.sections_signals import SignalRefs
@@ -81,6 +82,7 @@ def _playbook(checker: Checker, data: dict[str, Any]) -> Playbook:
     templates = sections_comms.templates(root)
     post_incident = sections_response.post_incident(root)
     postmortem, guidance = sections_comms.postmortem(root)
+    keys = _keys(checker, root.table("keys", None))
     status_page = sections_publish.status_page(root, targets)
     chat = sections_publish.chat(root)
     paging = sections_publish.paging(root)
@@ -104,10 +106,29 @@ def _playbook(checker: Checker, data: dict[str, Any]) -> Playbook:
         quick_checks=quick_checks,
         postmortem_guidance=guidance,
         secrets=frozenset(checker.secrets),
+        keys=keys,
         status_page=status_page,
         chat=chat,
         paging=paging,
     )
+
+
+def _keys(checker: Checker, table: Table | None) -> tuple[KeyRemap, ...]:
+    if table is None:
+        return ()
+    remaps = []
+    for binding_id in list(table.data):
+        written = table.text(binding_id)
+        if not written:
+            continue  # not a string, or empty: reported already
+        keys = parse_keys(written)
+        if keys is None:
+            shown = table.shown(binding_id, written)
+            table.problem(binding_id, f"{shown} is not a key or keys like 'N' or 'ctrl+n,f5'")
+            continue
+        remaps.append(KeyRemap(binding_id, keys, checker.lines.get(("keys", binding_id), 1)))
+    table.done()
+    return tuple(remaps)
 
 
 def _settings(table: Table | None) -> Settings:
@@ -127,6 +148,7 @@ def _settings(table: Table | None) -> Settings:
         capture_max_lines=table.integer("capture_max_lines", 1_000_000, minimum=1),
         read_only=table.flag("read_only", False),
         repository=table.text("repository", ""),
+        theme=table.text("theme", ""),
     )
     table.done()
     return settings

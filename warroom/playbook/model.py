@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
+from warroom.playbook.keys import KeyRemap
 from warroom.playbook.model_publish import ChatTarget, PagingTarget, StatusPageTarget
 from warroom.playbook.model_runbooks import (
     EmergencyCommand,
@@ -102,6 +103,8 @@ class Settings:
     read_only: bool = False
     """Refuse destructive commands (as `--read-only` does), e.g. on a reviewer's machine."""
     repository: str = ""  # a git checkout whose recent commits are shown, from the playbook's dir
+    theme: str = ""
+    """The war room's theme (a file in `themes/` or the user's); empty: the default."""
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,8 @@ class Playbook:
     """The initial assessment: what to check in the first five minutes."""
     postmortem_guidance: tuple[str, ...] = ()
     """How to run the post-mortem (blameless: what to focus on, what not to)."""
+    keys: tuple[KeyRemap, ...] = ()
+    """`[keys]`: key bindings remapped by id (checked against the bindings by the UI)."""
     status_page: StatusPageTarget | None = None
     chat: ChatTarget | None = None
     paging: PagingTarget | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from functools import partial
 from pathlib import Path
@@ -12,14 +13,18 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES, Theme
 
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
+from warroom.playbook.keys import as_keymap
+from warroom.playbook.themes import Looks, remember_theme, shipped_looks
 from warroom.procgroups import become_subreaper, kill_all_sources, on_quit_signal
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
+from warroom.ui.theming import NO_COLOR_CURSORS, drop_colour, semantic_fallbacks, textual_theme
 
 SHUTDOWN_GRACE_SECONDS = 1.3
 """How long a signalled shutdown may take before the process leaves regardless: with the
@@ -53,12 +58,22 @@ class WarRoomApp(App[None]):
         local_clipboard: LocalClipboard | None = system_clipboard,
         review: bool = False,
         postmortem_writer: PostmortemWriter | None = None,
+        looks: Looks | None = None,
     ) -> None:
         """`copies_dir` (default: the user cache dir) keeps copied texts that no clipboard
         confirmed; `local_clipboard=None` never touches the host's clipboard; `review`
         opens the incident read-only, with replay (`warroom review`), where only the post-mortem
-        is written, through `postmortem_writer`."""
-        super().__init__()
+        is written, through `postmortem_writer`; `looks`: the themes, the one to use and
+        whether to draw in colour (default: the shipped themes, the default one)."""
+        looks = looks or shipped_looks()
+        no_color = looks.no_color or "NO_COLOR" in os.environ
+        super().__init__(ansi_color=True if no_color else None)
+        if no_color:
+            drop_colour(self)
+        self.looks = looks
+        self._use_themes(looks)
+        if playbook.keys:
+            self.set_keymap(as_keymap(playbook.keys))
         if copies_dir is None:
             from platformdirs import user_cache_path
 
@@ -73,7 +88,35 @@ class WarRoomApp(App[None]):
         self.review = review
         self.postmortem_writer = postmortem_writer
 
+    def _use_themes(self, looks: Looks) -> None:
+        for spec in looks.themes.themes:
+            self.register_theme(textual_theme(spec))
+        if looks.theme in looks.themes.names:
+            self.theme = looks.theme
+            # The palette's switcher offers warroom's themes alone: each names the semantic
+            # colours, and a choice it remembers is one the next start finds.
+            for name in BUILTIN_THEMES:
+                if name not in looks.themes.names:
+                    self.unregister_theme(name)
+        # Else no theme file could be read: Textual's own, with semantic colours derived.
+        self._theme_in_use = self.theme
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        if self.no_color:
+            # Without colour a cursor is only its text style: bold reverse where the focus
+            # is, underlined in the other lists.
+            variables.update(NO_COLOR_CURSORS)
+        return variables
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """warroom's semantic colours for a theme that does not name them (Textual's own)."""
+        return semantic_fallbacks(self.current_theme)
+
     def on_mount(self) -> None:
+        for warning in self.looks.warnings:
+            self.notify(warning, title="Theme", severity="warning", timeout=20, markup=False)
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
         # A closed terminal (SIGHUP: tmux killed, SSH dropped) or SIGTERM leaves the way
         # `q` does, so log sources are stopped and the store is closed behind us. The
         # signals are taken by the watchdog thread `warroom.cli.launch` started, which
@@ -85,6 +128,16 @@ class WarRoomApp(App[None]):
             self.run_worker(self._find_open_incident(), exit_on_error=True)
         else:
             self._open(self._incident_id)
+
+    def _theme_chosen(self, theme: Theme) -> None:
+        # Once the app runs only the palette's switcher changes the theme: the user's choice.
+        # The theme set at start-up is announced too, and is not one.
+        config_dir = self.looks.config_dir
+        if theme.name == self._theme_in_use:
+            return
+        self._theme_in_use = theme.name
+        if config_dir is not None:
+            self.run_worker(asyncio.to_thread(remember_theme, config_dir, theme.name))
 
     def _leave_on_signal(self, loop: asyncio.AbstractEventLoop, _signum: int) -> None:
         loop.call_soon_threadsafe(self._leave_cleanly)
@@ -147,10 +200,21 @@ class WarRoomApp(App[None]):
         )
 
     def action_show_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        from warroom.ui.screens.keys import KeysScreen, key_groups
+
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss()
         else:
-            self.action_show_help_panel()
+            self.push_screen(KeysScreen(key_groups(self.screen)))
+
+    @classmethod
+    def keymap_problems(cls, playbook: Playbook) -> list[str]:
+        """What is wrong with the playbook's `[keys]`, `PATH:LINE: problem` each."""
+        if not playbook.keys:
+            return []  # without importing every form, which the first frame does not wait for
+        from warroom.ui.keymap import problems
+
+        return problems(cls, playbook)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key binding of the screen is also a palette command, named by what it does."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -41,14 +43,31 @@ def age(at: datetime | None, now: datetime) -> str:
     return f"{seconds // 86400} d ago"
 
 
+class ChangeStyles(NamedTuple):
+    """The theme's styles for what the panel flags."""
+
+    problem: Style | str = "bold"
+    late: Style | str = "bold reverse"
+    """A release made after the incident began."""
+
+
+PLAIN = ChangeStyles()
+"""Without a theme at hand: flagged by bold and reverse alone."""
+
+
 def releases_text(
-    found: changes.AppReleases, *, began: datetime | None, now: datetime, timezone: str
+    found: changes.AppReleases,
+    *,
+    began: datetime | None,
+    now: datetime,
+    timezone: str,
+    styles: ChangeStyles = PLAIN,
 ) -> Text:
     """One app's releases, newest first; those after `began` marked and highlighted."""
     text = Text(f"{found.app}", style="bold underline")
     text.append("  fly releases", style="italic")
     if found.problem:
-        text.append(f"\n  {visible(found.problem, limit=400)}", style="bold red")
+        text.append(f"\n  {visible(found.problem, limit=400)}", style=styles.problem)
         return text
     if not found.releases:
         text.append("\n  no releases")
@@ -57,9 +76,9 @@ def releases_text(
         when = _date_time(release.created, timezone) if release.created else "?"
         row = f"\n  v{release.version:<4} {release.status:<10} {age(release.created, now):<11}"
         row += f" {when}  {release.user}"
-        text.append(row, style="bold reverse yellow" if late else "")
+        text.append(row, style=styles.late if late else "")
         if late:
-            text.append(f"  ◀ {AFTER}", style="bold yellow")
+            text.append(f"  ◀ {AFTER}", style=styles.late)
     return text
 
 
@@ -68,14 +87,14 @@ def _date_time(at: datetime, timezone: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def commits_text(found: changes.Commits | None) -> Text:
+def commits_text(found: changes.Commits | None, problem_style: Style | str = "bold") -> Text:
     text = Text("Repository", style="bold underline")
     if found is None:
         text.append('\n  No repository set: add repository = "PATH" to [settings].')
         return text
     text.append(f"  git log --oneline -10 in {visible(found.repository, limit=200)}", "italic")
     if found.problem:
-        text.append(f"\n  {visible(found.problem, limit=400)}", style="bold red")
+        text.append(f"\n  {visible(found.problem, limit=400)}", style=problem_style)
     for line in found.lines:
         text.append(f"\n  {line}")
     return text
@@ -96,9 +115,12 @@ class RecentChangesScreen(ModalScreen[None]):
         Binding("q", "close", "Close", show=False),
     ]
 
+    COMPONENT_CLASSES = {"changes--problem", "changes--late"}
     DEFAULT_CSS = """
     RecentChangesScreen {
         align: center middle;
+        .changes--problem { color: $error; text-style: bold; }
+        .changes--late { color: $warning; text-style: bold reverse; }
         & > VerticalScroll {
             width: 90%; height: 90%; max-width: 130;
             border: round $primary; background: $surface; padding: 0 1;
@@ -138,13 +160,19 @@ class RecentChangesScreen(ModalScreen[None]):
         history = await commits if commits is not None else None
         now = self._clock()
         zone = self._playbook.settings.display_timezone
+        styles = ChangeStyles(
+            self.get_component_rich_style("changes--problem"),
+            self.get_component_rich_style("changes--late"),
+        )
         body = Text()
         for app in found:
-            body.append_text(releases_text(app, began=self._began, now=now, timezone=zone))
+            body.append_text(
+                releases_text(app, began=self._began, now=now, timezone=zone, styles=styles)
+            )
             body.append("\n\n")
         if not apps:
             body.append("No Fly app in the playbook.\n\n")
-        body.append_text(commits_text(history))
+        body.append_text(commits_text(history, styles.problem))
         self.query_one("#changes-body", Static).update(body)
         self.refreshed_at = now
         scroll.border_subtitle = f"refreshed {clock_time(now, zone)} · r refresh · escape close"

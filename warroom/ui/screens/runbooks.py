@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -26,15 +27,16 @@ from warroom.safetext import visible
 from warroom.ui.messages import RunRequested
 
 
-def step_text(number: int, step: Step) -> Text:
-    """A step as the browser shows it: label, the argv as text, the log source, the note."""
+def step_text(number: int, step: Step, command_style: Style | str = "bold") -> Text:
+    """A step as the browser shows it: label, the argv as text (in `command_style`), the log
+    source, the note."""
     text = Text(f"{number}. ", style="bold")
     text.append(step.label, style="bold")
     if step.confirm:
         text.append("  (destructive: asks for the app name)", style="italic")
     if step.command:
         text.append("\n   $ ")
-        text.append(visible(shlex.join(step.command), limit=500), style="bold cyan")
+        text.append(visible(shlex.join(step.command), limit=500), style=command_style)
     if step.log_source:
         preset = f", preset {step.preset}" if step.preset else ""
         text.append(f"\n   logs: {step.log_source}{preset}", style="italic")
@@ -64,9 +66,12 @@ class RunbookBrowser(ModalScreen[RunRequested | None]):
         Binding("left", "focus_list", "Runbooks", show=False),
     ]
 
+    COMPONENT_CLASSES = {"runbooks--command", "runbooks--suggested"}
     DEFAULT_CSS = """
     RunbookBrowser {
         align: center middle;
+        .runbooks--command { color: $accent; text-style: bold; }
+        .runbooks--suggested { color: $warning; text-style: bold; }
         & > Vertical {
             width: 95%; height: 95%; border: round $primary; background: $surface;
         }
@@ -124,8 +129,9 @@ class RunbookBrowser(ModalScreen[RunRequested | None]):
             prompt = Text(visible(runbook.title, limit=200), style="bold")
             reason = self._reasons.get(runbook.name)
             if reason:
-                prompt = Text("★ ", style="bold yellow") + prompt
-                prompt.append(f"\n  {visible(reason, limit=300)}", style="yellow")
+                suggested = self.get_component_rich_style("runbooks--suggested")
+                prompt = Text("★ ", style=suggested) + prompt
+                prompt.append(f"\n  {visible(reason, limit=300)}", style=suggested)
             options.add_option(Option(prompt, id=runbook.name))
         names = [r.name for r in found]
         hint = f"{len(found)} of {len(self._runbooks)} runbooks"
@@ -163,7 +169,8 @@ class RunbookBrowser(ModalScreen[RunRequested | None]):
         head = Text(visible(runbook.title, limit=200), style="bold")
         reason = self._reasons.get(runbook.name)
         if reason:
-            head.append(f"\nSuggested: {visible(reason, limit=300)}", style="bold yellow")
+            suggested = self.get_component_rich_style("runbooks--suggested")
+            head.append(f"\nSuggested: {visible(reason, limit=300)}", style=suggested)
         detail.add_option(Option(head, id="title"))
         if runbook.symptoms:
             symptoms = Text("Symptoms", style="bold underline")
@@ -186,7 +193,8 @@ class RunbookBrowser(ModalScreen[RunRequested | None]):
         for number, step in enumerate(steps, 1):
             key = f"{where}-step-{number}"
             self._steps[key] = (runbook, step)
-            detail.add_option(Option(step_text(number, step), id=key))
+            command = self.get_component_rich_style("runbooks--command")
+            detail.add_option(Option(step_text(number, step, command), id=key))
 
     @on(OptionList.OptionSelected, "#rb-detail")
     def _step_chosen(self, event: OptionList.OptionSelected) -> None:

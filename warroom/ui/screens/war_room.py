@@ -1,4 +1,5 @@
-"""The war room: header, four regions (health, logs, checklist, timeline), footer.
+"""The war room: header, clock and phase strips, four regions (health, logs, checklist,
+timeline), footer.
 
 State flows down: the screen's `IncidentSession` follows the incident's event log, derives
 the incident state, and the screen binds it into the widgets. Events flow up: widgets post
@@ -58,6 +59,7 @@ from warroom.ui.screens.war_room_review import (
     ReviewMode,
 )
 from warroom.ui.screens.war_room_runbooks import SUGGEST_SECONDS, RunbookCommands
+from warroom.ui.widgets.busy_line import BusyLine, progress
 from warroom.ui.widgets.checklist import ChecklistPane, already_done
 from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.command_panel import CommandPanel
@@ -65,6 +67,7 @@ from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.incident_header import IncidentHeader
 from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.log_pane import LogPane
+from warroom.ui.widgets.phase_strip import PhaseStrip
 from warroom.ui.widgets.recorded_panes import RecordedHealthPane, RecordedLogPane
 from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
 from warroom.ui.widgets.suggestion_line import SuggestionLine
@@ -121,6 +124,7 @@ class WarRoomScreen(
         Binding("R", "reopen", "Reopen", tooltip="Reopen the resolved incident", id="reopen"),
         Binding("A", "acknowledge", "Ack", tooltip="Acknowledge: I am responding", id="ack"),
         Binding("T", "rename", "Rename", tooltip="Rename the incident", id="rename"),
+        Binding("I", "show_title", "Show title", tooltip="The whole incident title", id="title"),
         Binding(
             "x",
             "emergency_commands",
@@ -205,6 +209,7 @@ class WarRoomScreen(
             WarRoomScreen.queued,
         )
         yield ClockStrip().data_bind(WarRoomScreen.clocks)
+        yield PhaseStrip().data_bind(WarRoomScreen.clocks)
         if self.review:
             yield ReplayBar(markup=False)
         yield SuggestionLine()
@@ -212,6 +217,7 @@ class WarRoomScreen(
         # Made here, not in Regions.compose: data_bind binds to the screen composing them.
         bodies = {key: self._region_body(key, zone=zone) for key in REGIONS}
         yield Regions(bodies, id="regions")
+        yield BusyLine()
         yield KeyBar()
 
     def _region_body(self, key: str, *, zone: str) -> Widget:
@@ -321,7 +327,9 @@ class WarRoomScreen(
         if self.review:
             self.refuse(new.kind)
             return None
-        return await self.session.record(new)
+        # Another terminal's write can hold the lock for seconds: past 300 ms it shows.
+        async with progress(self, "Writing to the incident log"):
+            return await self.session.record(new)
 
     # What widgets ask for -----------------------------------------------------------------
 
@@ -346,7 +354,9 @@ class WarRoomScreen(
     @on(ChecklistPane.TickRequested)
     async def _tick_requested(self, message: ChecklistPane.TickRequested) -> None:
         item_id, ticked = message.item_id, message.ticked
-        if await self.session.record_tick(item_id, ticked=ticked) is not Written.ALREADY:
+        async with progress(self, "Writing to the incident log"):
+            written = await self.session.record_tick(item_id, ticked=ticked)
+        if written is not Written.ALREADY:
             return
         # Another terminal was first; the checklist now shows its change, and says so.
         zone = self.playbook.settings.display_timezone

@@ -1,6 +1,6 @@
 """The war room's incident commands that record at once: acknowledge, rename, set a key
-moment, assign roles. A part of `WarRoomScreen`, kept in its own module so that the screen
-stays one readable page.
+moment, assign roles; and the full title, which the header may cut. A part of
+`WarRoomScreen`, kept in its own module so that the screen stays one readable page.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from warroom.incident import (
     role_assigned,
 )
 from warroom.playbook import Playbook
+from warroom.safetext import visible
 
 if TYPE_CHECKING:
     from warroom.ui.screens.incident_forms import MomentAnswer
@@ -43,6 +44,13 @@ class IncidentCommands:
 
     def action_acknowledge(self: _Room) -> None:
         self.run_worker(self.record(acknowledged()))
+
+    def action_show_title(self: _Room) -> None:
+        # The header cuts the title to its room; at 80 columns that is a few words.
+        if self.state is not None:
+            title = visible(self.state.title, limit=500)
+            heading = f"{self.state.id} {self.state.severity}"
+            self.app.notify(title, title=heading, markup=False, timeout=15)
 
     def action_rename(self: _Room) -> None:
         from warroom.ui.screens.prompts import TextPrompt

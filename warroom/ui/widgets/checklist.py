@@ -18,11 +18,11 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from warroom.incident import IncidentState, severity_action_id
-from warroom.incident.clocks import Clocks, PhaseProgress
+from warroom.incident.clocks import Clocks, PhaseProgress, span
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.ui.timefmt import clock_time
-from warroom.ui.widgets.clock_strip import span, window_label
+from warroom.ui.widgets.clock_strip import window_label
 
 
 def is_all_hands(action: str) -> bool:
@@ -38,13 +38,21 @@ def already_done(state: IncidentState | None, item_id: str, timezone: str) -> st
     return f"Already ticked by {visible(tick.actor, limit=40)} at {clock_time(tick.at, timezone)}."
 
 
+PHASE_HEADING = "phase:"
+"""The id of a phase's heading, which folds and unfolds it: `phase:0`, …"""
+
+
 class ChecklistPane(OptionList):
     """Severity actions and phases as headings, their items as lines to tick.
 
     | Key | Does |
     | :- | :- |
     | up/down | move between items |
-    | space, enter | tick or untick the highlighted item |
+    | space, enter | tick or untick the highlighted item; on a done phase, show or hide it |
+
+    Only the phases at hand show their items: the current one, the next, and any overdue;
+    the others (done, or later) are folded to their heading, so that every phase is on
+    screen. Space on a heading unfolds or folds it.
     """
 
     BINDINGS = [
@@ -73,6 +81,8 @@ class ChecklistPane(OptionList):
         self._playbook = playbook
         self._timezone = timezone
         self._drawn: tuple[IncidentState | None, tuple[object, ...]] | None = None
+        self._flipped: set[str] = set()
+        """Headings (by id) the user folded or unfolded: the opposite of their default."""
 
     def watch_clocks(self) -> None:
         # The screen counts new clocks after every new state too: one redraw covers both.
@@ -107,7 +117,8 @@ class ChecklistPane(OptionList):
         ticked = state.ticked if state is not None else {}
         enabled = [i for i in range(self.option_count) if not self.get_option_at_index(i).disabled]
         for index in enabled:
-            if self.get_option_at_index(index).id not in ticked:
+            option_id = self.get_option_at_index(index).id or ""
+            if option_id not in ticked and not option_id.startswith(PHASE_HEADING):
                 return index
         return enabled[0] if enabled else None
 
@@ -117,8 +128,16 @@ class ChecklistPane(OptionList):
         if state is None:
             return []
         options = self._severity_options(state)
+        current = next((p.index for p in progress if p.is_current), len(progress))
         for phase in progress:
-            options.append(Option(_phase_heading(phase), disabled=True))
+            heading_id = f"{PHASE_HEADING}{phase.index}"
+            at_hand = not phase.complete and (phase.overdue or phase.index - current in (0, 1))
+            folded = at_hand == (heading_id in self._flipped)
+            heading = _phase_heading(phase)
+            heading.append("  ▸ space: show" if folded else "  ▾", "dim")
+            options.append(Option(heading, id=heading_id))
+            if folded:
+                continue
             options.extend(
                 self._item_option(state, item.id, item.text) for item in phase.phase.items
             )
@@ -165,6 +184,11 @@ class ChecklistPane(OptionList):
 
     def _toggle(self, item_id: str | None) -> None:
         if item_id is None:
+            return
+        if item_id.startswith(PHASE_HEADING):
+            self._flipped ^= {item_id}
+            self._drawn = None
+            self._redraw()
             return
         ticked = self.state is not None and item_id in self.state.ticked
         self.post_message(self.TickRequested(item_id, ticked=not ticked))

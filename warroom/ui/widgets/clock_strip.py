@@ -1,6 +1,6 @@
 """The clock strip under the header: the incident's countdowns, always on screen.
 
-Response target, next status update, next escalation and the current phase, each as words
+Response target, next status update and next escalation, each as words
 and symbols (✓ ✗ ⚠) so they read the same without colour. Everything shown is computed by
 `warroom.incident.clocks.clocks`, which the screen counts once a second and binds here.
 """
@@ -14,29 +14,10 @@ from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widgets import Label
 
-from warroom.incident.clocks import Clocks, EscalationClock, ResponseClock, UpdateClock
+from warroom.incident.clocks import Clocks, EscalationClock, ResponseClock, UpdateClock, span
 from warroom.ui.relabel import relabel
 
 _HOUR = timedelta(hours=1)
-
-
-def span(value: timedelta) -> str:
-    """A span as a countdown reads: '4:05', '1:02:03', '13d 04h'.
-
-    Negative only by a bug (say, a response recorded before the declaration): it is shown
-    as '−4:05', never made positive; what is overdue is passed as how long overdue.
-    """
-    if value < timedelta(0):
-        return "−" + span(-value)
-    seconds = int(value.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
 
 
 def window_label(start: timedelta, end: timedelta) -> str:
@@ -85,19 +66,9 @@ def escalation_text(clock: EscalationClock, *, contact: bool = True) -> tuple[st
     return f"Escalate → {who} in {span(clock.remaining)}", False
 
 
-def phase_text(now: Clocks) -> tuple[str, bool]:
-    """The current phase, its progress and whether it is overdue."""
-    phase = now.current_phase
-    if phase is None:
-        return "Checklist: all done", False
-    text = f"Phase: {phase.phase.name} {phase.done}/{phase.total}"
-    if phase.overdue and phase.overdue_by is not None:
-        return f"{text} ⚠ OVERDUE +{span(phase.overdue_by)}", True
-    return text, False
-
-
 class ClockStrip(Horizontal):
-    """One line of countdowns: response, next update, escalation, current phase.
+    """One line of countdowns: response, next update, escalation (the phases have the
+    `PhaseStrip` under it).
 
     Labels carry `-overdue` when their clock has run out, so the theme can flag them;
     the words already say it.
@@ -107,14 +78,13 @@ class ClockStrip(Horizontal):
     ClockStrip { height: 1; background: $boost; }
     ClockStrip Label { padding: 0 1; }
     ClockStrip Label.-overdue { background: $error; color: $text; text-style: bold; }
-    ClockStrip #clock-phase { width: 1fr; content-align-horizontal: right; }
     """
 
     clocks: var[Clocks | None] = var(None, always_update=True)
     """The incident's clocks, counted by the screen every second."""
 
     def compose(self) -> ComposeResult:
-        for name in ("response", "update", "escalation", "phase"):
+        for name in ("response", "update", "escalation"):
             yield Label("", id=f"clock-{name}", markup=False)
 
     def watch_clocks(self, at: Clocks | None) -> None:
@@ -125,7 +95,6 @@ class ClockStrip(Horizontal):
             ("response", response_text(at.response, short=True)),
             ("update", update_text(at.update)),
             ("escalation", escalation_text(at.escalation, contact=False)),
-            ("phase", phase_text(at)),
         ):
             label = self.query_one(f"#clock-{name}", Label)
             relabel(label, text)

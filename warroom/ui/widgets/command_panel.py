@@ -15,13 +15,13 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from warroom.incident import ROLES, IncidentState
-from warroom.incident.clocks import Clocks
+from warroom.incident.clocks import Clocks, span
 from warroom.playbook import KEY_MOMENTS, Playbook
 from warroom.safetext import visible
 from warroom.ui.relabel import relabel
 from warroom.ui.timefmt import clock_time, elapsed
 from warroom.ui.widgets.checklist import ChecklistPane, is_all_hands
-from warroom.ui.widgets.clock_strip import escalation_text, response_text, span
+from warroom.ui.widgets.clock_strip import escalation_text, response_text
 
 ROLE_TITLES: dict[str, str] = {"commander": "Commander", "scribe": "Scribe", "comms": "Comms"}
 """How each of `warroom.incident.ROLES` is named on screen."""

@@ -80,17 +80,19 @@ class HealthRow(ListItem):
         "health-row--down",
         "health-row--maintenance",
         "health-row--unknown",
+        "health-row--stale",
         "health-row--muted",
     }
 
     DEFAULT_CSS = """
     HealthRow {
         height: 1;
-        & > .health-row--up { color: $success; }
-        & > .health-row--degraded { color: $warning; text-style: bold; }
-        & > .health-row--down { color: $error; text-style: bold; }
+        & > .health-row--up { color: $health-up; }
+        & > .health-row--degraded { color: $health-degraded; text-style: bold; }
+        & > .health-row--down { color: $health-down; text-style: bold; }
         & > .health-row--maintenance { color: $accent; }
-        & > .health-row--unknown { color: $text-muted; }
+        & > .health-row--unknown { color: $health-unknown; }
+        & > .health-row--stale { color: $health-stale; text-style: italic; }
         & > .health-row--muted { color: $text-muted; }
         /* Without colour the red of down turns a grey darker than the green of up: down
            must stand out most, so it is reversed. */
@@ -164,7 +166,8 @@ class HealthRow(ListItem):
 
         if self.stale:
             # A down that went stale keeps its weight: the last word was an outage.
-            cell(f"~ {LABELS[state]}?", 10, state_style if state == "down" else muted)
+            stale = self._style("stale", background)
+            cell(f"~ {LABELS[state]}?", 10, state_style if state == "down" else stale)
         else:
             cell(f"{SYMBOLS[state]} {LABELS[state]}", 10, state_style)
         cell(self.target, 10 if narrow else 12)

@@ -23,10 +23,10 @@ class IncidentHeader(Horizontal):
     IncidentHeader { height: 1; background: $panel; }
     IncidentHeader Label { padding: 0 1; }
     IncidentHeader #incident-id { text-style: bold; }
-    IncidentHeader #severity { text-style: bold; color: $text; background: $primary; }
-    IncidentHeader #severity.-p0 { background: $error; }
-    IncidentHeader #severity.-p1 { background: $warning; color: $background; }
-    IncidentHeader #severity.-p2 { background: $accent; }
+    IncidentHeader #severity { text-style: bold reverse; color: $severity-p3; }
+    IncidentHeader #severity.-p0 { color: $severity-p0; }
+    IncidentHeader #severity.-p1 { color: $severity-p1; }
+    IncidentHeader #severity.-p2 { color: $severity-p2; }
     IncidentHeader #title { width: 1fr; min-width: 16; }
     /* Open is the normal case: only a resolved incident spends header room on its status. */
     IncidentHeader #status { display: none; }

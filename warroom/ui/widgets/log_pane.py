@@ -11,13 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
@@ -32,6 +31,8 @@ from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import masked, visible
 from warroom.ui.pulse import on_beat
 from warroom.ui.relabel import relabel
+from warroom.ui.widgets.busy_line import progress
+from warroom.ui.widgets.log_pane_messages import Exported, PinRequested
 from warroom.ui.widgets.log_pane_moves import (
     next_level,
     next_mark,
@@ -106,21 +107,9 @@ class LogPane(Vertical):
     following: reactive[bool] = reactive(True)
     """Keep the newest line in view; False freezes the view while ingest continues."""
 
-    class PinRequested(Message):
-        """The user asked to pin a line; the screen records it on the incident's timeline."""
-
-        def __init__(self, record: LogRecord) -> None:
-            super().__init__()
-            self.record = record
-            """The line, with its own `time` (UTC, may be None), `source` and `raw` text."""
-
-    class Exported(Message):
-        """Lines were written to `path`."""
-
-        def __init__(self, path: Path, lines: int) -> None:
-            super().__init__()
-            self.path = path
-            self.lines = lines
+    # Module-level in `log_pane_messages`, known here by the names the screen uses.
+    PinRequested: TypeAlias = PinRequested
+    Exported: TypeAlias = Exported
 
     def __init__(
         self,
@@ -387,7 +376,8 @@ class LogPane(Vertical):
         lines = self.tail.buffer.export_lines(only_shown=only_shown)
         folder = self.export_dir if self.export_dir is not None else Path.cwd()
         try:
-            path = await write_export(lines, folder, self.clock().astimezone(self.tz))
+            async with progress(self, f"Exporting {len(lines):,} log lines"):
+                path = await write_export(lines, folder, self.clock().astimezone(self.tz))
         except OSError as exc:
             self.notify(f"export failed: {visible(str(exc))}", severity="error")
             return

@@ -70,6 +70,8 @@ class LogView(ScrollView, can_focus=True):
         scrollbar-size-vertical: 1;
         & > .log-view--cursor { background: $boost; text-style: bold; }
         &:focus > .log-view--cursor { background: $accent 40%; }
+        &:nocolor > .log-view--cursor { text-style: underline; }
+        &:nocolor:focus > .log-view--cursor { text-style: bold reverse; }
         & > .log-view--match { background: $warning 50%; text-style: bold; }
         & > .log-view--time { color: $text-muted; }
         & > .log-view--source { color: $secondary; }

@@ -1,0 +1,55 @@
+"""Keys in the war room: one remapped from the playbook's `[keys]`, and `?` listing the keys
+that work now, grouped, the focused region's first."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tests.support.playbooks import quiet_playbook
+from tests.support.war_room import declare, until, war_room_app, war_room_screen
+from tests.ui.test_incident_command import loaded
+from warroom.playbook.keys import KeyRemap
+from warroom.store import EventStore
+from warroom.ui.app import WarRoomApp
+from warroom.ui.screens.keys import KeysScreen
+from warroom.ui.screens.prompts import NotePrompt
+
+
+async def test_a_key_remapped_in_the_playbook_does_its_action(store: EventStore) -> None:
+    playbook = dataclasses.replace(quiet_playbook(), keys=(KeyRemap("add-note", ("N",), 90),))
+    assert WarRoomApp.keymap_problems(playbook) == []
+    app = war_room_app(store, await declare(store), playbook=playbook)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("3", "n")
+        await pilot.pause()
+        assert not isinstance(app.screen, NotePrompt)  # `n` is no longer the note's key
+        await pilot.press("N")
+        await until(pilot, lambda: isinstance(app.screen, NotePrompt), what="the note prompt")
+        await pilot.press("escape")
+        await until(pilot, lambda: war_room_screen(app) is app.screen, what="back")
+
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, KeysScreen), what="the key help")
+        keys = app.screen
+        assert isinstance(keys, KeysScreen)
+        titles = [group.title for group in keys.groups]
+        assert titles == ["Checklist (focused)", "War room", "Everywhere"]
+        room = {line.binding_id: line for line in keys.groups[1].keys}
+        assert room["add-note"].key == "N" and room["add-note"].does == "Add note"
+        assert "toggle-item" in {line.binding_id for line in keys.groups[0].keys}
+        assert "quit" in {line.binding_id for line in keys.groups[2].keys}
+        await pilot.press("question_mark")
+        await until(pilot, lambda: war_room_screen(app) is app.screen, what="help closed")
+
+
+def test_an_unknown_id_or_a_clash_in_keys_is_a_problem_at_its_line() -> None:
+    playbook = dataclasses.replace(
+        quiet_playbook(),
+        keys=(KeyRemap("add-notes", ("N",), 90), KeyRemap("logs-pin", ("q",), 91)),
+    )
+    path = playbook.path
+    assert WarRoomApp.keymap_problems(playbook) == [
+        f"{path}:90: keys.add-notes: no key binding has this id (did you mean 'add-note'?)",
+        f"{path}:91: keys.logs-pin: 'q' is already Quit (Logs)",
+    ]
