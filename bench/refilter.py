@@ -63,6 +63,7 @@ def counts(rows: list[str]) -> tuple[int, int] | None:
 def refilter_times(term: Terminal, lines: int, rounds: int) -> dict[str, list[float]]:
     term.wait_for(lambda rows: (counts(rows) or (0, 0))[1] >= lines, timeout=120, every=0.1)
     term.send("2")
+    term.wait_for(lambda rows: "/ Filter" in plain(rows), timeout=10)  # the logs have the keys
     times: dict[str, list[float]] = {pattern: [] for pattern in PATTERNS}
     for _ in range(rounds):
         for pattern in PATTERNS:
