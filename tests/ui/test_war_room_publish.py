@@ -18,7 +18,7 @@ from tests.support.apis import (
     json_answer,
     publishing_playbook,
 )
-from tests.support.health import response
+from tests.support.health import never_answer, response
 from tests.support.playbooks import quiet_playbook
 from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
@@ -28,6 +28,8 @@ from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.comms import CommsScreen
 from warroom.ui.screens.confirm import ConfirmScreen
 from warroom.ui.screens.publish import PublishScreen
+from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.widgets.busy_line import BusyLine
 
 CREATED = json_answer(201, {"id": "sp-inc-1", "shortlink": "https://stspg.io/ab", "status": "x"})
 
@@ -219,3 +221,23 @@ async def test_resolving_a_paged_incident_offers_to_resolve_the_page(
         "event_action": "resolve",
         "dedup_key": incident_id,
     }
+
+
+async def test_a_publish_still_waiting_shows_progress(
+    store: EventStore, api_server: FakeApiServer
+) -> None:
+    api_server.answer("POST", PAGE, never_answer)
+    playbook = dataclasses.replace(publishing_playbook(api_server, quiet_playbook()), chat=None)
+    incident_id = await declare(store)
+    app = war_room_app(store, incident_id, playbook=playbook)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_investigating(app, pilot)
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="publish preview")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="back in the room")
+        busy = app.screen.query_one(BusyLine)
+        await until(
+            pilot, lambda: busy.shown == ("Publishing the status text",), what="progress shown"
+        )
+        assert api_server.requests("POST", PAGE)  # sent, and not answered yet

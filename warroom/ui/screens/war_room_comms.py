@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from warroom.clipboard import LocalClipboard
 from warroom.incident import Clock, Event, IncidentState, NewEvent
 from warroom.playbook import Playbook
+from warroom.ui.widgets.busy_line import progress
 
 if TYPE_CHECKING:
     from warroom.publish import ApiRequest, Delivery, PublishPlan
@@ -43,6 +45,8 @@ class _Room(Protocol):
 
     @property
     def app(self) -> App[Any]: ...
+    @property
+    def screen(self) -> Screen[Any]: ...
     @property
     def state(self) -> IncidentState | None: ...
     async def record(self, new: NewEvent) -> Event | None: ...
@@ -113,7 +117,7 @@ class CommsCommands:
     async def _send_publish(self: _Room, plan: PublishPlan) -> None:
         from warroom.publish import Sender, publish, published_events
 
-        async with Sender() as sender:
+        async with progress(self.screen, "Publishing the status text"), Sender() as sender:
             deliveries = await publish(plan, self.playbook, sender)
         for new in published_events(plan, deliveries):
             await self.record(new)
@@ -163,7 +167,7 @@ class CommsCommands:
     async def _send_page(self: _Room, request: ApiRequest) -> None:
         from warroom.publish import Sender, paged_event
 
-        async with Sender() as sender:
+        async with progress(self.screen, "Paging on-call"), Sender() as sender:
             delivery = await sender.send(request)
         await self.record(paged_event(delivery, self.playbook))
         self._say_delivered(delivery)
