@@ -45,3 +45,13 @@ def test_a_keys_problem_stops_the_war_room_at_its_line(tmp_path: Path) -> None:
     assert (
         result.stderr.strip() == f"{playbook}:{line}: keys.escalate: 'q' is already Quit (war room)"
     )
+
+
+def test_validate_reports_a_keys_problem_at_its_line(tmp_path: Path) -> None:
+    text = SHIPPED_PLAYBOOK.read_text(encoding="utf-8")
+    playbook = tmp_path / "playbook.toml"
+    playbook.write_text(text + '\n[keys]\nadd-note = "N"\nnot-a-binding = "z"\n', encoding="utf-8")
+    line = text.count("\n") + 4
+    result = warroom("validate", str(playbook))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{playbook}:{line}: keys.not-a-binding")

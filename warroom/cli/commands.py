@@ -71,6 +71,9 @@ def with_store(
 def run_validate(options: Options, args: argparse.Namespace) -> int:
     path = playbook_path(options, args.path)
     playbook = load(path)
+    from warroom.cli.launch import check_keys
+
+    check_keys(playbook)
     print(
         f"{path}: ok ({len(playbook.severities)} severities, {len(playbook.services)} services, "
         f"{len(playbook.providers)} providers, {len(playbook.log_sources)} log sources, "

@@ -50,10 +50,7 @@ async def _run(
     from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
     from warroom.ui.app import WarRoomApp
 
-    # `[keys]` names bindings only the UI has: checked here, before anything is opened.
-    problems = WarRoomApp.keymap_problems(playbook)
-    if problems:
-        raise CommandError("\n".join(problems))
+    check_keys(playbook)  # before anything is opened
     # Whatever way the process ends, no `fly logs` child outlives it.
     atexit.register(kill_all_sources)
 
@@ -81,6 +78,19 @@ async def _run(
             looks=looks,
         )
         await app.run_async()
+
+
+def check_keys(playbook: Playbook) -> None:
+    """CommandError with every `PATH:LINE: problem` of the playbook's `[keys]`: they name
+    bindings only the UI has, so they are checked here, where the CLI may reach it (and
+    Textual is imported only for a playbook that has `[keys]`)."""
+    if not playbook.keys:
+        return
+    from warroom.ui.app import WarRoomApp
+
+    problems = WarRoomApp.keymap_problems(playbook)
+    if problems:
+        raise CommandError("\n".join(problems))
 
 
 def launch_war_room(
