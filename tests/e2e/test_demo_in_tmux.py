@@ -134,3 +134,26 @@ def test_two_terminals_on_one_incident_see_each_others_notes(tmux: Tmux, tmp_pat
         target="war:bob",
     )
     assert "alice: rolled back to v41" in shown
+
+
+def test_a_resize_keeps_the_region_in_use_and_its_filter(tmux: Tmux, tmp_path: Path) -> None:
+    """A responder's terminal changes size (a laptop's split, a client attaching with another
+    size): the region they were in and what they set up in it stay."""
+    start(tmux, tmp_path, "demo", "--db", str(tmp_path / "demo.db"))
+    tmux.run("resize-window", "-t", "war", "-x", "160", "-y", "48")
+    tmux.wait_for(lambda s: "╭─ 4 Timeline" in s and "streaming" in s, what="the room at 160x48")
+    tmux.run("send-keys", "-t", "war", "2/")  # typed at once: `/` is the logs' key
+    tmux.wait_for(lambda s: "level:warn src:NAME" in s, what="the filter box")
+    tmux.run("send-keys", "-t", "war", "-l", "GET")
+    tmux.run("send-keys", "-t", "war", "Enter")
+    tmux.wait_for(lambda s: "│ GET" in s, what="the filter in force")
+
+    tmux.run("resize-window", "-t", "war", "-x", "80", "-y", "24")
+    small = tmux.wait_for(
+        lambda s: len(s.splitlines()[0]) <= 80 and "│ GET" in s, what="the logs at 80x24"
+    )
+    assert "╭─ 1 Health" not in small  # regions switch at this size: the logs are the one shown
+
+    tmux.run("resize-window", "-t", "war", "-x", "160", "-y", "48")
+    big = tmux.wait_for(lambda s: "╭─ 4 Timeline" in s and "│ GET" in s, what="back at 160x48")
+    assert "/ Filter" in big.splitlines()[-1]  # the logs still have the keys

@@ -124,4 +124,6 @@ class Regions(Container):
         # The first focusable widget inside, so a region body may be a container.
         focusable = next((w for w in region.query("*") if w.focusable), None)
         if focusable is not None:
-            focusable.focus()
+            # At once, not `focus()`'s next turn of the loop: a key typed right after the
+            # region's key (`2` then `/`) belongs to the region it chose.
+            self.screen.set_focus(focusable)
