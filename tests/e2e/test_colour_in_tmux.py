@@ -28,18 +28,25 @@ def colour_codes(screen: str) -> list[str]:
     return found
 
 
-def run_demo(tmux: Tmux, tmp_path: Path, *args: str, no_color_env: bool) -> str:
+def run_demo(
+    tmux: Tmux,
+    tmp_path: Path,
+    *args: str,
+    no_color_env: bool,
+    term: str = "xterm-256color",
+    lang: str = "C.UTF-8",
+) -> str:
     """The demo at 100×30 once its four regions are drawn: the screen with its attributes."""
     environment = {
         "HOME": str(tmp_path),
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
+        "LANG": lang,
     }
     # The tmux server inherits the suite's NO_COLOR; each run says whether it has one.
-    unset = ["-u", "COLUMNS", "-u", "LINES", "-u", "NO_COLOR"]
-    command = ["env", *unset, *(["NO_COLOR=1"] if no_color_env else [])]
+    unset = ["-u", "COLUMNS", "-u", "LINES", "-u", "NO_COLOR", "-u", "COLORTERM", "-u", "LC_ALL"]
+    # tmux gives its panes TERM=tmux-256color whatever the session's environment says.
+    command = ["env", *unset, f"TERM={term}", *(["NO_COLOR=1"] if no_color_env else [])]
     command += [sys.executable, "-m", "warroom", "demo", *args]
     env_args = [arg for key, value in environment.items() for arg in ("-e", f"{key}={value}")]
     tmux.run("new-session", "-d", "-s", "war", "-x", "100", "-y", "30", *env_args, *command)
@@ -61,3 +68,16 @@ def test_no_color_leaves_no_colour_code_on_screen(
     # Still readable: the states are words and marks, emphasis is bold and reverse video.
     assert "▶" in screen or "!" in screen
     assert any(params for params in SGR.findall(screen) if "7" in params.split(";"))
+
+
+def test_a_16_colour_terminal_in_the_c_locale_gets_16_colours_and_every_state(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    run_demo(tmux, tmp_path, no_color_env=False, term="xterm", lang="C")
+    tmux.wait_for(lambda s: "✓ up" in s, what="the first health answers")
+    screen = tmux.run("capture-pane", "-e", "-p", "-t", "war")
+    codes = colour_codes(screen)
+    assert codes  # in colour, and only in the 16 a plain xterm has: no 256-colour or RGB codes
+    assert not [params for params in codes if re.search(r"(^|;)[34]8[;:][25]", params)]
+    text = SGR.sub("", screen)
+    assert "✓ up" in text and "▶Detection" in text  # marks beside the colours, in UTF-8
