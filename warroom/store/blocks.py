@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import zlib
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import accumulate, compress
 from typing import Any
@@ -87,11 +87,13 @@ def matching(blocks: Sequence[Any], needle: str, limit: int) -> list[Row]:
     return found
 
 
-def last_lines(blocks: Sequence[Any]) -> dict[str, tuple[datetime, str]]:
-    """Source -> (last_at, last line) of (source, last_at, encoding, body) blocks, where
-    `last_at` is the stored UTC text."""
+def last_lines(
+    blocks: Sequence[Any], as_time: Callable[[Any], datetime] = from_db_time
+) -> dict[str, tuple[datetime, str]]:
+    """Source -> (last_at, last line) of (source, last_at, encoding, body) blocks; `as_time`
+    reads `last_at` as the backend keeps it (the stored UTC text by default)."""
     return {
-        source: (from_db_time(last_at), block_lines(encoding, body)[-1])
+        source: (as_time(last_at), block_lines(encoding, body)[-1])
         for source, last_at, encoding, body in blocks
     }
 

@@ -31,6 +31,7 @@ from warroom.incident.events import COMMAND_RUN, Event, declared, format_inciden
 from warroom.incident.state import HEADLINE_KINDS
 from warroom.logchunks import chunks_of, merged
 from warroom.store import postgres_logs, postgres_outbox, postgres_records, postgres_url
+from warroom.store.appends import Appends
 from warroom.store.blocks import encode
 from warroom.store.postgres_archive import PostgresLogArchive
 from warroom.store.postgres_connection import Unreachable
@@ -87,7 +88,7 @@ async def open_postgres_store(
     return store
 
 
-class PostgresStore(PostgresLogArchive):
+class PostgresStore(Appends, PostgresLogArchive):
     """The event log in a PostgreSQL database; shared by processes on any number of hosts."""
 
     def __init__(self, dsn: str, shown: str, *, follow_poll_seconds: float, outbox: Path) -> None:
@@ -156,32 +157,6 @@ class PostgresStore(PostgresLogArchive):
             return list(await db.fetch(sql, *params))
 
         return read
-
-    async def append(
-        self,
-        incident_id: str,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        actor: str,
-        at: datetime | None = None,
-        key: str | None = None,
-    ) -> Event:
-        """Append one event; it is committed when this returns. UnknownIncident for a bad id;
-        DuplicateEvent when `key` was used on the incident before."""
-        (event,) = await self._append(incident_id, [(kind, payload)], actor, at, key)
-        return event
-
-    async def append_many(
-        self,
-        incident_id: str,
-        entries: Sequence[tuple[str, Mapping[str, Any]]],
-        *,
-        actor: str,
-        at: datetime | None = None,
-    ) -> list[Event]:
-        """Append (kind, payload) events in order, all committed together or none."""
-        return await self._append(incident_id, entries, actor, at, None)
 
     async def _append(
         self,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.logchunks import Row
-from warroom.store.blocks import Block, Scan, block_lines, matching
+from warroom.store.blocks import Block, Scan, last_lines, matching
 from warroom.store.postgres_schema import Db
 from warroom.store.protocol import LineSelector, LogMatches, UnknownIncident
 from warroom.store.sqlite_schema import from_db_time
@@ -111,14 +111,7 @@ async def newest_per_source(read: Read, incident_id: str) -> dict[str, tuple[dat
         " SELECT max(id) FROM log_blocks WHERE incident_id = $1 GROUP BY source)",
         (incident_id,),
     )
-    return await asyncio.to_thread(_last_lines, blocks)
-
-
-def _last_lines(blocks: Sequence[Any]) -> dict[str, tuple[datetime, str]]:
-    return {
-        source: (last_at, block_lines(encoding, body)[-1])
-        for source, last_at, encoding, body in blocks
-    }
+    return await asyncio.to_thread(last_lines, blocks, _as_is)  # timestamptz: a datetime
 
 
 async def search(
@@ -151,3 +144,7 @@ async def search(
             asyncio.to_thread(scan.feed, blocks),
         )
     return LogMatches(scan.rows, scan.total)
+
+
+def _as_is(at: datetime) -> datetime:
+    return at

@@ -42,6 +42,7 @@ from warroom.store import (
     sqlite_presence,
     sqlite_summaries,
 )
+from warroom.store.appends import Appends
 from warroom.store.blocks import encode
 from warroom.store.protocol import (
     DeclaredMeanwhile,
@@ -90,7 +91,7 @@ async def open_sqlite_store(
     return store
 
 
-class SqliteStore(SqliteLogArchive):
+class SqliteStore(Appends, SqliteLogArchive):
     """The event log in one SQLite file; safe to share between processes on one host."""
 
     async def declare(
@@ -132,32 +133,6 @@ class SqliteStore(SqliteLogArchive):
         unknown = [summary for summary in open_now if summary.id not in known_open]
         if unknown:
             raise DeclaredMeanwhile(unknown)
-
-    async def append(
-        self,
-        incident_id: str,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        actor: str,
-        at: datetime | None = None,
-        key: str | None = None,
-    ) -> Event:
-        """Append one event; it is committed when this returns. UnknownIncident for a bad id;
-        DuplicateEvent when `key` was used on the incident before."""
-        (event,) = await self._append(incident_id, [(kind, payload)], actor, at, key)
-        return event
-
-    async def append_many(
-        self,
-        incident_id: str,
-        entries: Sequence[tuple[str, Mapping[str, Any]]],
-        *,
-        actor: str,
-        at: datetime | None = None,
-    ) -> list[Event]:
-        """Append (kind, payload) events in order, all committed together or none."""
-        return await self._append(incident_id, entries, actor, at, None)
 
     async def _append(
         self,
