@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
 from tests.support.apis import (
@@ -38,13 +39,17 @@ def notices(app: WarRoomApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-async def open_investigating(app: WarRoomApp, pilot: object) -> None:
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot)
+async def open_investigating(app: WarRoomApp, pilot: Pilot[None]) -> None:
     await until(pilot, lambda: war_room_screen(app).state is not None, what="incident loaded")
     await pilot.press("c", "enter")  # the first template: investigating
     await until(pilot, lambda: isinstance(app.screen, CommsScreen), what="preview")
+
+
+async def open_publish(app: WarRoomApp, pilot: Pilot[None]) -> None:
+    """The investigating preview's Publish screen, nothing sent yet."""
+    await open_investigating(app, pilot)
+    await pilot.press("p")
+    await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="publish preview")
 
 
 async def test_publish_previews_the_request_masked_and_sends_only_on_its_key(
@@ -56,9 +61,7 @@ async def test_publish_previews_the_request_masked_and_sends_only_on_its_key(
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_investigating(app, pilot)
-        await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="publish preview")
+        await open_publish(app, pilot)
         shown = str(app.screen.query_one("#publish-text", Static).render())
         assert f"POST {api_server.url(PAGE)}" in shown
         assert "Authorization: OAuth •••" in shown and "POST •••" in shown
@@ -95,9 +98,7 @@ async def test_escape_from_the_publish_preview_sends_nothing(
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_investigating(app, pilot)
-        await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="publish preview")
+        await open_publish(app, pilot)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, CommsScreen), what="back")
     assert api_server.seen == []
@@ -112,9 +113,7 @@ async def test_a_refused_publish_is_shown_and_recorded(
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_investigating(app, pilot)
-        await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="publish preview")
+        await open_publish(app, pilot)
         await pilot.press("s")
         await until(
             pilot, lambda: any("Incident Manager role" in n for n in notices(app)), what="told"
@@ -231,9 +230,7 @@ async def test_a_publish_still_waiting_shows_progress(
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_investigating(app, pilot)
-        await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="publish preview")
+        await open_publish(app, pilot)
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="back in the room")
         busy = app.screen.query_one(BusyLine)
