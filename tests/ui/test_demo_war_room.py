@@ -55,7 +55,8 @@ async def test_outage_reaches_the_health_pane_header_and_timeline(
         entry = next(e for e in state_of(screen).timeline if e.text.startswith("backend:"))
         assert entry.text == "backend: unknown → down (HTTP 503)"
         assert entry.actor == "warroom"  # observed, not done by bob
-        assert "down" in screen.health_summary
+        # The pane's summary comes in its own message, which may follow the recorded change.
+        await until(pilot, lambda: "down" in screen.health_summary, what="the summary")
         monitor = screen.query_one(HealthPane).monitor
         assert monitor.last["backend"].state == "down"
         assert monitor.last["mcp"].state == "up"
