@@ -91,8 +91,9 @@ def app_in(theme: str, store: EventStore, incident_id: str) -> WarRoomApp:
 
 async def outage_shown(pilot: Pilot[None]) -> None:
     """The health samples and log lines handed over, and drawn."""
+    # The war room is pushed once the app has started, not in its start-up.
+    await until(pilot, lambda: bool(pilot.app.screen.query(HealthPane)), what="the war room")
     screen = pilot.app.screen
-    await until(pilot, lambda: bool(screen.query(HealthPane)), what="the war room")
     health = screen.query_one(HealthPane)
     kinds: dict[str, Kind] = {t.name: "service" for t in health.monitor.targets}
     kinds.update({p.name: "provider" for p in outage_playbook().providers})

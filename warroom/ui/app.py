@@ -127,7 +127,9 @@ class WarRoomApp(App[None]):
         if self._incident_id is None:
             self.run_worker(self._find_open_incident(), exit_on_error=True)
         else:
-            self._open(self._incident_id)
+            # Once the app's start-up is over: pushed inside it, the war room's first frame
+            # is drawn while Textual holds repaints back, thrown away and drawn again.
+            self.call_later(self._open, self._incident_id)
 
     def _theme_chosen(self, theme: Theme) -> None:
         # Once the app runs only the palette's switcher changes the theme: the user's choice.
