@@ -28,6 +28,7 @@ from warroom.health.monitor import HealthMonitor, HealthSample, State, stale_aft
 from warroom.incident import NewEvent, health_changed
 from warroom.safetext import visible
 from warroom.ui.pulse import on_beat
+from warroom.ui.widgets.focus_rows import FocusShowsInRows
 from warroom.ui.widgets.health_row import HealthRow, format_latency
 
 
@@ -83,6 +84,16 @@ class HealthDetailScreen(ModalScreen[None]):
 
 class _SamplesArrived(Message):
     """Samples from the monitor worker are waiting in the pane; handled by the pane itself."""
+
+
+class HealthList(FocusShowsInRows, ListView, can_focus=True, can_focus_children=False):
+    """The targets' rows. The focus shows in the highlighted row's colours alone, and that
+    row repaints itself when restyled: a focus move repaints nothing else."""
+
+    DEFAULT_CSS = """
+    /* Textual tints a focused list; the region's border already says where the focus is. */
+    HealthList:focus { background-tint: 0%; }
+    """
 
 
 class HealthPane(Widget):
@@ -181,7 +192,7 @@ class HealthPane(Widget):
         if not self._rows:
             yield Static("no services or providers in the playbook", classes="hp-empty")
         yield Static("", id="hp-stopped", markup=False)
-        yield ListView(*self._rows.values())
+        yield HealthList(*self._rows.values())
 
     def on_mount(self) -> None:
         self._update_summary()

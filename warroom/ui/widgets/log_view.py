@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -23,6 +23,7 @@ from textual.strip import Strip
 from warroom.logs.buffer import LogBuffer
 from warroom.logs.parse import ERROR_RANK, level_rank
 from warroom.safetext import visible
+from warroom.ui.widgets.focus_rows import FocusShowsInRows
 
 _ROW_CLASSES = frozenset(
     {
@@ -42,7 +43,7 @@ WIDE = 110
 """From this width on, rows also show provider[instance] and region."""
 
 
-class LogView(ScrollView, can_focus=True):
+class LogView(FocusShowsInRows, ScrollView, can_focus=True):
     """Rows of the filtered buffer with a cursor (the selected line) and marks.
 
     | key | action |
@@ -165,6 +166,10 @@ class LogView(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         self.cursor = max(0, self.rows - 1)
+
+    def focus_rows(self) -> tuple[Region, ...]:
+        """The cursor's row alone shows the focus (`log-view--cursor`)."""
+        return (Region(0, self.cursor - round(self.scroll_y), self.size.width, 1),)
 
     def render_line(self, y: int) -> Strip:
         """Style and crop one visible row; nothing is rendered for off-screen rows.

@@ -1,0 +1,79 @@
+"""`FocusShowsInRows`: a focus move repaints the rows the focus shows in, unless the widget's
+own look changes with the focus, when it repaints it all as Textual would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widget import Widget
+
+from warroom.ui.widgets.focus_rows import FocusShowsInRows
+
+
+class View(FocusShowsInRows, can_focus=True):
+    DEFAULT_CSS = "View { height: 5; }"
+
+    def focus_rows(self) -> tuple[Region, ...]:
+        return (Region(0, 2, self.size.width, 1),)
+
+
+class LooksFocused(View):
+    DEFAULT_CSS = "LooksFocused:focus { background: red; }"
+
+
+class Other(Widget, can_focus=True):
+    DEFAULT_CSS = "Other { height: 1; }"
+
+
+class Room(Screen[None]):
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield self.view
+        yield Other()
+
+
+async def repaints_on_focus(
+    view: View, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[Region, ...]]:
+    """What `view` asked to repaint while the focus came to it and left again."""
+    app: App[None] = App()
+    asked: list[tuple[Region, ...]] = []
+    async with app.run_test() as pilot:
+        await app.push_screen(Room(view))
+        other = app.screen.query_one(Other)
+        # As a region key moves it: `Widget.focus()` repaints the widget whole by itself.
+        app.screen.set_focus(other)
+        await pilot.pause()
+        refresh = Widget.refresh
+
+        def recording(self: Widget, *regions: Region, **options: Any) -> Widget:
+            if self is view:
+                asked.append(regions)
+            return refresh(self, *regions, **options)
+
+        monkeypatch.setattr(Widget, "refresh", recording)
+        for widget in (view, other):
+            app.screen.set_focus(widget)
+            await pilot.pause()
+    return asked
+
+
+async def test_a_focus_move_repaints_the_focus_rows_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = await repaints_on_focus(View(), monkeypatch)
+    assert asked
+    assert all(regions == (Region(0, 2, 80, 1),) for regions in asked), asked
+
+
+async def test_a_look_that_changes_with_the_focus_repaints_the_whole_view(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked = await repaints_on_focus(LooksFocused(), monkeypatch)
+    assert () in asked  # the whole widget, both ways
+    assert len([regions for regions in asked if regions == ()]) >= 2
