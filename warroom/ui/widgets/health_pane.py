@@ -28,8 +28,7 @@ from warroom.health.monitor import HealthMonitor, HealthSample, State, stale_aft
 from warroom.incident import NewEvent, health_changed
 from warroom.safetext import visible
 from warroom.ui.pulse import on_beat
-from warroom.ui.widgets.focus_rows import FocusShowsInRows
-from warroom.ui.widgets.health_row import HealthRow, format_latency
+from warroom.ui.widgets.health_row import HealthList, HealthRow, format_latency
 
 
 class HealthDetailScreen(ModalScreen[None]):
@@ -86,16 +85,6 @@ class _SamplesArrived(Message):
     """Samples from the monitor worker are waiting in the pane; handled by the pane itself."""
 
 
-class HealthList(FocusShowsInRows, ListView, can_focus=True, can_focus_children=False):
-    """The targets' rows. The focus shows in the highlighted row's colours alone, and that
-    row repaints itself when restyled: a focus move repaints nothing else."""
-
-    DEFAULT_CSS = """
-    /* Textual tints a focused list; the region's border already says where the focus is. */
-    HealthList:focus { background-tint: 0%; }
-    """
-
-
 class HealthPane(Widget):
     """Live health of every service and provider.
 
@@ -112,10 +101,10 @@ class HealthPane(Widget):
     DEFAULT_CSS = """
     HealthPane {
         height: 1fr;
-        & > ListView { height: 1fr; background: transparent; }
+        & > HealthList { height: 1fr; background: transparent; }
         /* ListView gives its items height: auto, which would measure the line at a width
            it does not have yet; a row is one line, always. */
-        & > ListView > HealthRow { height: 1; }
+        & > HealthList > HealthRow { height: 1; }
         & > .hp-empty { color: $text-muted; padding: 1 2; }
         & > #hp-stopped { display: none; color: $text; background: $error; padding: 0 1; }
         &.-stopped > #hp-stopped { display: block; }

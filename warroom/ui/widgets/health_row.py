@@ -9,9 +9,10 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
-from textual.widgets import ListItem
+from textual.widgets import ListItem, ListView
 
 from warroom.health.monitor import STATES, SYMBOLS, HealthSample, State
+from warroom.ui.widgets.focus_rows import FocusShowsInRows
 
 LABELS: dict[State, str] = {**{state: state for state in STATES}, "maintenance": "maint"}
 """The word beside the symbol, short enough for the state column."""
@@ -66,12 +67,14 @@ def freshness(sample: HealthSample | None, now: datetime) -> str:
     return f"{format_age(sample.since, now):>3} · {format_age(sample.at, now)} ago"
 
 
-class HealthRow(ListItem):
-    """One target on one line: state, name, latency, sparkline, time in state and since the
-    last answer, reason.
+class HealthList(FocusShowsInRows, ListView, can_focus=True, can_focus_children=False):
+    """The targets' rows, and the colours of their states.
 
-    Drawn by `render()` rather than as six Labels: a sample then costs one repaint of one
-    line, with no layout pass, which keeps key presses quick while many targets report.
+    The colours are the list's component classes, not each row's: Textual works a widget's
+    component classes out again whenever it is restyled, and a row is restyled at every
+    change of state; seven rows of seven classes each were the dearest styling of the war
+    room's first frame. The focus shows in the highlighted row's colours alone, and that row
+    repaints itself when restyled: a focus move repaints nothing else.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -85,8 +88,7 @@ class HealthRow(ListItem):
     }
 
     DEFAULT_CSS = """
-    HealthRow {
-        height: 1;
+    HealthList {
         & > .health-row--up { color: $health-up; }
         & > .health-row--degraded { color: $health-degraded; text-style: bold; }
         & > .health-row--down { color: $health-down; text-style: bold; }
@@ -97,7 +99,22 @@ class HealthRow(ListItem):
         /* Without colour the red of down turns a grey darker than the green of up: down
            must stand out most, so it is reversed. */
         &:nocolor > .health-row--down { color: $text; text-style: bold reverse; }
+        /* Textual tints a focused list; the region's border already says where it is. */
+        &:focus { background-tint: 0%; }
     }
+    """
+
+
+class HealthRow(ListItem):
+    """One target on one line: state, name, latency, sparkline, time in state and since the
+    last answer, reason.
+
+    Drawn by `render()` rather than as six Labels: a sample then costs one repaint of one
+    line, with no layout pass, which keeps key presses quick while many targets report.
+    """
+
+    DEFAULT_CSS = """
+    HealthRow { height: 1; }
     """
 
     def __init__(self, *, target: str, stale_after: float) -> None:
@@ -140,7 +157,9 @@ class HealthRow(ListItem):
     def _style(self, name: str, background: Color) -> Style:
         # A Rich style has no alpha: `$text-muted` (text at 60%) would come out brighter
         # than plain text. Blended over the row's own background it is muted again.
-        styles = self.get_component_styles(f"health-row--{name}")
+        rows = self.parent
+        assert isinstance(rows, HealthList), "a health row lives in a HealthList"
+        styles = rows.get_component_styles(f"health-row--{name}")
         color = (background + styles.color).rich_color
         return styles.partial_rich_style + Style(color=color)
 
