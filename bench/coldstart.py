@@ -9,8 +9,10 @@ once, and taken off. Printed as the median of `--runs` starts and as a ratio to 
 a trivial Textual app (one label), started the same way in the same run:
 - open: `warroom open` on an incident, the shipped playbook (health polling and a log
   source that never answers, so the screen cannot wait on either), until its title shows;
-- demo: `warroom demo`, until the demo incident's title shows.
-Goal: both <= 2x the anchor.
+- demo: `warroom demo`, until the demo incident's title shows;
+- each again until what the regions hold is on screen too (the timeline's first entry): a
+  first frame of the header alone, the regions filled later, would show as the difference.
+Goal: open and demo <= 2x the anchor.
 
 warroom's modules are compiled to bytecode first, as `pip install` does: an editable install
 under PYTHONDONTWRITEBYTECODE would otherwise compile them again at every start, a cost no
@@ -27,7 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +37,8 @@ from terminal import ANCHOR, PYTHON, REPO, Terminal, declare, plain
 
 SIZE = (200, 60)
 SHELL = ["sh", "-c", "echo ready; sleep 30"]
+FILLED = "Declared P1"
+"""The timeline's first entry: on screen once the regions are filled."""
 """What only tmux's own start costs: a shell that prints at once."""
 HANGING_SOURCE = f"""
 [[log_source]]
@@ -53,10 +56,6 @@ def first_screen(command: list[str], env: dict[str, str], shows: str) -> float:
         return time.perf_counter() - start
     finally:
         term.close()
-
-
-def median_of(runs: int, measure: Callable[[], float]) -> float:
-    return statistics.median(measure() for _ in range(runs))
 
 
 def main() -> None:
@@ -77,27 +76,31 @@ def main() -> None:
         anchor_script = folder / "anchor.py"
         anchor_script.write_text(ANCHOR)
         open_ = [PYTHON, "-m", "warroom", "--db", str(db), "--playbook", str(playbook)]
-        figures = {
-            "tmux": median_of(args.runs, lambda: first_screen(SHELL, env, "ready")),
-            "anchor": median_of(
-                args.runs, lambda: first_screen([PYTHON, str(anchor_script)], env, "anchor")
-            ),
-            "open": median_of(
-                args.runs, lambda: first_screen([*open_, "open", incident], env, title)
-            ),
-            "demo": median_of(
-                args.runs,
-                lambda: first_screen([PYTHON, "-m", "warroom", "demo"], env, "demo outage"),
-            ),
+        open_ += ["open", incident]
+        demo = [PYTHON, "-m", "warroom", "demo"]
+        starts: dict[str, tuple[list[str], str]] = {
+            "tmux": (SHELL, "ready"),
+            "anchor": ([PYTHON, str(anchor_script)], "anchor"),
+            "open": (open_, title),
+            "open, regions filled": (open_, FILLED),
+            "demo": (demo, "demo outage"),
+            "demo, regions filled": (demo, FILLED),
         }
+        # In turns, not each program's runs together: the machine's drift falls on all.
+        seconds: dict[str, list[float]] = {name: [] for name in starts}
+        for _ in range(args.runs):
+            for name, (command, shows) in starts.items():
+                seconds[name].append(first_screen(command, env, shows))
+    figures = {name: statistics.median(times) for name, times in seconds.items()}
     tmux = figures.pop("tmux")
     anchor = figures["anchor"] - tmux
     print(f"cold start to first screen in tmux {SIZE[0]}x{SIZE[1]}, median of {args.runs}")
     print(f"(tmux session start {tmux * 1000:.0f} ms, taken off every figure)")
-    for name, seconds in figures.items():
-        wall = seconds - tmux
-        ratio = "" if name == "anchor" else f"  {wall / anchor:4.2f}x anchor  (goal <= 2x)"
-        print(f"{name:<7} {wall * 1000:6.0f} ms{ratio}")
+    for name, median in figures.items():
+        wall = median - tmux
+        ratio = "" if name == "anchor" else f"  {wall / anchor:4.2f}x anchor"
+        goal = "  (goal <= 2x)" if name in ("open", "demo") else ""
+        print(f"{name:<21} {wall * 1000:6.0f} ms{ratio}{goal}")
 
 
 if __name__ == "__main__":
