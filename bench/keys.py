@@ -9,7 +9,8 @@ the next after a short random pause. Printed as p50/p95/p99 in ms and as a ratio
 anchor, a trivial Textual app whose label `1`/`2` change, measured in the same run:
 - idle: `warroom open` on an incident, a playbook with nothing to poll or tail;
 - flood: the same with a log source that is a real subprocess printing lines as fast as
-  it can (fakefly --flood), the logs region tailing it.
+  it can (fakefly --flood), the logs region tailing it;
+- 300k/s: the same flood at the 300,000 lines a second the goal names (--flood-rate).
 Goal: p95 <= 50 ms idle and under the flood.
 """
 
@@ -41,7 +42,7 @@ SIZE = (200, 60)
 FLOOD = f"""
 [[log_source]]
 name = "flood"
-command = ["{PYTHON}", "-m", "warroom.demo.fakefly", "logs", "--app", "flood", "--flood"]
+command = ["{PYTHON}", "-m", "warroom.demo.fakefly", "logs", "--app", "flood", "--flood"{{rate}}]
 """
 
 
@@ -115,17 +116,23 @@ def main() -> None:
         anchor_script.write_text(ANCHOR)
         warroom = [PYTHON, "-m", "warroom", "--db", str(db)]
         quiet = playbook_without_outside_world(folder)
-        flood = playbook_without_outside_world(folder, FLOOD)
+        flood = playbook_without_outside_world(folder, FLOOD.format(rate=""))
+        at_300k = playbook_without_outside_world(
+            folder, FLOOD.format(rate=', "--flood-rate", "300000"')
+        )
         anchor = run([PYTHON, str(anchor_script)], env=env, ready="anchor", marker="anchor",
                      keys=args.keys)  # fmt: skip
         idle = run([*warroom, "--playbook", str(quiet), "open", incident], env=env,
                    ready="1 Health", marker="1 Health", keys=args.keys)  # fmt: skip
         flooded = run([*warroom, "--playbook", str(flood), "open", incident], env=env,
                       ready="1 Health", marker="1 Health", keys=args.keys, warmup=3)  # fmt: skip
+        at_rate = run([*warroom, "--playbook", str(at_300k), "open", incident], env=env,
+                      ready="1 Health", marker="1 Health", keys=args.keys, warmup=3)  # fmt: skip
     print(f"region switch (1/2) key -> screen in tmux {SIZE[0]}x{SIZE[1]}")
     print(line("anchor", anchor, None))
     print(line("idle", idle, anchor))
     print(line("flood", flooded, anchor))
+    print(line("300k/s", at_rate, anchor))
     print(f"(anchor mean {statistics.mean(anchor) * 1000:.1f} ms)")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,3 +129,17 @@ def test_it_hangs_when_asked_until_killed() -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_flood_at_a_rate_is_paced_and_one_without_is_not() -> None:
+    """The keys bench floods at the 300k lines/s its goal names; pacing it is the stand-in's."""
+    lines = 20_000
+    started = time.monotonic()
+    paced = fakefly("logs", "--app", "web", "--flood", "--flood-rate", "40000", "--count", "20000")
+    paced_seconds = time.monotonic() - started
+    started = time.monotonic()
+    free = fakefly("logs", "--app", "web", "--flood", "--count", "20000")
+    free_seconds = time.monotonic() - started
+    assert paced.stdout.count("\n") == free.stdout.count("\n") == lines
+    assert paced_seconds >= lines / 40_000  # it cannot be faster than the pace it was given
+    assert free_seconds < paced_seconds

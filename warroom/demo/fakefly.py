@@ -184,8 +184,17 @@ def _flood_block(app: str, now: datetime, rng: random.Random, size: int) -> list
     return lines
 
 
-def run(app: str, *, as_json: bool, rate: float, count: int | None, flood: bool) -> None:
-    """Print lines until `count` physical lines were written, or forever."""
+def run(
+    app: str,
+    *,
+    as_json: bool,
+    rate: float,
+    count: int | None,
+    flood: bool,
+    flood_rate: float | None = None,
+) -> None:
+    """Print lines until `count` physical lines were written, or forever; a flood as fast as
+    the reader takes it, or `flood_rate` lines a second."""
     out = sys.stdout.buffer
     rng = random.Random()
     epoch = _epoch()
@@ -195,7 +204,11 @@ def run(app: str, *, as_json: bool, rate: float, count: int | None, flood: bool)
         block_stamp = -1
         block: bytes = b""
         block_lines = 1000
+        next_block = time.monotonic()
         while count is None or written < count:
+            if flood_rate:
+                next_block += block_lines / flood_rate
+                time.sleep(max(0.0, next_block - time.monotonic()))
             second = int(time.time())
             if second != block_stamp:
                 now = datetime.fromtimestamp(second, UTC)
@@ -260,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     logs.add_argument("--rate", type=float, default=5.0, help="entries per second")
     logs.add_argument("--count", type=int, default=None, help="stop after N lines")
     logs.add_argument("--flood", action="store_true", help="print as fast as possible")
+    logs.add_argument(
+        "--flood-rate", type=float, default=None, help="with --flood: lines per second"
+    )
     logs.add_argument("--no-tail", action="store_true", help="print the buffered lines, exit")
     fakefly_fleet.add_commands(sub)
     args = parser.parse_args(argv)
@@ -268,7 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_tail:
         args.count, args.rate = args.count or NO_TAIL_LINES, 0.0
     try:
-        run(args.app, as_json=args.json, rate=args.rate, count=args.count, flood=args.flood)
+        run(
+            args.app,
+            as_json=args.json,
+            rate=args.rate,
+            count=args.count,
+            flood=args.flood,
+            flood_rate=args.flood_rate,
+        )
     except (BrokenPipeError, KeyboardInterrupt):
         return 0
     return 0
