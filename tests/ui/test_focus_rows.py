@@ -11,7 +11,11 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tests.support.war_room import WidgetHost
+from warroom.health.monitor import HealthMonitor
 from warroom.ui.widgets.focus_rows import FocusShowsInRows
+from warroom.ui.widgets.health_pane import HealthPane
+from warroom.ui.widgets.health_row import HealthList
 
 
 class View(FocusShowsInRows, can_focus=True):
@@ -77,3 +81,16 @@ async def test_a_look_that_changes_with_the_focus_repaints_the_whole_view(
     asked = await repaints_on_focus(LooksFocused(), monkeypatch)
     assert () in asked  # the whole widget, both ways
     assert len([regions for regions in asked if regions == ()]) >= 2
+
+
+async def test_the_views_keep_their_textual_base_css() -> None:
+    """The mixin follows the Textual class in their bases: Textual takes a widget's CSS along
+    its first bases, and a list that lost ListView's drew its own class name when empty and
+    no cursor colours (an SVG snapshot updated without a look went unnoticed once)."""
+    app = WidgetHost(HealthPane(monitor=HealthMonitor(())))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        rows = app.query_one(HealthList)
+        assert rows.styles.layout is not None  # VerticalScroll's `layout: vertical`
+        assert "HealthList" not in str(rows.render())
+        assert rows.can_focus and not rows.can_focus_children

@@ -18,7 +18,9 @@ class FocusShowsInRows(Widget):
     """While the focus moves, a repaint of the whole widget is narrowed to `focus_rows()`.
 
     Only when the widget's own look stays the same: a restyle that changes its colours (a
-    theme's `:focus` background, say) repaints it all, as Textual would.
+    theme's `:focus` background, say) repaints it all, as Textual would. Named after the
+    Textual class in a widget's bases (`class LogView(ScrollView, FocusShowsInRows)`):
+    Textual takes a widget's CSS, and its focusability, along its first bases.
     """
 
     _focus_moving = False

@@ -67,7 +67,7 @@ def freshness(sample: HealthSample | None, now: datetime) -> str:
     return f"{format_age(sample.since, now):>3} · {format_age(sample.at, now)} ago"
 
 
-class HealthList(FocusShowsInRows, ListView, can_focus=True, can_focus_children=False):
+class HealthList(ListView, FocusShowsInRows):
     """The targets' rows, and the colours of their states.
 
     The colours are the list's component classes, not each row's: Textual works a widget's

@@ -43,7 +43,7 @@ WIDE = 110
 """From this width on, rows also show provider[instance] and region."""
 
 
-class LogView(FocusShowsInRows, ScrollView, can_focus=True):
+class LogView(ScrollView, FocusShowsInRows, can_focus=True):
     """Rows of the filtered buffer with a cursor (the selected line) and marks.
 
     | key | action |
