@@ -294,8 +294,10 @@ class LogPane(Vertical):
 
     # -- follow, time, marks ---------------------------------------------------------------
 
-    def watch_following(self, following: bool) -> None:
+    def watch_following(self, was: bool, following: bool) -> None:
         self.set_class(not following, "-paused")
+        if was == following:
+            return  # Textual's first call, after mount: `on_mount` has shown the view
         if following:
             self.new_while_paused = 0
             self._dirty = True
