@@ -1,9 +1,10 @@
-"""Views whose focus shows in a row or two: a focus move repaints those rows, not the view.
+"""Repaints narrowed to what changed: a region's border when it becomes active (`Regions`),
+a view's cursor rows when the focus moves, not the whole widget.
 
-Textual repaints a whole widget when it gains or loses the focus, and again for each style
-the restyle sets. For a log view or a list whose focus shows only in its cursor's colours,
-that composited and wrote every row of both regions to the terminal on every region key
-(~15 KB at 200×60, a 22 ms frame under a log flood, most of the key's time).
+Textual repaints a whole widget when its style changes, and when it gains or loses the
+focus. For a log view or a list whose focus shows only in its cursor's colours, that
+composited and wrote every row of both regions to the terminal on every region key (~12 KB
+at 200×60, most of the key's frame under a log flood).
 """
 
 from __future__ import annotations
@@ -14,13 +15,37 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 
-class FocusShowsInRows(Widget):
+class NarrowsRepaints(Widget):
+    """A repaint of the whole widget narrowed to `narrowed()`'s regions while it gives some
+    (none: nothing to repaint). Named after the Textual class in a widget's bases
+    (`class LogView(ScrollView, FocusShowsInRows)`): Textual takes a widget's CSS, and its
+    focusability, along its first bases."""
+
+    def narrowed(self) -> tuple[Region, ...] | None:
+        """Where a whole repaint goes now, in the coordinates `refresh` takes; None: all."""
+        return None
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if not (regions or layout or recompose):
+            narrowed = self.narrowed()
+            if narrowed is not None:
+                if not narrowed:
+                    return self
+                regions = narrowed
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+class FocusShowsInRows(NarrowsRepaints):
     """While the focus moves, a repaint of the whole widget is narrowed to `focus_rows()`.
 
     Only when the widget's own look stays the same: a restyle that changes its colours (a
-    theme's `:focus` background, say) repaints it all, as Textual would. Named after the
-    Textual class in a widget's bases (`class LogView(ScrollView, FocusShowsInRows)`):
-    Textual takes a widget's CSS, and its focusability, along its first bases.
+    theme's `:focus` background, say) repaints it all, as Textual would.
     """
 
     _focus_moving = False
@@ -28,6 +53,9 @@ class FocusShowsInRows(Widget):
     def focus_rows(self) -> tuple[Region, ...]:
         """The rows the focus changes, in the coordinates `refresh` takes; () for none."""
         return ()
+
+    def narrowed(self) -> tuple[Region, ...] | None:
+        return self.focus_rows() if self._focus_moving else None
 
     def watch_has_focus(self, has_focus: bool) -> None:
         look = self._look_of_focus()
@@ -46,16 +74,3 @@ class FocusShowsInRows(Widget):
     def _look_of_focus(self) -> tuple[object, ...]:
         tint = self.styles.background_tint
         return (self.rich_style, self.background_colors, tint if tint.a else None)
-
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        if self._focus_moving and not (regions or layout or recompose):
-            regions = self.focus_rows()
-            if not regions:
-                return self
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)

@@ -9,7 +9,6 @@ follows Tab and the mouse too.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Self
 
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
@@ -18,6 +17,8 @@ from textual.geometry import Region
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Tab
+
+from warroom.ui.widgets.focus_rows import NarrowsRepaints
 
 REGIONS: dict[str, str] = {
     "health": "Health",
@@ -34,7 +35,7 @@ def region_tabs() -> Iterator[Tab]:
         yield Tab(f"{number} {title}", id=f"tab-{key}")
 
 
-class RegionBox(Vertical):
+class RegionBox(Vertical, NarrowsRepaints):
     """One bordered region, titled with its number key; bold and framed in colour when active.
 
     Becoming active or not repaints the border alone. Textual repaints a whole widget when
@@ -66,16 +67,8 @@ class RegionBox(Vertical):
         finally:
             self._border_only = False
 
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        if self._border_only and not (regions or layout or recompose):
-            regions = self._border_cells()
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+    def narrowed(self) -> tuple[Region, ...] | None:
+        return self._border_cells() if self._border_only else None
 
     def _border_cells(self) -> tuple[Region, ...]:
         """The four edges, in the content coordinates `refresh` takes."""
