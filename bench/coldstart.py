@@ -68,21 +68,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="coldstart-bench-") as name:
         folder = Path(name)
         env = {**os.environ, "XDG_DATA_HOME": name, "XDG_CACHE_HOME": name}
-        db = folder / "incidents.db"
         title = "cold start bench"
-        incident = declare(db, env, title)
         playbook = folder / "playbook.toml"
         playbook.write_text((REPO / "playbook.toml").read_text() + HANGING_SOURCE)
         anchor_script = folder / "anchor.py"
         anchor_script.write_text(ANCHOR)
-        open_ = [PYTHON, "-m", "warroom", "--db", str(db), "--playbook", str(playbook)]
-        open_ += ["open", incident]
+
+        def open_incident(db: Path) -> list[str]:
+            # A database of its own for each figure: the start before it on the same one
+            # may still be closing it (up to a second's grace), and would be waited for.
+            incident = declare(db, env, title)
+            command = [PYTHON, "-m", "warroom", "--db", str(db), "--playbook", str(playbook)]
+            return [*command, "open", incident]
+
         demo = [PYTHON, "-m", "warroom", "demo"]
         starts: dict[str, tuple[list[str], str]] = {
             "tmux": (SHELL, "ready"),
             "anchor": ([PYTHON, str(anchor_script)], "anchor"),
-            "open": (open_, title),
-            "open, regions filled": (open_, FILLED),
+            "open": (open_incident(folder / "open.db"), title),
+            "open, regions filled": (open_incident(folder / "filled.db"), FILLED),
             "demo": (demo, "demo outage"),
             "demo, regions filled": (demo, FILLED),
         }
