@@ -22,8 +22,10 @@ from warroom.playbook import (
     LogShareSignal,
     PlaybookError,
     Step,
+    checker,
     load_playbook,
     parse_duration,
+    toml_lines,
 )
 
 
@@ -479,3 +481,27 @@ def test_the_settings_name_a_theme_or_leave_it_to_the_default(tmp_path: Path) ->
     assert load_playbook(path).settings.theme == "light"
     path.write_text(text.replace('product = "Acme"', 'product = "Acme"\ntheme = ""'))
     assert any(":4: settings.theme" in problem for problem in problems_of(path))
+
+
+def test_a_clean_playbook_is_not_scanned_for_lines_but_a_problem_names_its_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The line scan costs ~5 ms of every start; only a problem needs it."""
+    scans: list[str] = []
+    locate = toml_lines.locate
+
+    def scanning(text: str) -> dict[tuple[str | int, ...], int]:
+        scans.append(text)
+        return locate(text)
+
+    monkeypatch.setattr(checker, "locate", scanning)
+    load_playbook(SHIPPED_PLAYBOOK)
+    assert scans == []
+    broken = tmp_path / "playbook.toml"
+    text = MINIMAL_PLAYBOOK.read_text() + '\n[[log_source]]\nname = "x"\ncommand = "fly logs"\n'
+    broken.write_text(text)
+    with pytest.raises(PlaybookError) as raised:
+        load_playbook(broken)
+    line = text.splitlines().index('command = "fly logs"') + 1
+    assert f"{broken}:{line}:" in str(raised.value)
+    assert len(scans) == 1

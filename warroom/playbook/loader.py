@@ -1,8 +1,8 @@
 """Loading `playbook.toml`: read, expand `${VAR}`, validate, build the frozen `Playbook`.
 
-`load_playbook` parses the file with `tomllib`, asks `toml_lines.locate` where every key is,
-and has a `checker.Checker` expand `${VAR}` and collect every problem as
-`PATH:LINE: what is wrong`. The tables are read by `sections_watch`, `sections_response`,
+`load_playbook` parses the file with `tomllib` and has a `checker.Checker` expand `${VAR}`
+and collect every problem as `PATH:LINE: what is wrong` (`toml_lines.locate` finds the line,
+only once there is one to name). The tables are read by `sections_watch`, `sections_response`,
 `sections_comms` and `sections_publish`; only [settings], which belongs to none of them, is
 read here. Callers import `load_playbook` from `warroom.playbook`.
 """
@@ -24,7 +24,6 @@ from warroom.playbook.keys import KeyRemap, parse_keys
 from warroom.playbook.model import Playbook, PlaybookError, Settings
 from warroom.playbook.sections_response import StepRefs
 from warroom.playbook.sections_signals import SignalRefs
-from warroom.playbook.toml_lines import locate
 from warroom.playbook.toml_table import Table
 
 
@@ -40,7 +39,7 @@ def load_playbook(path: Path, env: Mapping[str, str] | None = None) -> Playbook:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlaybookError([_syntax_problem(path, text, str(exc))]) from None
-    checker = Checker(path, locate(text), os.environ if env is None else env)
+    checker = Checker(path, text, os.environ if env is None else env)
     data = checker.expand(data, ())
     playbook = _playbook(checker, data)
     if checker.problems:

@@ -101,9 +101,9 @@ def read_theme(path: Path) -> ThemeSpec:
         match = re.search(r"\(at line (\d+)", str(error))
         line = match.group(1) if match else "1"
         raise ThemeError(f"{path}:{line}: invalid TOML: {error}") from None
-    lines = locate(text)
 
     def fail(where: KeyPath, message: str) -> ThemeError:
+        lines = locate(text)  # only to name the line of a problem
         line = lines.get(where) or lines.get(where[:1]) or 1
         return ThemeError(f"{path}:{line}: {message}")
 
