@@ -23,23 +23,21 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from terminal import ANCHOR, PYTHON, REPO, Terminal, declare, plain
+from terminal import PYTHON, REPO, Terminal, declare, plain, scratch
 
 SIZE = (200, 60)
 SHELL = ["sh", "-c", "echo ready; sleep 30"]
+"""What only tmux's own start costs: a shell that prints at once."""
 FILLED = "Declared P1"
 """The timeline's first entry: on screen once the regions are filled."""
-"""What only tmux's own start costs: a shell that prints at once."""
 HANGING_SOURCE = f"""
 [[log_source]]
 name = "silent"
@@ -65,14 +63,10 @@ def main() -> None:
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed: start-up is timed to a real terminal's first screen")
     compileall.compile_dir(REPO / "warroom", quiet=1)
-    with tempfile.TemporaryDirectory(prefix="coldstart-bench-") as name:
-        folder = Path(name)
-        env = {**os.environ, "XDG_DATA_HOME": name, "XDG_CACHE_HOME": name}
+    with scratch("coldstart-bench-") as (folder, env, anchor_script):
         title = "cold start bench"
         playbook = folder / "playbook.toml"
         playbook.write_text((REPO / "playbook.toml").read_text() + HANGING_SOURCE)
-        anchor_script = folder / "anchor.py"
-        anchor_script.write_text(ANCHOR)
 
         def open_incident(db: Path) -> list[str]:
             # A database of its own for each figure: the start before it on the same one

@@ -23,7 +23,10 @@ import textwrap
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from terminal import declare, playbook_without_outside_world
+
 TICKS = os.sysconf("SC_CLK_TCK")
 ANCHOR = textwrap.dedent(
     """
@@ -92,22 +95,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "XDG_DATA_HOME": folder, "XDG_CACHE_HOME": folder}
         db = Path(folder) / "incidents.db"
-        quiet = Path(folder) / "quiet.toml"
-        shipped = (REPO / "tests" / "data" / "playbooks" / "minimal.toml").read_text()
-        # The tests' minimal playbook minus everything that polls or tails.
-        kept = [
-            block
-            for block in shipped.split("\n[[")
-            if not block.startswith(("service]]", "provider]]", "log_source]]"))
-        ]
-        quiet.write_text("\n[[".join(kept))
+        quiet = playbook_without_outside_world(Path(folder))
+        declare(db, env, "cpu bench")
         warroom = [python, "-m", "warroom", "--db", str(db)]
-        subprocess.run(
-            [*warroom, "new", "--severity", "P1", "--title", "cpu bench"],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
         anchor_script = Path(folder) / "anchor.py"
         anchor_script.write_text(ANCHOR)
         anchor = measure([python, str(anchor_script)], args.seconds, env)

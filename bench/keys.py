@@ -17,33 +17,33 @@ Goal: p95 <= 50 ms idle and under the flood.
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from terminal import (
-    ANCHOR,
     PYTHON,
     Terminal,
     declare,
     percentile,
     plain,
     playbook_without_outside_world,
+    scratch,
 )
 
 SIZE = (200, 60)
-FLOOD = f"""
-[[log_source]]
-name = "flood"
-command = ["{PYTHON}", "-m", "warroom.demo.fakefly", "logs", "--app", "flood", "--flood"{{rate}}]
-"""
+
+
+def flood_source(*rate: str) -> str:
+    """A `[[log_source]]` printing fly lines as fast as it can, or at `--flood-rate N`."""
+    argv = [PYTHON, "-m", "warroom.demo.fakefly", "logs", "--app", "flood", "--flood", *rate]
+    return f'\n[[log_source]]\nname = "flood"\ncommand = {json.dumps(argv)}\n'
 
 
 def marker_row(rows: list[str], text: str) -> str | None:
@@ -107,19 +107,13 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed: keys are timed to a real terminal's screen")
-    with tempfile.TemporaryDirectory(prefix="keys-bench-") as name:
-        folder = Path(name)
-        env = {**os.environ, "XDG_DATA_HOME": name, "XDG_CACHE_HOME": name}
+    with scratch("keys-bench-") as (folder, env, anchor_script):
         db = folder / "incidents.db"
         incident = declare(db, env, "keys bench")
-        anchor_script = folder / "anchor.py"
-        anchor_script.write_text(ANCHOR)
         warroom = [PYTHON, "-m", "warroom", "--db", str(db)]
         quiet = playbook_without_outside_world(folder)
-        flood = playbook_without_outside_world(folder, FLOOD.format(rate=""))
-        at_300k = playbook_without_outside_world(
-            folder, FLOOD.format(rate=', "--flood-rate", "300000"')
-        )
+        flood = playbook_without_outside_world(folder, flood_source())
+        at_300k = playbook_without_outside_world(folder, flood_source("--flood-rate", "300000"))
         anchor = run([PYTHON, str(anchor_script)], env=env, ready="anchor", marker="anchor",
                      keys=args.keys)  # fmt: skip
         idle = run([*warroom, "--playbook", str(quiet), "open", incident], env=env,

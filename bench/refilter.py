@@ -17,18 +17,16 @@ Goal: <= 100 ms for a 100,000-line buffer.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from terminal import ANCHOR, PYTHON, Terminal, declare, plain, playbook_without_outside_world
+from terminal import PYTHON, Terminal, declare, plain, playbook_without_outside_world, scratch
 
 SIZE = (200, 60)
 PATTERNS = ("GET /api", r"timeout|5\d\d", "ERROR|timeout")
@@ -105,13 +103,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed: the re-filter is timed to a real terminal's screen")
-    with tempfile.TemporaryDirectory(prefix="refilter-bench-") as name:
-        folder = Path(name)
-        env = {**os.environ, "XDG_DATA_HOME": name, "XDG_CACHE_HOME": name}
+    with scratch("refilter-bench-") as (folder, env, anchor_script):
         db = folder / "incidents.db"
         incident = declare(db, env, "refilter bench")
-        anchor_script = folder / "anchor.py"
-        anchor_script.write_text(ANCHOR)
         anchor_term = Terminal([PYTHON, str(anchor_script)], env=env, size=SIZE)
         try:
             anchor = anchor_times(anchor_term, args.rounds)

@@ -8,10 +8,13 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -82,6 +85,27 @@ class Terminal:
         # Only this server's one session: with it gone the private server exits by itself.
         subprocess.run(
             ["tmux", "-L", self.socket, "kill-session", "-t", "bench"], capture_output=True
+        )
+
+
+class Scratch(NamedTuple):
+    folder: Path
+    """Where a bench keeps its databases and playbooks, gone after the run."""
+    env: dict[str, str]
+    """The environment to run warroom in: its data and cache folders are `folder`, so
+    nothing touches the user's."""
+    anchor: Path
+    """The trivial Textual app (`ANCHOR`) as a script."""
+
+
+@contextmanager
+def scratch(prefix: str) -> Iterator[Scratch]:
+    """A throwaway folder for one bench run, with the anchor app written into it."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
+        anchor = Path(name) / "anchor.py"
+        anchor.write_text(ANCHOR)
+        yield Scratch(
+            Path(name), {**os.environ, "XDG_DATA_HOME": name, "XDG_CACHE_HOME": name}, anchor
         )
 
 
