@@ -35,7 +35,6 @@ from warroom.store.appends import Appends
 from warroom.store.blocks import encode
 from warroom.store.postgres_archive import PostgresLogArchive
 from warroom.store.postgres_connection import Unreachable
-from warroom.store.postgres_records import payload_text
 from warroom.store.postgres_schema import CHANNEL, SCHEMA_LOCK, Db, utc
 from warroom.store.protocol import (
     DeclaredMeanwhile,
@@ -44,6 +43,7 @@ from warroom.store.protocol import (
     StoreError,
     UnknownIncident,
 )
+from warroom.store.sqlite_schema import payload_text
 
 
 async def open_postgres_store(

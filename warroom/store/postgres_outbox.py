@@ -25,9 +25,8 @@ import aiosqlite
 
 from warroom.incident.events import Event
 from warroom.store.postgres_connection import Unreachable
-from warroom.store.postgres_records import payload_text
 from warroom.store.protocol import DuplicateEvent, UnknownIncident
-from warroom.store.sqlite_schema import from_db_time, to_db_time
+from warroom.store.sqlite_schema import from_db_time, payload_text, to_db_time
 
 QUEUE = """
 CREATE TABLE IF NOT EXISTS outbox (

@@ -30,14 +30,9 @@ from warroom.store.protocol import (
     UnknownIncident,
 )
 from warroom.store.sqlite_outputs import capped
-from warroom.store.sqlite_schema import json_default
+from warroom.store.sqlite_schema import payload_text
 
 _ID = re.compile(r"INC-(\d{4})(\d{2})(\d{2})-(\d{3,})")
-
-
-def payload_text(payload: Mapping[str, Any]) -> str:
-    """A payload as stored: the JSON text SQLite stores, so both export the same."""
-    return json.dumps(dict(payload), default=json_default, ensure_ascii=False)
 
 
 # --- summaries

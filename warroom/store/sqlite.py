@@ -55,7 +55,7 @@ from warroom.store.protocol import (
 from warroom.store.sqlite_archive import SqliteLogArchive
 from warroom.store.sqlite_connection import BUSY_TIMEOUT_MS
 from warroom.store.sqlite_file import check_openable, file_identity, read_only_uri
-from warroom.store.sqlite_schema import from_db_time, json_default, to_db_time
+from warroom.store.sqlite_schema import from_db_time, payload_text, to_db_time
 
 
 async def open_sqlite_store(
@@ -199,7 +199,7 @@ class SqliteStore(Appends, SqliteLogArchive):
         key: str | None = None,
     ) -> Event:
         seq = last_seq + 1
-        text = json.dumps(dict(payload), default=json_default, ensure_ascii=False)
+        text = payload_text(payload)
         await self._db.execute(
             "INSERT INTO events (incident_id, seq, at, kind, actor, payload, key)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -8,7 +8,6 @@ runs this inside one write transaction: the incident arrives whole or not at all
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 
@@ -17,7 +16,7 @@ import aiosqlite
 from warroom.incident.events import Event
 from warroom.store import blocks, sqlite_logs, sqlite_outputs, sqlite_summaries
 from warroom.store.protocol import AlreadyStored, StoreError
-from warroom.store.sqlite_schema import json_default, to_db_time
+from warroom.store.sqlite_schema import payload_text, to_db_time
 
 _ID = re.compile(r"INC-(\d{4})(\d{2})(\d{2})-(\d{3,})")
 
@@ -60,7 +59,7 @@ async def insert_incident(
                 to_db_time(event.at),
                 event.kind,
                 event.actor,
-                json.dumps(dict(event.payload), default=json_default, ensure_ascii=False),
+                payload_text(event.payload),
             )
             for event in events
         ],

@@ -5,7 +5,8 @@ Timestamps are UTC ISO strings with fixed microseconds (they sort as text); payl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -130,3 +131,8 @@ def json_default(value: object) -> object:
     if isinstance(value, tuple | set | frozenset):
         return list(value)
     raise TypeError(f"cannot store {type(value).__name__} in an event payload")
+
+
+def payload_text(payload: Mapping[str, Any]) -> str:
+    """An event payload as every backend stores it, so that both export the same."""
+    return json.dumps(dict(payload), default=json_default, ensure_ascii=False)
