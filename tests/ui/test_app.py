@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 import sys
 from pathlib import Path
@@ -271,3 +272,21 @@ async def test_a_pasted_stack_trace_is_one_whole_note_and_an_empty_one_is_not_dr
         e.payload["text"] for e in await store.events(incident_id) if e.kind == kinds.NOTE_ADDED
     ]
     assert notes == [trace]
+
+
+async def test_the_collector_held_at_start_runs_again_once_the_war_room_is_drawn(
+    store: EventStore,
+) -> None:
+    from warroom import collector
+
+    app = war_room_app(store, await declare(store))
+    collector.hold()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = war_room_screen(app)
+            await until(pilot, lambda: screen.state is not None, what="incident loaded")
+            await until(pilot, gc.isenabled, what="collector running again")
+            assert gc.get_freeze_count() > 0
+    finally:
+        collector.release()
+        gc.unfreeze()

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from warroom import __version__
+from warroom import __version__, collector
 from warroom.cli.options import CommandError, Options
 
 SEVERITY_HELP = "severity level from the playbook: P0, P1, P2 or P3"
@@ -203,6 +203,10 @@ WRITERS = frozenset(
 """Subcommands that write to an incident database (or act on the world through an API):
 `--read-only` refuses them."""
 
+SHOW_THE_WAR_ROOM = frozenset({None, "demo", "open", "review"})
+"""Subcommands that start the app, which releases the held garbage collector once its
+first screen is out (`warroom.collector`); the others release it before they run."""
+
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line read; a word no command takes is refused with that command's usage
@@ -258,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CommandError(
                 f"--read-only: {what} writes to the incident database; nothing was done."
             )
+        if args.command not in SHOW_THE_WAR_ROOM:
+            collector.release()
         return handlers[args.command](options, args)
     except CommandError as error:
         print(error, file=sys.stderr)

@@ -12,9 +12,10 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.screen import Screen
+from textual.screen import Screen, ScreenResultCallbackType, ScreenResultType
 from textual.theme import BUILTIN_THEMES, Theme
 
+from warroom import collector
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
 from warroom.playbook import Playbook
@@ -170,7 +171,7 @@ class WarRoomApp(App[None]):
                 self._open_or_leave(choice)
 
         zone = self.playbook.settings.display_timezone
-        self.push_screen(ChooseIncidentScreen(incidents=open_now, timezone=zone), chosen)
+        self._show_first(ChooseIncidentScreen(incidents=open_now, timezone=zone), chosen)
 
     def _declare(self, *, known_open: Collection[str]) -> None:
         from warroom.ui.screens.declare import DeclareScreen
@@ -178,7 +179,7 @@ class WarRoomApp(App[None]):
         screen = DeclareScreen(
             playbook=self.playbook, store=self.store, actor=self.actor, known_open=known_open
         )
-        self.push_screen(screen, self._open_or_leave)
+        self._show_first(screen, self._open_or_leave)
 
     def _open_or_leave(self, incident_id: str | None) -> None:
         if incident_id is None:
@@ -187,7 +188,7 @@ class WarRoomApp(App[None]):
             self._open(incident_id)
 
     def _open(self, incident_id: str) -> None:
-        self.push_screen(
+        self._show_first(
             WarRoomScreen(
                 incident_id=incident_id,
                 playbook=self.playbook,
@@ -200,6 +201,17 @@ class WarRoomApp(App[None]):
                 postmortem_writer=self.postmortem_writer,
             )
         )
+
+    def _show_first(
+        self,
+        screen: Screen[ScreenResultType],
+        done: ScreenResultCallbackType[ScreenResultType] | None = None,
+    ) -> None:
+        """Push one of the screens a start shows first; once it is drawn, the start is over
+        for the garbage collector the command line held (`warroom.collector`)."""
+        self.push_screen(screen, done)
+        # Screen messages are handled after its mount: this waits for the screen's own frame.
+        screen.call_after_refresh(collector.release)
 
     def action_show_keys(self) -> None:
         from warroom.ui.screens.keys import KeysScreen, key_groups
