@@ -30,8 +30,6 @@ from warroom.incident import (
     IncidentState,
     NewEvent,
     log_pinned,
-    note_added,
-    severity_changed,
 )
 from warroom.incident.clocks import Clocks, clocks
 from warroom.playbook import Playbook
@@ -361,29 +359,6 @@ class WarRoomScreen(
         # Another terminal was first; the checklist now shows its change, and says so.
         zone = self.playbook.settings.display_timezone
         self.notify(already_done(self.state, item_id, zone), markup=False)
-
-    def action_add_note(self) -> None:
-        from warroom.ui.screens.prompts import NotePrompt
-
-        def add(text: str | None) -> None:
-            if text:
-                self.run_worker(self.record(note_added(text)))
-
-        self.app.push_screen(NotePrompt(question="Note for the timeline:"), add)
-
-    def action_change_severity(self) -> None:
-        from warroom.ui.screens.prompts import ChoicePrompt
-
-        current = self.state.severity if self.state else None
-        choices = [(s.level, s.choice_label) for s in self.playbook.severities]
-
-        def change(level: str | None) -> None:
-            if level and self.state is not None and level != self.state.severity:
-                self.run_worker(self.record(severity_changed(self.state.severity, level)))
-
-        self.app.push_screen(
-            ChoicePrompt(question="Severity:", choices=choices, selected=current), change
-        )
 
     # Incident command --------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
-"""The war room's incident commands that record at once: acknowledge, rename, set a key
-moment, assign roles; and the full title, which the header may cut. A part of
-`WarRoomScreen`, kept in its own module so that the screen stays one readable page.
+"""The war room's incident commands that record at once: add a note, change the severity,
+acknowledge, rename, set a key moment, assign roles; and the full title, which the header may
+cut. A part of `WarRoomScreen`, kept in its own module so that the screen stays one readable
+page.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from warroom.incident import (
     NewEvent,
     acknowledged,
     moment_set,
+    note_added,
     renamed,
     role_assigned,
+    severity_changed,
 )
 from warroom.playbook import Playbook
 from warroom.safetext import visible
@@ -40,7 +43,30 @@ class _Room(Protocol):
 
 
 class IncidentCommands:
-    """Mixed into `WarRoomScreen`: `A`, `T`, `M` and `a`."""
+    """Mixed into `WarRoomScreen`: `n`, `s`, `A`, `T`, `M` and `a`."""
+
+    def action_add_note(self: _Room) -> None:
+        from warroom.ui.screens.prompts import NotePrompt
+
+        def add(text: str | None) -> None:
+            if text:
+                self.run_worker(self.record(note_added(text)))
+
+        self.app.push_screen(NotePrompt(question="Note for the timeline:"), add)
+
+    def action_change_severity(self: _Room) -> None:
+        from warroom.ui.screens.prompts import ChoicePrompt
+
+        current = self.state.severity if self.state else None
+        choices = [(s.level, s.choice_label) for s in self.playbook.severities]
+
+        def change(level: str | None) -> None:
+            if level and self.state is not None and level != self.state.severity:
+                self.run_worker(self.record(severity_changed(self.state.severity, level)))
+
+        self.app.push_screen(
+            ChoicePrompt(question="Severity:", choices=choices, selected=current), change
+        )
 
     def action_acknowledge(self: _Room) -> None:
         self.run_worker(self.record(acknowledged()))
