@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static, Tabs
 
 from tests.support.war_room import declare, until, war_room_app, war_room_screen
+from warroom.logs.step_aside import StepAside
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.key_bar import KeyBar
@@ -186,3 +187,28 @@ async def test_at_start_the_focus_goes_straight_to_the_active_region(
         await pilot.pause()
         assert region_with_focus(screen) == "health-region"
     assert set(focused) == {"HealthList"}  # the health list, and nothing before it
+
+
+class CountedHolds(StepAside):
+    """A gate whose cap (60 s) never ends a hold within a test: only a release can."""
+
+    def __init__(self) -> None:
+        super().__init__(longest=60)
+        self.holds = 0
+
+    def hold(self) -> None:
+        super().hold()
+        self.holds += 1
+
+
+async def test_a_region_key_holds_log_ingest_until_its_frame_is_out(store: EventStore) -> None:
+    app = war_room_app(store, await declare(store))
+    gate = app.step_aside = CountedHolds()
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen = war_room_screen(app)
+        await until(pilot, lambda: screen.state is not None, what="incident loaded")
+        assert screen.step_aside is gate
+        await pilot.press("2")
+        assert gate.holds == 1
+        await until(pilot, lambda: not gate.held, what="released after the key's frame")
+        assert screen.active_region == "logs"

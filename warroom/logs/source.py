@@ -112,7 +112,8 @@ class SourceRunner:
         pace: Pace | None = None,
     ) -> None:
         """`pace` is awaited after each chunk before the next is read: the archive's
-        back-pressure (`warroom.logs.archive.Archiver.room`)."""
+        back-pressure (`warroom.logs.archive.Archiver.room`), a key being answered
+        (`warroom.logs.step_aside`)."""
         self.source = source
         self._on_lines = on_lines
         self._on_status = on_status

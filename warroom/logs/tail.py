@@ -18,6 +18,7 @@ from warroom.logs.buffer import LogBuffer
 from warroom.logs.filter import FilterSpec
 from warroom.logs.parse import JsonParser
 from warroom.logs.source import RestartPolicy, SourceRunner, SourceStatus, StatusCallback
+from warroom.logs.step_aside import StepAside
 from warroom.playbook import LogSource
 from warroom.safetext import cut
 
@@ -50,6 +51,8 @@ class LogTail:
     on_status: StatusCallback | None = None
     on_lines: LinesCallback | None = None
     policy: RestartPolicy = field(default_factory=RestartPolicy)
+    step_aside: StepAside | None = None
+    """Held while a key is answered: the sources wait between chunks (None: never)."""
     buffer: LogBuffer = field(init=False)
     statuses: dict[str, SourceStatus] = field(init=False)
     archiver: Archiver | None = field(init=False, default=None)
@@ -76,7 +79,7 @@ class LogTail:
                 on_lines=self._lines,
                 on_status=self._status,
                 policy=self.policy,
-                pace=None if self.archiver is None else self.archiver.room,
+                pace=self._pace,
             )
             self.runners[source.name] = runner
             runner.start()
@@ -122,6 +125,13 @@ class LogTail:
         if self.on_batch is not None:
             self.on_batch(len(lines), shown)
         return len(lines)
+
+    async def _pace(self) -> None:
+        # Between two chunks of a source: the archive may be behind, a key may be answered.
+        if self.archiver is not None:
+            await self.archiver.room()
+        if self.step_aside is not None:
+            await self.step_aside.wait()
 
     def _lines(self, source: LogSource, lines: list[str]) -> None:
         self.ingest(source.name, lines)

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -18,6 +19,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 from warroom import collector
 from warroom.clipboard import LocalClipboard, system_clipboard
 from warroom.incident import Clock, utc_now
+from warroom.logs.step_aside import StepAside
 from warroom.playbook import Playbook
 from warroom.playbook.keys import as_keymap
 from warroom.playbook.themes import Looks, remember_theme, shipped_looks
@@ -88,6 +90,8 @@ class WarRoomApp(App[None]):
         self._incident_id = incident_id
         self.review = review
         self.postmortem_writer = postmortem_writer
+        self.step_aside = StepAside()
+        """Held from a key's arrival until its frame is out: the log sources wait meanwhile."""
 
     def _use_themes(self, looks: Looks) -> None:
         for spec in looks.themes.themes:
@@ -131,6 +135,16 @@ class WarRoomApp(App[None]):
             # Once the app's start-up is over: pushed inside it, the war room's first frame
             # is drawn while Textual holds repaints back, thrown away and drawn again.
             self.call_later(self._open, self._incident_id)
+
+    async def on_event(self, event: events.Event) -> None:
+        key = isinstance(event, events.Key)
+        if key and not event.is_forwarded:
+            self.step_aside.hold()
+        await super().on_event(event)
+        if key and event.is_forwarded:
+            # Back from the focused widget, unanswered there: the app's bindings have run
+            # now. A key a widget answered never comes back; the hold's cap releases it.
+            self.screen.call_after_refresh(self.step_aside.release)
 
     def _theme_chosen(self, theme: Theme) -> None:
         # Once the app runs only the palette's switcher changes the theme: the user's choice.
@@ -199,6 +213,7 @@ class WarRoomApp(App[None]):
                 local_clipboard=self.local_clipboard,
                 review=self.review,
                 postmortem_writer=self.postmortem_writer,
+                step_aside=self.step_aside,
             )
         )
 

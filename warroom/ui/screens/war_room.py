@@ -32,6 +32,7 @@ from warroom.incident import (
     log_pinned,
 )
 from warroom.incident.clocks import Clocks, clocks
+from warroom.logs.step_aside import StepAside
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.session.incident_session import IncidentSession, Written
@@ -167,14 +168,16 @@ class WarRoomScreen(
         local_clipboard: LocalClipboard | None,
         review: bool = False,
         postmortem_writer: PostmortemWriter | None = None,
+        step_aside: StepAside | None = None,
     ) -> None:
         """`copies_dir` receives copied texts no clipboard confirmed; `local_clipboard`
         None leaves the host clipboard alone (tests); `review` refuses every write but the
         post-mortem's, written through `postmortem_writer`, and shows what was recorded
-        instead of polling and tailing."""
+        instead of polling and tailing; the log sources wait while `step_aside` is held."""
         super().__init__()
         self.review = review
         self.postmortem_writer = postmortem_writer
+        self.step_aside = step_aside
         # `--read-only` refuses the whole war room (cli.main); the playbook's setting opens
         # it with destructive commands refused and no run recorded.
         self.read_only = playbook.settings.read_only
@@ -235,6 +238,7 @@ class WarRoomScreen(
                 secrets=self.playbook.secrets,
                 autostart=False,
                 on_lines=self.count_log_lines,
+                step_aside=self.step_aside,
             )
         if key == "checklist":
             return CommandPanel(playbook=self.playbook, timezone=zone).data_bind(

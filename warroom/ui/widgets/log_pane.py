@@ -26,6 +26,7 @@ from warroom.logs.filter import FilterError, FilterSpec
 from warroom.logs.parse import LogRecord
 from warroom.logs.source import RestartPolicy, SourceState, SourceStatus
 from warroom.logs.status_line import status_line
+from warroom.logs.step_aside import StepAside
 from warroom.logs.tail import LinesCallback, LogTail
 from warroom.playbook import LogPreset, LogSource
 from warroom.safetext import masked, visible
@@ -125,13 +126,15 @@ class LogPane(Vertical):
         secrets: frozenset[str] = frozenset(),
         autostart: bool = True,
         on_lines: LinesCallback | None = None,
+        step_aside: StepAside | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
         """`autostart=False` leaves spawning the sources to `start()`; `capture` keeps the
         lines with the incident (None: no capture), written by whichever terminal holds its lease;
         `export_dir` is where exports go (None: the working directory at export time);
         `clock` answers now (aware UTC) for source ages, export names and bare go-to times;
-        `secrets` (`${VAR}` values) are masked in the status; `on_lines` is told each chunk."""
+        `secrets` (`${VAR}` values) are masked in the status; `on_lines` is told each chunk;
+        the sources wait between chunks while `step_aside` is held (a key being answered)."""
         super().__init__(id=id)
         self.clock = clock
         self._secrets = secrets
@@ -148,6 +151,7 @@ class LogPane(Vertical):
             on_status=self._on_status,
             on_lines=on_lines,
             policy=policy or RestartPolicy(),
+            step_aside=step_aside,
         )
         self.spec = FilterSpec()
         """The filter in force (the last one that compiled)."""
