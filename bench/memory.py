@@ -41,6 +41,7 @@ def fly_line(index: int) -> str:
 async def one_case(events: int, lines: int) -> dict[str, float]:
     from bench.incident_growth import MeasuredApp, build
     from tests.support.playbooks import quiet_playbook
+    from warroom import collector
     from warroom.store import open_store
     from warroom.ui.widgets.log_pane import LogPane
 
@@ -49,6 +50,8 @@ async def one_case(events: int, lines: int) -> dict[str, float]:
     path = folder / "incident.db"
     incident_id = await build(path, events, item_ids)
     store = await open_store(path)
+    # As `warroom` starts: the cyclic collector held until the war room's first frame.
+    collector.hold()
     app = MeasuredApp(
         playbook=quiet_playbook(),
         store=store,
