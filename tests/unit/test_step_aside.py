@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from warroom.logs.step_aside import StepAside
+from warroom.logs.step_aside import TURN, StepAside
 
 
 async def test_a_hold_keeps_the_sources_waiting_until_released() -> None:
@@ -25,13 +25,16 @@ async def test_a_hold_nobody_releases_ends_by_itself() -> None:
     assert not gate.held
 
 
-async def test_after_a_hold_the_sources_get_as_long_a_turn_before_the_next() -> None:
-    gate = StepAside(longest=0.2)
+async def test_after_a_hold_the_sources_get_a_turn_before_the_next() -> None:
+    gate = StepAside(longest=0.1)
     gate.hold()
     await gate.wait()  # the cap released it: a key held down, say
     gate.hold()
-    assert not gate.held  # the sources' turn
-    await asyncio.sleep(0.25)
+    assert not gate.held  # the sources' turn: TURN times the hold
+    await asyncio.sleep(0.1 * TURN / 2)
+    gate.hold()
+    assert not gate.held
+    await asyncio.sleep(0.1 * TURN)
     gate.hold()
     assert gate.held
     gate.release()

@@ -8,8 +8,9 @@ in 65 ms at p95 where an idle one takes 30. While held, the sources wait between
 they wait for the archive (`Archiver.room`): nothing is dropped, the pipe fills and the
 source is read a little later. The UI holds it when a key arrives and releases it once the
 key's frame is out. A hold lasts `longest` at most (a key a widget answers, such as one typed
-into the filter box, releases nothing), and after each hold the sources read for as long as
-it lasted before the next can start: keys held down halve the tail's pace, never stop it.
+into the filter box, releases nothing), and after each hold the sources read for `TURN` times
+as long before the next can start: keys held down (50 a second in `bench/flood.py`) slow the
+tail by a quarter at most and never stop it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import asyncio
 LONGEST_HOLD_SECONDS = 0.06
 """How long one key may hold ingest back: longer than a region switch takes at p99 under a
 flood (in the app, from the key's arrival to its frame's write)."""
+TURN = 3
+"""After a hold, the sources read this many times as long as it lasted before the next hold."""
 
 
 class StepAside:
@@ -57,7 +60,7 @@ class StepAside:
             self._cap.cancel()
             self._cap = None
         now = asyncio.get_running_loop().time()
-        self._next_hold = now + (now - self._held_since)
+        self._next_hold = now + TURN * (now - self._held_since)
         self._open.set()
 
     async def wait(self) -> None:
