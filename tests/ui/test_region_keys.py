@@ -4,7 +4,7 @@ mounts widgets or restyles the whole screen cannot answer within a frame at 200Ã
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
+from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Static, Tabs
 
@@ -20,6 +21,7 @@ from tests.support.war_room import declare, until, war_room_app, war_room_screen
 from warroom.logs.step_aside import StepAside
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.widgets import key_bar
 from warroom.ui.widgets.key_bar import KeyBar
 
 BIG = (200, 60)
@@ -33,6 +35,10 @@ def region_with_focus(screen: WarRoomScreen) -> str | None:
     focused = screen.focused
     assert focused is not None, "nothing has the focus"
     return next((r.id for r in screen.query(".region") if focused in r.walk_children()), None)
+
+
+def focus_in(screen: WarRoomScreen, region: str) -> Callable[[], bool]:
+    return lambda: region_with_focus(screen) == region
 
 
 async def loaded(screen: WarRoomScreen, pilot: Pilot[None]) -> None:
@@ -212,3 +218,30 @@ async def test_a_region_key_holds_log_ingest_until_its_frame_is_out(store: Event
         assert gate.holds == 1
         await until(pilot, lambda: not gate.held, what="released after the key's frame")
         assert screen.active_region == "logs"
+
+
+async def test_the_key_bar_draws_each_line_once_and_shows_the_focused_regions_keys(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+
+    def counted(widget: Widget, line: Any) -> Any:
+        drawn.append(str(line))
+        return visualize(widget, line)
+
+    monkeypatch.setattr(key_bar, "visualize", counted)
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        bar = screen.query_one(KeyBar)
+        shown: dict[str, str] = {}
+        for key, region in (("2", "logs"), ("1", "health"), ("2", "logs"), ("1", "health")):
+            await pilot.press(key)
+            await until(pilot, focus_in(screen, f"{region}-region"), what=region)
+            await pilot.pause()
+            line = bar.render_line(0).text
+            assert shown.setdefault(region, line) == line
+        assert "Filter" in shown["logs"] and "Filter" not in shown["health"]
+        # Each line made once, however often it came back: logs' and health's at least.
+        assert len(drawn) >= 2 and len(set(drawn)) == len(drawn), drawn

@@ -13,7 +13,10 @@ from typing import NamedTuple
 
 from rich.text import Text
 from textual import events
+from textual.cache import LRUCache
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 
@@ -83,6 +86,7 @@ class KeyBar(Widget, can_focus=False):
         self._palette: ShownKey | None = None
         self._spans: list[tuple[int, int, ShownKey]] = []
         """Cells [start, end) of each key on the line, as last rendered: what a click hits."""
+        self._drawn: LRUCache[tuple[object, ...], Strip] = LRUCache(16)
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -101,6 +105,18 @@ class KeyBar(Widget, can_focus=False):
     def keys(self) -> tuple[ShownKey, ...]:
         """The keys shown, left to right (without the command palette's)."""
         return self._keys
+
+    def render_line(self, y: int) -> Strip:
+        # A region key swaps the bar between a few lines: each is turned into a strip once
+        # (Text to Content to strips took ~1 ms of every region key's frame).
+        line = self.render()
+        width, style = self.size.width, self.visual_style
+        key = (line.plain, tuple(line.spans), width, style)
+        strip = self._drawn.get(key)
+        if strip is None:
+            strip = Visual.to_strips(self, visualize(self, line), width, 1, style)[0]
+            self._drawn[key] = strip
+        return strip
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")
