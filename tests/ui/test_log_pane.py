@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rich.cells import cell_len
+from rich.style import Style
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
@@ -287,7 +288,9 @@ async def test_a_focus_move_redraws_the_cursor_row_not_every_row(
         drawn: list[int] = []
         draw = LogView._draw
 
-        def counting(self: LogView, row: int, width: int, scroll_x: int, *, cursor: bool) -> Strip:
+        def counting(
+            self: LogView, row: int, width: int, scroll_x: int, *, cursor: Style | None
+        ) -> Strip:
             drawn.append(row)
             return draw(self, row, width, scroll_x, cursor=cursor)
 

@@ -9,7 +9,7 @@ at 200×60, most of the key's frame under a log flood).
 
 from __future__ import annotations
 
-from typing import Self
+from typing import ClassVar, Self
 
 from textual.geometry import Region
 from textual.widget import Widget
@@ -49,6 +49,10 @@ class FocusShowsInRows(NarrowsRepaints):
     """
 
     _focus_moving = False
+    focus_restyles: ClassVar[bool] = True
+    """False for a widget that draws its focus from component classes of its own, with no
+    `:focus` rule: it is not restyled on a focus move. Textual's restyle also repaints the
+    widget's scrollbars, whose rules it sets again whether they changed or not."""
 
     def focus_rows(self) -> tuple[Region, ...]:
         """The rows the focus changes, in the coordinates `refresh` takes; () for none."""
@@ -63,6 +67,9 @@ class FocusShowsInRows(NarrowsRepaints):
         # Reset once this Focus or Blur is handled: Textual's own repaint comes after this
         # watcher, in the same handler.
         self.call_next(self._focus_moved)
+        if not self.focus_restyles:
+            self.refresh()  # narrowed, as the repaint Textual asks for next
+            return
         super().watch_has_focus(has_focus)
         if self._look_of_focus() != look:
             self._focus_moving = False

@@ -61,7 +61,7 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         Binding("end", "last", "Last line", show=False),
     ]
 
-    COMPONENT_CLASSES = {"log-view--cursor", *_ROW_CLASSES}
+    COMPONENT_CLASSES = {"log-view--cursor", "log-view--cursor-focus", *_ROW_CLASSES}
 
     DEFAULT_CSS = """
     LogView {
@@ -70,9 +70,9 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         overflow-y: scroll;
         scrollbar-size-vertical: 1;
         & > .log-view--cursor { background: $boost; text-style: bold; }
-        &:focus > .log-view--cursor { background: $accent 40%; }
+        & > .log-view--cursor-focus { background: $accent 40%; text-style: bold; }
         &:nocolor > .log-view--cursor { text-style: underline; }
-        &:nocolor:focus > .log-view--cursor { text-style: bold reverse; }
+        &:nocolor > .log-view--cursor-focus { text-style: bold reverse; }
         & > .log-view--match { background: $warning 50%; text-style: bold; }
         & > .log-view--time { color: $text-muted; }
         & > .log-view--source { color: $secondary; }
@@ -107,7 +107,8 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         self._drawn: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._look: tuple[Style, ...] = ()
         """What the rows were drawn with, the cursor's colours apart."""
-        self._cursor_style: Style | None = None
+        self._cursor_styles: tuple[Style, Style] = (Style(), Style())
+        """The cursor's row without and with the focus (`log-view--cursor`, `-focus`)."""
         self._look_checked = False
         self.source_width = min(source_width, 12)
 
@@ -167,8 +168,11 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
     def action_last(self) -> None:
         self.cursor = max(0, self.rows - 1)
 
+    focus_restyles = False
+    """The cursor's row shows the focus, in `log-view--cursor-focus` (no `:focus` rule)."""
+
     def focus_rows(self) -> tuple[Region, ...]:
-        """The cursor's row alone shows the focus (`log-view--cursor`)."""
+        """The cursor's row alone shows the focus."""
         return (Region(0, self.cursor - round(self.scroll_y), self.size.width, 1),)
 
     def render_line(self, y: int) -> Strip:
@@ -185,15 +189,15 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         if not self._look_checked:
             self._check_look()
         seq = self.buffer.seq_at_row(row)
-        cursor = self._cursor_style if row == self.cursor else None
+        cursor = self._cursor_styles[self.has_focus] if row == self.cursor else None
         key = (seq, width, scroll_x, cursor, seq in self.marks, self.buffer.filter)
         strip = self._drawn.get(key)
         if strip is None:
-            strip = self._draw(row, width, scroll_x, cursor=row == self.cursor)
+            strip = self._draw(row, width, scroll_x, cursor=cursor)
             self._drawn[key] = strip
         return strip
 
-    def _draw(self, row: int, width: int, scroll_x: int, *, cursor: bool) -> Strip:
+    def _draw(self, row: int, width: int, scroll_x: int, *, cursor: Style | None) -> Strip:
         base = self.rich_style
         text = self._row_text(row, width)
         if text.cell_len > self._width_seen:
@@ -201,15 +205,14 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
             self.call_later(self._grow)
         segments = list(text.render(self.app.console))
         strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
-        if cursor:
-            strip = strip.apply_style(self.get_component_rich_style("log-view--cursor"))
+        if cursor is not None:
+            strip = strip.apply_style(cursor)
         return strip.apply_style(base)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        # Checked at the next render, once the new styles are all in: a focus move restyles
-        # the view but changes only the cursor's colours (in the key), and redrawing every
-        # row then was most of a region key's frame during a flood.
+        # Checked at the next render, once the new styles are all in: only a look that
+        # changed (a theme) redraws every row.
         self._look_checked = False
 
     def _check_look(self) -> None:
@@ -219,7 +222,7 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         if look != self._look:
             self._look = look
             self._drawn.clear()  # drawn with the old theme
-        self._cursor_style = style("log-view--cursor")
+        self._cursor_styles = (style("log-view--cursor"), style("log-view--cursor-focus"))
 
     def _grow(self) -> None:
         self.virtual_size = Size(max(self._width_seen, self.size.width), self.rows)
