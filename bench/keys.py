@@ -1,6 +1,6 @@
 """Key to screen in a real terminal: moving between regions (prints figures; not a test).
 
-    .venv/bin/python bench/keys.py [--keys 60]
+    .venv/bin/python bench/keys.py [--keys 200]
 
 Runs in a detached tmux session (a private server) at 200x60, types `2` and `1` in turn
 with `send-keys` and times each until the terminal shows the change (`capture-pane` polled
@@ -103,7 +103,7 @@ def line(name: str, latencies: list[float], anchor: list[float] | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keys", type=int, default=60)
+    parser.add_argument("--keys", type=int, default=200)
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed: keys are timed to a real terminal's screen")
