@@ -10,7 +10,7 @@ source is read a little later. The UI holds it when a key arrives and releases i
 key's frame is out. A hold lasts `longest` at most (a key a widget answers, such as one typed
 into the filter box, releases nothing), and after each hold the sources read for `TURN` times
 as long before the next can start: keys held down (50 a second in `bench/flood.py`) slow the
-tail by a quarter at most and never stop it.
+tail by a fifth at most and never stop it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import asyncio
 LONGEST_HOLD_SECONDS = 0.06
 """How long one key may hold ingest back: longer than a region switch takes at p99 under a
 flood (in the app, from the key's arrival to its frame's write)."""
-TURN = 3
+TURN = 4
 """After a hold, the sources read this many times as long as it lasted before the next hold."""
 
 
