@@ -3,16 +3,19 @@ own look changes with the focus, when it repaints it all as Textual would."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widget import Widget
 
-from tests.support.war_room import WidgetHost
+from tests.support.war_room import WidgetHost, until
 from warroom.health.monitor import HealthMonitor
+from warroom.playbook import Service
 from warroom.ui.widgets.focus_rows import FocusShowsInRows
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.health_row import HealthList
@@ -40,6 +43,14 @@ class Room(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.view
+        yield Other()
+
+
+class BesideOther(WidgetHost):
+    """The widget, and another that can take the focus from it."""
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
         yield Other()
 
 
@@ -94,3 +105,33 @@ async def test_the_views_keep_their_textual_base_css() -> None:
         assert rows.styles.layout is not None  # VerticalScroll's `layout: vertical`
         assert "HealthList" not in str(rows.render())
         assert rows.can_focus and not rows.can_focus_children
+
+
+async def test_a_focus_move_restyles_the_highlighted_health_row_alone() -> None:
+    """ListView's `:focus` rules reach the highlighted row only; Textual restyles every row
+    on every focus move (seven in the shipped playbook, at every region key)."""
+    targets = [Service(name=f"service-{n}", url="http://127.0.0.1:1/") for n in range(4)]
+    app = BesideOther(HealthPane(monitor=HealthMonitor(targets), autostart=False))
+    async with app.run_test() as pilot:
+        rows = app.query_one(HealthList)
+        await until(pilot, lambda: len(rows.children) == 4, what="a row per target")
+        rows.focus()
+        await until(pilot, lambda: rows.has_focus and rows.highlighted_child, what="focused")
+        highlighted = rows.highlighted_child
+        assert highlighted is not None
+        focused_look = highlighted.rich_style
+        restyled: list[DOMNode] = []
+        update_nodes = app.stylesheet.update_nodes
+
+        def counting(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+            nodes = list(nodes)
+            restyled.extend(nodes)
+            update_nodes(nodes, animate=animate)
+
+        app.stylesheet.update_nodes = counting  # type: ignore[method-assign]
+        app.screen.set_focus(app.query_one(Other))
+        await until(pilot, lambda: not rows.has_focus, what="focus gone")
+        await pilot.pause()
+        assert highlighted in restyled and highlighted.rich_style != focused_look
+        others = [row for row in rows.children if row is not highlighted]
+        assert not [row for row in others if row in restyled]

@@ -9,8 +9,10 @@ at 200×60, most of the key's frame under a log flood).
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from collections.abc import Iterable
+from typing import Self
 
+from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.widget import Widget
 
@@ -49,28 +51,34 @@ class FocusShowsInRows(NarrowsRepaints):
     """
 
     _focus_moving = False
-    focus_restyles: ClassVar[bool] = True
-    """False for a widget that draws its focus from component classes of its own, with no
-    `:focus` rule: it is not restyled on a focus move. Textual's restyle also repaints the
-    widget's scrollbars, whose rules it sets again whether they changed or not."""
 
     def focus_rows(self) -> tuple[Region, ...]:
         """The rows the focus changes, in the coordinates `refresh` takes; () for none."""
         return ()
 
+    def restyled_on_focus(self) -> Iterable[DOMNode]:
+        """What a focus move restyles: as Textual does, the widget and all it holds. A widget
+        whose `:focus` rules reach less narrows it; one that draws its focus from component
+        classes of its own, with no `:focus` rule, gives none. A restyle is not free: beside
+        the rules' matching, Textual then repaints the widget's scrollbars, whose rules it
+        sets again whether they changed or not."""
+        return self.walk_children(with_self=True)
+
     def narrowed(self) -> tuple[Region, ...] | None:
         return self.focus_rows() if self._focus_moving else None
 
     def watch_has_focus(self, has_focus: bool) -> None:
-        look = self._look_of_focus()
         self._focus_moving = True
         # Reset once this Focus or Blur is handled: Textual's own repaint comes after this
         # watcher, in the same handler.
         self.call_next(self._focus_moved)
-        if not self.focus_restyles:
+        restyled = list(self.restyled_on_focus())
+        if not restyled:
             self.refresh()  # narrowed, as the repaint Textual asks for next
             return
-        super().watch_has_focus(has_focus)
+        look = self._look_of_focus()
+        # What `Widget.watch_has_focus` does (`App.update_styles`), for these nodes only.
+        self.app.stylesheet.update_nodes(restyled, animate=True)
         if self._look_of_focus() != look:
             self._focus_moving = False
             self.refresh()

@@ -3,12 +3,14 @@ answer behind it is, and why; with the sparkline and latency formatting it uses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.dom import DOMNode
 from textual.widgets import ListItem, ListView
 
 from warroom.health.monitor import STATES, SYMBOLS, HealthSample, State
@@ -74,7 +76,7 @@ class HealthList(ListView, FocusShowsInRows):
     component classes out again whenever it is restyled, and a row is restyled at every
     change of state; seven rows of seven classes each were the dearest styling of the war
     room's first frame. The focus shows in the highlighted row's colours alone, and that row
-    repaints itself when restyled: a focus move repaints nothing else.
+    repaints itself when restyled: a focus move restyles and repaints nothing else.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -103,6 +105,11 @@ class HealthList(ListView, FocusShowsInRows):
         &:focus { background-tint: 0%; }
     }
     """
+
+    def restyled_on_focus(self) -> Iterable[DOMNode]:
+        """The list and its highlighted row: ListView's `:focus` rules reach no other row."""
+        highlighted = self.highlighted_child
+        return (self,) if highlighted is None else (self, highlighted)
 
 
 class HealthRow(ListItem):

@@ -8,6 +8,7 @@ inject markup or terminal sequences.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, tzinfo
 from typing import ClassVar
 
@@ -15,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.dom import DOMNode
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -168,8 +170,9 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
     def action_last(self) -> None:
         self.cursor = max(0, self.rows - 1)
 
-    focus_restyles = False
-    """The cursor's row shows the focus, in `log-view--cursor-focus` (no `:focus` rule)."""
+    def restyled_on_focus(self) -> Iterable[DOMNode]:
+        """Nothing: the cursor's row shows the focus, drawn with `log-view--cursor-focus`."""
+        return ()
 
     def focus_rows(self) -> tuple[Region, ...]:
         """The cursor's row alone shows the focus."""
