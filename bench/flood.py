@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import os
 import sys
 import tempfile
 import threading
@@ -33,6 +34,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from warroom.__main__ import TEXTUAL_SETTINGS
+
+# The war room as `warroom` runs it (and the Textual `Log` anchor, in the same process, too);
+# set before Textual is imported, which reads them once.
+os.environ.update({**TEXTUAL_SETTINGS, **os.environ})
 
 from textual import events
 from textual.app import App, ComposeResult

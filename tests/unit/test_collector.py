@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from warroom import collector
+from warroom.__main__ import TEXTUAL_SETTINGS
+from warroom.__main__ import main as entry_point
 from warroom.cli.main import main
 
 
@@ -52,3 +56,17 @@ def test_a_command_without_a_screen_releases_it_before_it_runs(held: None, tmp_p
     db = tmp_path / "incidents.db"
     assert main(["--db", str(db), "new", "--severity", "P2", "--title", "Slow search"]) == 0
     assert gc.isenabled()
+
+
+def test_the_command_runs_textual_with_warroom_settings_unless_the_user_set_them(
+    held: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    argv = ["warroom", "--db", str(tmp_path / "none.db"), "list"]
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
+    entry_point()
+    assert os.environ["TEXTUAL_FPS"] == TEXTUAL_SETTINGS["TEXTUAL_FPS"] == "120"
+    assert gc.isenabled()  # `list` shows no screen: released before it ran
+    monkeypatch.setenv("TEXTUAL_FPS", "30")
+    entry_point()
+    assert os.environ["TEXTUAL_FPS"] == "30"
