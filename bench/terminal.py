@@ -53,6 +53,7 @@ class Terminal:
             "new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height),
             shell_command, env=env,
         )  # fmt: skip
+        self._pid = int(self._tmux("display-message", "-p", "-t", "bench", "#{pane_pid}"))
 
     def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
         argv = ["tmux", "-L", self.socket, "-f", "/dev/null", *args]
@@ -81,11 +82,26 @@ class Terminal:
         shown = "\n".join(SGR.sub("", row) for row in self.screen())
         raise TimeoutError(f"the screen never changed as expected:\n{shown}")
 
-    def close(self) -> None:
+    def close(self, *, grace: float = 5.0) -> None:
+        """End the session, and wait (up to `grace` s) for its program to be gone: one that is
+        still shutting down (a demo stopping its sources and servers) would slow whatever the
+        bench starts next, an anchor as well as warroom."""
         # Only this server's one session: with it gone the private server exits by itself.
         subprocess.run(
             ["tmux", "-L", self.socket, "kill-session", "-t", "bench"], capture_output=True
         )
+        deadline = time.monotonic() + grace
+        while _running(self._pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (a zombie has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
 
 
 class Scratch(NamedTuple):
