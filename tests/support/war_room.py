@@ -5,12 +5,13 @@ to reach a state."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.dom import DOMNode
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -101,3 +102,18 @@ async def until(
 ) -> None:
     """Let the app process messages until `condition()` holds (bounded, no fixed sleep)."""
     await eventually(condition, what=what, tries=tries, pause=lambda: pilot.pause(0.02))
+
+
+def restyles_of(app: App[Any]) -> list[DOMNode]:
+    """From now on, every node `app`'s stylesheet restyles, in order (the list fills as it
+    happens)."""
+    restyled: list[DOMNode] = []
+    update_nodes = app.stylesheet.update_nodes
+
+    def recording(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.extend(nodes)
+        update_nodes(nodes, animate=animate)
+
+    app.stylesheet.update_nodes = recording  # type: ignore[method-assign]
+    return restyled

@@ -3,17 +3,15 @@ own look changes with the focus, when it repaints it all as Textual would."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widget import Widget
 
-from tests.support.war_room import WidgetHost, until
+from tests.support.war_room import WidgetHost, restyles_of, until
 from warroom.health.monitor import HealthMonitor
 from warroom.playbook import Service
 from warroom.ui.widgets.focus_rows import FocusShowsInRows
@@ -120,15 +118,7 @@ async def test_a_focus_move_restyles_the_highlighted_health_row_alone() -> None:
         highlighted = rows.highlighted_child
         assert highlighted is not None
         focused_look = highlighted.rich_style
-        restyled: list[DOMNode] = []
-        update_nodes = app.stylesheet.update_nodes
-
-        def counting(nodes: Iterable[DOMNode], animate: bool = False) -> None:
-            nodes = list(nodes)
-            restyled.extend(nodes)
-            update_nodes(nodes, animate=animate)
-
-        app.stylesheet.update_nodes = counting  # type: ignore[method-assign]
+        restyled = restyles_of(app)
         app.screen.set_focus(app.query_one(Other))
         await until(pilot, lambda: not rows.has_focus, what="focus gone")
         await pilot.pause()

@@ -4,11 +4,10 @@ mounts widgets or restyles the whole screen cannot answer within a frame at 200Ã
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -17,7 +16,13 @@ from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Static, Tabs
 
-from tests.support.war_room import declare, until, war_room_app, war_room_screen
+from tests.support.war_room import (
+    declare,
+    restyles_of,
+    until,
+    war_room_app,
+    war_room_screen,
+)
 from warroom.logs.step_aside import StepAside
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
@@ -55,15 +60,7 @@ async def test_a_region_key_restyles_only_the_two_regions_and_mounts_nothing(
         await loaded(screen, pilot)
         await pilot.pause()
         before = list(screen.walk_children(with_self=True))
-        restyled: list[DOMNode] = []
-        update_nodes = app.stylesheet.update_nodes
-
-        def counting(nodes: Iterable[DOMNode], animate: bool = False) -> None:
-            nodes = list(nodes)
-            restyled.extend(nodes)
-            update_nodes(nodes, animate=animate)
-
-        app.stylesheet.update_nodes = counting  # type: ignore[method-assign]
+        restyled = restyles_of(app)
         await pilot.press("2")
         await until(pilot, lambda: region_with_focus(screen) == "logs-region", what="logs focused")
         await pilot.pause()
