@@ -13,6 +13,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.dom import DOMNode
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 
 from tests.support.playbooks import quiet_playbook
@@ -117,3 +118,9 @@ def restyles_of(app: App[Any]) -> list[DOMNode]:
 
     app.stylesheet.update_nodes = recording  # type: ignore[method-assign]
     return restyled
+
+
+def shows(app: App[Any], kind: type[Screen[Any]]) -> Callable[[], bool]:
+    """Whether `app` shows a `kind` screen whose widgets are there: a screen is on top as soon
+    as it is pushed, before it has composed them (a query then finds nothing)."""
+    return lambda: isinstance(app.screen, kind) and app.screen.is_mounted

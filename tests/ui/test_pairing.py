@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from tests.support.times import NEAR_MIDNIGHT as T0
-from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore, open_store
 from warroom.store.sqlite import open_sqlite_store
@@ -76,7 +76,7 @@ async def test_the_declare_form_offers_to_join_an_incident_declared_meanwhile(
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Checkout")
         theirs = await declare(anns_terminal, title="Checkout broken", actor="ann")
-        await until(pilot, lambda: isinstance(app.screen, ChoicePrompt), what="join offer")
+        await until(pilot, shows(app, ChoicePrompt), what="join offer")
         offered = app.screen.query_one(OptionList)
         assert offered.highlighted == 0
         assert theirs in str(offered.get_option_at_index(0).prompt)

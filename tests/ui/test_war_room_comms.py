@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList
 
-from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
@@ -58,7 +58,7 @@ async def test_renaming_moves_the_header_the_list_and_the_description(store: Eve
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot, app)
         await pilot.press("T")
-        await until(pilot, lambda: isinstance(app.screen, TextPrompt), what="rename prompt")
+        await until(pilot, shows(app, TextPrompt), what="rename prompt")
         assert app.screen.query_one(Input).value == "Backend returning 503s"
         await pilot.press("end", "ctrl+u", *"Checkout  returns 503s for EU", "enter")
         new_title = "Checkout returns 503s for EU"

@@ -21,7 +21,7 @@ from tests.support.apis import (
 )
 from tests.support.health import never_answer, response
 from tests.support.playbooks import quiet_playbook
-from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.playbook import Playbook
 from warroom.store import EventStore
@@ -134,7 +134,7 @@ async def test_page_on_call_from_the_palette_shows_the_request_and_asks(
         await pilot.press("ctrl+p", *"Page on-call")
         await pilot.pause()
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
+        await until(pilot, shows(app, ConfirmScreen), what="asked")
         assert ROUTING_KEY not in str(app.screen.query_one("Label:last-of-type").render())
         assert api_server.seen == []
         await pilot.press("y")

@@ -23,7 +23,7 @@ from tests.support.playbooks import quiet_playbook
 from tests.support.processes import pid_alive
 from tests.support.tmux import Tmux
 from tests.support.waiting import eventually
-from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.commands import Outcome
 from warroom.demo import scenario
@@ -55,7 +55,7 @@ async def loaded(pilot: Pilot[None], app: WarRoomApp) -> WarRoomScreen:
 
 async def choose_command(pilot: Pilot[None], app: WarRoomApp, name: str) -> None:
     await pilot.press("x")
-    await until(pilot, lambda: isinstance(app.screen, ChoicePrompt), what="command list")
+    await until(pilot, shows(app, ChoicePrompt), what="command list")
     options = app.screen.query_one(OptionList)
     options.highlighted = [o.id for o in options.options].index(name)
     await pilot.press("enter")
