@@ -197,6 +197,24 @@ async def test_at_start_the_focus_goes_straight_to_the_active_region(
     assert set(focused) == {"HealthList"}  # the health list, and nothing before it
 
 
+async def test_the_war_room_is_not_restyled_as_a_whole_on_its_way_to_the_screen(
+    store: EventStore,
+) -> None:
+    """Its widgets are styled as they mount; a restyle of the whole screen after that (on
+    being shown, or for its size) would hold the first frame back ~15 ms at 200x60."""
+    app = war_room_app(store, await declare(store))
+    restyled = restyles_of(app)
+    async with app.run_test(size=BIG) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        await pilot.pause()
+        assert screen.is_mounted
+        assert screen not in restyled
+        # Only nodes whose classes changed at start (the active region, its highlighted
+        # row, the clocks...), not the screen's sixty widgets once more.
+        assert len(restyled) < 20, f"{len(restyled)} restyled"
+
+
 class CountedHolds(StepAside):
     """A gate whose cap (60 s) never ends a hold within a test: only a release can."""
 
