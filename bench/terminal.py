@@ -99,7 +99,8 @@ def _running(pid: int) -> bool:
     """Whether `pid` is a process that has not ended (a zombie has)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        # ProcessLookupError: the process was reaped between the open and the read.
         return False
     return state != "Z"
 
