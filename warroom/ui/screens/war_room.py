@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Tabs
 from textual.worker import Worker, WorkerState
 
 from warroom.clipboard import LocalClipboard
@@ -68,7 +67,7 @@ from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.log_pane import LogPane
 from warroom.ui.widgets.phase_strip import PhaseStrip
 from warroom.ui.widgets.recorded_panes import RecordedHealthPane, RecordedLogPane
-from warroom.ui.widgets.regions import REGIONS, Regions, region_tabs
+from warroom.ui.widgets.regions import REGIONS, Regions
 from warroom.ui.widgets.suggestion_line import SuggestionLine
 from warroom.ui.widgets.timeline import TimelinePane
 
@@ -214,7 +213,7 @@ class WarRoomScreen(
         if self.review:
             yield ReplayBar(markup=False)
         yield SuggestionLine()
-        yield Tabs(*region_tabs())
+        yield from self.compose_tabs()
         # Made here, not in Regions.compose: data_bind binds to the screen composing them.
         bodies = {key: self._region_body(key, zone=zone) for key in REGIONS}
         yield Regions(bodies, id="regions")
