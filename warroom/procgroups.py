@@ -81,17 +81,27 @@ def _watch() -> None:
     os._exit(128 + signum)
 
 
+_subreaper: bool | None = None
+"""Whether `become_subreaper` took effect; None before it was asked."""
+
+
 def become_subreaper() -> bool:
     """Have orphaned descendants reparented to this process instead of init (Linux only).
+    `spawn_group` asks it before the first group starts. Idempotent.
 
     Returns whether it took effect.
     """
-    try:
-        import ctypes
+    global _subreaper
+    if _subreaper is None:
+        try:
+            # Imported here: ctypes would cost every start ~2.5 ms before its first frame.
+            import ctypes
 
-        return int(ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)) == 0
-    except (OSError, AttributeError):
-        return False
+            libc = ctypes.CDLL(None, use_errno=True)
+            _subreaper = int(libc.prctl(PR_SET_CHILD_SUBREAPER, 1)) == 0
+        except (OSError, AttributeError):
+            _subreaper = False
+    return _subreaper
 
 
 ADOPTION_WAIT_SECONDS = 0.5
@@ -191,6 +201,7 @@ async def spawn_group(command: Sequence[str], *, limit: int) -> asyncio.subproce
 
     Raises what `asyncio.create_subprocess_exec` raises (`FileNotFoundError`, `OSError`).
     """
+    become_subreaper()  # whatever leaves the group is adopted, to be killed on quit
     proc = await asyncio.create_subprocess_exec(
         *command,
         stdin=asyncio.subprocess.DEVNULL,

@@ -23,7 +23,7 @@ from warroom.logs.step_aside import StepAside
 from warroom.playbook import Playbook
 from warroom.playbook.keys import as_keymap
 from warroom.playbook.themes import Looks, remember_theme, shipped_looks
-from warroom.procgroups import become_subreaper, kill_all_sources, on_quit_signal
+from warroom.procgroups import kill_all_sources, on_quit_signal
 from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
@@ -126,7 +126,6 @@ class WarRoomApp(App[None]):
         # `q` does, so log sources are stopped and the store is closed behind us. The
         # signals are taken by the watchdog thread `warroom.cli.launch` started, which
         # needs nothing of the loop: a stuck loop is left after the grace all the same.
-        become_subreaper()
         loop = asyncio.get_running_loop()
         on_quit_signal(partial(self._leave_on_signal, loop), grace=SHUTDOWN_GRACE_SECONDS)
         if self._incident_id is None:
