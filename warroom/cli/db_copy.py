@@ -7,7 +7,6 @@ import argparse
 import asyncio
 import dataclasses
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from warroom.cli.options import (
@@ -21,26 +20,6 @@ from warroom.cli.options import (
 
 if TYPE_CHECKING:
     from warroom.store.copy import CopyReport
-
-
-def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    """The `db` subcommand, on the parser `command(name, help)` makes."""
-    db = command(
-        "db",
-        "copy incidents between stores (a SQLite file, postgresql://…): copy SRC DST copies "
-        "every incident DST has not, whole; running it again changes nothing",
-    )
-    db.add_argument("action", choices=("copy",), help="copy: SRC's incidents into DST")
-    db.add_argument("source", metavar="SRC", help="a database file or postgresql://… address")
-    db.add_argument("target", metavar="DST", help="a database file or postgresql://… address")
-    db.add_argument(
-        "--incident",
-        dest="incidents",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="copy only this incident (repeatable)",
-    )
 
 
 def run_db(options: Options, args: argparse.Namespace) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,22 +19,6 @@ if TYPE_CHECKING:
 
 ALL_LINES = 2**62
 """A `log_lines` limit no archive reaches: an export carries every captured line."""
-
-
-def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    """The two subcommands, on the parser `command(name, help)` makes."""
-    export = command("export", "write an incident's post-mortem (markdown) or all of it (json)")
-    export.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
-    export.add_argument(
-        "--format",
-        choices=("markdown", "json"),
-        default="markdown",
-        help="markdown: the post-mortem document; json: the whole incident, for warroom import",
-    )
-    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
-
-    imported = command("import", "restore an incident exported with --format json")
-    imported.add_argument("file", metavar="FILE", help="a file warroom export --format json wrote")
 
 
 async def _read_all(

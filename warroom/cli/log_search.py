@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from warroom.cli.commands import with_store
@@ -19,24 +18,6 @@ from warroom.safetext import visible
 
 if TYPE_CHECKING:
     from warroom.store import EventStore, LogMatches
-
-QUERY_HELP = (
-    "the filter bar's syntax, one quoted argument: regexes to include (any matches), -REGEX "
-    "or !REGEX to exclude, level:warn (that level and above), src:NAME (repeatable); "
-    "`--` before a query that starts with -"
-)
-
-
-def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    """The subcommand, on the parser `command(name, help)` makes."""
-    logs = command("logs", "search an incident's whole captured log archive")
-    logs.add_argument("incident_id", metavar="ID", help="incident id, INC-YYYYMMDD-NNN")
-    logs.add_argument("query", nargs="?", default="", metavar="QUERY", help=QUERY_HELP)
-    logs.add_argument(
-        "--limit", type=int, default=1000, metavar="N", help="print the first N matches (1000)"
-    )
-    logs.add_argument("--match-case", action="store_true", help="patterns match case exactly")
-    logs.add_argument("--json", action="store_true", help="print JSON instead of lines")
 
 
 def run_logs(options: Options, args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,38 +34,6 @@ from warroom.timeparse import DayRule, parse_time
 
 if TYPE_CHECKING:
     from warroom.store import EventStore
-
-ID_HELP = "incident id, INC-YYYYMMDD-NNN"
-VERBS = ("add", "assign", "done", "reopen")
-
-
-def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    """The three subcommands, on the parser `command(name, help)` makes."""
-    postmortem = command(
-        "postmortem",
-        "print the post-mortem draft, or write a section of it with --set "
-        f"({', '.join(POSTMORTEM_WRITTEN)})",
-    )
-    postmortem.add_argument("incident_id", metavar="ID", help=ID_HELP)
-    postmortem.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="FIELD=TEXT",
-        help="write a section (repeatable); FIELD=- reads the text from stdin",
-    )
-
-    action = command("action", "add an action item to an incident, assign it, mark it done")
-    action.add_argument("incident_id", metavar="ID", help=ID_HELP)
-    action.add_argument("verb", choices=VERBS, help="add TEXT, or assign/done/reopen N")
-    action.add_argument("words", nargs="+", metavar="TEXT|N", help="the item's text, or its number")
-    action.add_argument("--owner", metavar="NAME", help="who will do it")
-    action.add_argument("--due", metavar="WHEN", help="due date: 2025-03-08, 2025-03-08 17:00")
-
-    actions = command("actions", "list action items across incidents, overdue first")
-    actions.add_argument("--open", action="store_true", help="only those still to do")
-    actions.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def _events(options: Options, incident_id: str) -> list[Event]:

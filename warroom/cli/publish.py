@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from warroom.cli.options import OPERATIONAL_FAILURE, CommandError, Options, load, playbook_path
@@ -21,55 +20,6 @@ from warroom.safetext import masked, visible
 if TYPE_CHECKING:
     from warroom.publish import Delivery, Target
     from warroom.store import EventStore
-
-ID_HELP = "incident id, INC-YYYYMMDD-NNN"
-
-
-def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    """`publish` and `page`, on the parser `command(name, help)` makes."""
-    publish = command(
-        "publish",
-        "send a status text to the status page and chat through their APIs, and record it",
-    )
-    publish.add_argument("incident_id", metavar="ID", help=ID_HELP)
-    publish.add_argument(
-        "--template",
-        required=True,
-        metavar="NAME",
-        help="investigating, identified, monitoring or resolved (the status it publishes)",
-    )
-    publish.add_argument(
-        "--to",
-        metavar="TARGETS",
-        help="statuspage, chat or both, comma-separated (default: those the playbook has)",
-    )
-    publish.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="fill a placeholder the incident has no value for (repeatable)",
-    )
-    publish.add_argument(
-        "--component",
-        dest="components",
-        action="append",
-        default=[],
-        metavar="NAME=STATUS",
-        help="a component's status (NAME: a service, provider or component id), over the "
-        "one proposed from the recorded health (repeatable)",
-    )
-    publish.add_argument(
-        "--dry-run", action="store_true", help="print the requests, secrets masked; send nothing"
-    )
-
-    page = command("page", "page on-call through PagerDuty (Events API v2), or resolve the page")
-    page.add_argument("incident_id", metavar="ID", help=ID_HELP)
-    page.add_argument("--resolve", action="store_true", help="resolve the page instead")
-    page.add_argument(
-        "--dry-run", action="store_true", help="print the request, secrets masked; send nothing"
-    )
 
 
 def _targets(playbook: Playbook, written: str | None) -> list[Target]:
