@@ -86,6 +86,44 @@ async def test_the_demo_never_opens_an_existing_incident(tmp_path: Path) -> None
         assert (await store.incident(demo_id)).title.endswith("(demo outage)")
 
 
+NOT_SERVING_YET = """
+import sys
+from warroom.demo.world import DemoWorld
+world = DemoWorld()
+print("http.server" in sys.modules, "warroom.demo.server" in sys.modules)
+world.stop()
+"""
+
+
+def test_a_world_not_started_has_not_imported_its_server() -> None:
+    """`warroom demo` starts its world once the first screen is out: made before, it must
+    cost that screen nothing but a listening socket."""
+    run = subprocess.run(
+        [sys.executable, "-c", NOT_SERVING_YET], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.split() == ["False", "False"]
+
+
+def test_what_was_asked_before_the_world_started_is_answered_once_it_has() -> None:
+    world = DemoWorld(epoch=time.time())
+    slug = next(iter(scenario.PROVIDERS))
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(_get, f"{world.base_url}/status/{slug}/api/v2/summary.json")
+            assert not asked.done()
+            world.start()
+            status, page = asked.result(timeout=10)
+        assert status == 200 and page["page"]["id"] == slug
+    finally:
+        world.stop()
+
+
+def test_a_world_never_started_stops_all_the_same() -> None:
+    world = DemoWorld()
+    world.stop()
+    assert not Path(world.fleet_file).parent.exists()
+
+
 def test_a_burst_of_polls_is_answered_at_once() -> None:
     # The health monitor polls every target at the same moment. With socketserver's listen
     # backlog of 5, connections beyond it had their SYN dropped and retried after 1 s.

@@ -45,7 +45,10 @@ async def _run(
     create: bool,
     review: bool = False,
     looks: Looks | None = None,
+    on_shown: Callable[[], object] | None = None,
 ) -> None:
+    """The app on the incident `choose` picks; `on_shown` is called once its first screen is
+    out."""
     from warroom.procgroups import kill_all_sources
     from warroom.store import MissingStore, StoreError, UnknownIncident, open_store
     from warroom.ui.app import WarRoomApp
@@ -76,6 +79,7 @@ async def _run(
             review=review,
             postmortem_writer=partial(open_store, db_path, create=False) if review else None,
             looks=looks,
+            on_shown=on_shown,
         )
         await app.run_async()
 
@@ -149,14 +153,21 @@ def launch_demo(*, db: Database | None, actor: str, looks: Looks | None = None) 
     async def choose(store: EventStore) -> str:
         return await declare_demo_incident(store, actor)
 
-    with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch, DemoWorld() as world:
-        os.environ.update(world.environment())
-        db_path = db if db is not None else Path(scratch) / "demo.db"
-        existed = exists(db_path)
-        demo = demo_playbook(playbook, world.base_url)
-        asyncio.run(_run(demo, db_path, actor, choose, create=True, looks=looks))
-        if db is not None:
-            say_if_created(db_path, existed)
+    # Listening now, serving once the first screen is out: the first polls, 0.15 s after
+    # it, wait in its backlog meanwhile.
+    world = DemoWorld()
+    try:
+        with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch:
+            os.environ.update(world.environment())
+            db_path = db if db is not None else Path(scratch) / "demo.db"
+            existed = exists(db_path)
+            demo = demo_playbook(playbook, world.base_url)
+            run = _run(demo, db_path, actor, choose, create=True, looks=looks, on_shown=world.start)
+            asyncio.run(run)
+            if db is not None:
+                say_if_created(db_path, existed)
+    finally:
+        world.stop()
     return 0
 
 

@@ -62,12 +62,14 @@ class WarRoomApp(App[None]):
         review: bool = False,
         postmortem_writer: PostmortemWriter | None = None,
         looks: Looks | None = None,
+        on_shown: Callable[[], object] | None = None,
     ) -> None:
         """`copies_dir` (default: the user cache dir) keeps copied texts that no clipboard
         confirmed; `local_clipboard=None` never touches the host's clipboard; `review`
         opens the incident read-only, with replay (`warroom review`), where only the post-mortem
         is written, through `postmortem_writer`; `looks`: the themes, the one to use and
-        whether to draw in colour (default: the shipped themes, the default one)."""
+        whether to draw in colour (default: the shipped themes, the default one); `on_shown`
+        is called once the first screen is out (what may start then, not before it)."""
         looks = looks or shipped_looks()
         no_color = looks.no_color or "NO_COLOR" in os.environ
         super().__init__(ansi_color=True if no_color else None)
@@ -90,6 +92,7 @@ class WarRoomApp(App[None]):
         self._incident_id = incident_id
         self.review = review
         self.postmortem_writer = postmortem_writer
+        self._on_shown = on_shown
         self.step_aside = StepAside()
         """Held from a key's arrival until its frame is out: the log sources wait meanwhile."""
 
@@ -221,11 +224,18 @@ class WarRoomApp(App[None]):
         screen: Screen[ScreenResultType],
         done: ScreenResultCallbackType[ScreenResultType] | None = None,
     ) -> None:
-        """Push one of the screens a start shows first; once it is drawn, the start is over
-        for the garbage collector the command line held (`warroom.collector`)."""
+        """Push one of the screens a start shows first; once it is drawn, the start is over:
+        for the garbage collector the command line held (`warroom.collector`), and for what
+        waited on `on_shown`."""
         self.push_screen(screen, done)
         # Screen messages are handled after its mount: this waits for the screen's own frame.
-        screen.call_after_refresh(collector.release)
+        screen.call_after_refresh(self._first_screen_out)
+
+    def _first_screen_out(self) -> None:
+        collector.release()
+        on_shown, self._on_shown = self._on_shown, None
+        if on_shown is not None:
+            on_shown()
 
     def action_show_keys(self) -> None:
         from warroom.ui.screens.keys import KeysScreen, key_groups
