@@ -14,6 +14,7 @@ FIRST_FRAME = ("warroom.cli.main", "warroom.cli.commands", "warroom.cli.launch",
 LATER = (
     "httpx",
     "httpcore",
+    "textual.widgets._tabs",
     "warroom.cli.db_copy",
     "warroom.cli.export",
     "warroom.cli.log_search",

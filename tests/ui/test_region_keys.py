@@ -174,6 +174,16 @@ async def test_tabs_not_made_side_by_side_show_the_active_region_once_shown(
         assert [r.id for r in screen.query(".region") if r.display] == ["checklist-region"]
 
 
+async def test_on_a_small_screen_a_tab_clicked_shows_its_region(store: EventStore) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = war_room_screen(app)
+        await loaded(screen, pilot)
+        await pilot.click("#tab-timeline")
+        await until(pilot, lambda: screen.active_region == "timeline", what="timeline")
+        assert [r.id for r in screen.query(".region") if r.display] == ["timeline-region"]
+
+
 async def test_at_start_the_focus_goes_straight_to_the_active_region(
     store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,14 +11,17 @@ their nine widgets held the first frame back ~5 ms.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Tabs
 
 from warroom.ui.widgets.regions import Regions, region_tabs
+
+if TYPE_CHECKING:
+    from textual.widgets import Tabs
 
 
 def _size_class(size: int, breakpoints: list[tuple[int, str]]) -> str:
@@ -66,6 +69,10 @@ class RegionScreen(Screen[None]):
         return self.has_class("-narrow") or self.has_class("-short")
 
     def _new_tabs(self) -> Tabs:
+        # Imported here, as `region_tabs` imports Tab: a start side by side never needs
+        # their module (~1.7 ms).
+        from textual.widgets import Tabs
+
         return Tabs(*region_tabs(), active=f"tab-{self.active_region}")
 
     def action_show_region(self, key: str) -> None:
@@ -84,6 +91,8 @@ class RegionScreen(Screen[None]):
         # change restyles every tab; made, or brought up to date, when a resize shows them.
         if not self._regions_switched():
             return
+        from textual.widgets import Tabs
+
         made = self.query(Tabs)
         if made:
             made.first().active = f"tab-{self.active_region}"
@@ -102,7 +111,6 @@ class RegionScreen(Screen[None]):
         if key is not None and event.widget is self.focused:
             self.active_region = key
 
-    @on(Tabs.TabActivated)
-    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         if event.tab.id is not None:
             self.active_region = event.tab.id.removeprefix("tab-")

@@ -9,6 +9,7 @@ follows Tab and the mouse too.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
@@ -16,9 +17,11 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Tab
 
 from warroom.ui.widgets.focus_rows import NarrowsRepaints
+
+if TYPE_CHECKING:
+    from textual.widgets import Tab
 
 REGIONS: dict[str, str] = {
     "health": "Health",
@@ -31,6 +34,8 @@ REGIONS: dict[str, str] = {
 
 def region_tabs() -> Iterator[Tab]:
     """One tab per region, "1 Health" … "4 Timeline", with ids `tab-REGION`."""
+    from textual.widgets import Tab  # only a small screen shows them
+
     for number, (key, title) in enumerate(REGIONS.items(), start=1):
         yield Tab(f"{number} {title}", id=f"tab-{key}")
 
