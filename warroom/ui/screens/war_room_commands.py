@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
@@ -31,21 +31,17 @@ from warroom.commands import (
     prepare,
     runnables,
 )
-from warroom.commands.fleet import (
-    FleetError,
-    Rollback,
-    deployable,
-    feed_argv,
-    parse_machines,
-    parse_releases,
-    rollbacks,
-)
-from warroom.commands.interactive import plan_launch, run_in_terminal
 from warroom.incident import Clock, Event, IncidentState
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.session.incident_session import IncidentSession
 from warroom.ui.messages import RunRequested
+
+if TYPE_CHECKING:
+    from warroom.commands.fleet import Rollback
+
+# warroom.commands.fleet and .interactive are imported where a flow needs them: the
+# first frame does not wait for their modules (~3 ms).
 
 FEED_TIMEOUT = timedelta(seconds=30)
 """A listing for a picker (machines, releases) still going after this is given up."""
@@ -89,6 +85,7 @@ class RunCommands:
     APP" commands, and `RunRequested` from the runbook browser."""
 
     def action_emergency_commands(self: _Room) -> None:
+        from warroom.commands.fleet import rollbacks
         from warroom.ui.screens.prompts import ChoicePrompt
 
         choices = [(f"{ROLLBACK}{r.app}", f"Roll back {r.app}") for r in rollbacks(self.playbook)]
@@ -117,6 +114,8 @@ class RunCommands:
         self.run_worker(self._run_flow(runnable, dict(values or {})), group="command-flow")
 
     def start_rollback(self: _Room, app: str) -> None:
+        from warroom.commands.fleet import rollbacks
+
         rollback = next((r for r in rollbacks(self.playbook) if r.app == app), None)
         if rollback is not None:
             self.run_worker(_roll_back(self, rollback), group="command-flow")
@@ -169,6 +168,13 @@ class RunCommands:
         self.notify(str(refused), title="Not run", severity="error", timeout=15, markup=False)
 
     async def _pick(self: _Room, runnable: Runnable, placeholder: str) -> str | None:
+        from warroom.commands.fleet import (
+            FleetError,
+            deployable,
+            feed_argv,
+            parse_machines,
+            parse_releases,
+        )
         from warroom.ui.screens.run_forms import PickScreen
 
         feed = feed_argv(runnable, placeholder)
@@ -205,6 +211,8 @@ class RunCommands:
         return None
 
     async def _interactive(self: _Room, runnable: Runnable, argv: tuple[str, ...]) -> None:
+        from warroom.commands.interactive import plan_launch, run_in_terminal
+
         launch = plan_launch(runnable.name, argv, os.environ)
         if launch.how == "tmux":
             opener = CommandRun(runnable.name, launch.argv, timeout=TMUX_TIMEOUT)
@@ -222,6 +230,8 @@ class RunCommands:
 
     def run_palette_commands(self: _Room) -> Iterable[SystemCommand]:
         """The palette's "Roll back APP" and "Run: NAME" commands."""
+        from warroom.commands.fleet import rollbacks
+
         for rollback in rollbacks(self.playbook):
             yield SystemCommand(
                 f"Roll back {rollback.app}",
@@ -236,10 +246,11 @@ class RunCommands:
 
 
 async def _roll_back(room: _Room, rollback: Rollback) -> None:
-    from warroom.ui.screens.run_forms import RollbackScreen
-
     """List the app's releases, let the user choose (the newest before the incident is
     pre-selected), then run the playbook's deploy command with that image."""
+    from warroom.commands.fleet import FleetError, deployable, parse_releases
+    from warroom.ui.screens.run_forms import RollbackScreen
+
     if room.read_only:
         room.start_run(rollback.runnable)  # refused there, with the reason
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cached_property, partial
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
@@ -20,11 +20,14 @@ from textual.widget import Widget
 
 from warroom.incident import Clock, IncidentState
 from warroom.playbook import Playbook
-from warroom.runbooks import LogWindow, Suggestion, TargetView, suggest
-from warroom.runbooks.suggest import log_signals
 from warroom.ui.messages import RunRequested
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.suggestion_line import SuggestionLine
+
+if TYPE_CHECKING:
+    # Imported where used: suggestions are first counted after the first frame, which does
+    # not wait for warroom.runbooks.
+    from warroom.runbooks import LogWindow, Suggestion
 
 SUGGEST_SECONDS = 2.0
 """How often the suggestions are counted again."""
@@ -67,6 +70,9 @@ class RunbookCommands:
     @cached_property
     def log_window(self: _Room) -> LogWindow:
         """The last minute of log lines, counted for the runbooks' log signals."""
+        from warroom.runbooks import LogWindow
+        from warroom.runbooks.suggest import log_signals
+
         return LogWindow(log_signals(self.playbook.runbooks))
 
     @property
@@ -82,6 +88,8 @@ class RunbookCommands:
 
     def update_suggestions(self: _Room) -> None:
         """Rank the runbooks against what the health pane and the logs show now."""
+        from warroom.runbooks import TargetView, suggest
+
         try:
             samples = self.query_one(HealthPane).latest
         except NoMatches:

@@ -6,13 +6,17 @@ sets `suggestions` every few seconds from `warroom.runbooks.suggest`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.reactive import var
 from textual.widgets import Static
 
-from warroom.runbooks import Suggestion
 from warroom.safetext import visible
 from warroom.ui.relabel import relabel
+
+if TYPE_CHECKING:
+    from warroom.runbooks import Suggestion
 
 
 class SuggestionLine(Static):
