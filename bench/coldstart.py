@@ -10,6 +10,7 @@ a trivial Textual app (one label), started the same way in the same run:
 - open: `warroom open` on an incident, the shipped playbook (health polling and a log
   source that never answers, so the screen cannot wait on either), until its title shows;
 - demo: `warroom demo`, until the demo incident's title shows;
+both run as the installed `warroom` command, as they are typed.
 - each again until what the regions hold is on screen too (the timeline's first entry): a
   first frame of the header alone, the regions filled later, would show as the difference.
 Goal: open and demo <= 2x the anchor.
@@ -34,6 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from terminal import PYTHON, REPO, Terminal, declare, plain, scratch
 
 SIZE = (200, 60)
+WARROOM = str(Path(PYTHON).with_name("warroom"))
+"""The command an incident commander types: the installed script, not `python -m warroom`,
+whose runpy and module search no user pays."""
 SHELL = ["sh", "-c", "echo ready; sleep 30"]
 """What only tmux's own start costs: a shell that prints at once."""
 FILLED = "Declared P1"
@@ -62,6 +66,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed: start-up is timed to a real terminal's first screen")
+    if not Path(WARROOM).exists():
+        sys.exit(f"{WARROOM} is missing: install warroom in this environment (pip install -e .)")
     compileall.compile_dir(REPO / "warroom", quiet=1)
     with scratch("coldstart-bench-") as (folder, env, anchor_script):
         title = "cold start bench"
@@ -72,10 +78,10 @@ def main() -> None:
             # A database of its own for each figure: the start before it on the same one
             # may still be closing it (up to a second's grace), and would be waited for.
             incident = declare(db, env, title)
-            command = [PYTHON, "-m", "warroom", "--db", str(db), "--playbook", str(playbook)]
+            command = [WARROOM, "--db", str(db), "--playbook", str(playbook)]
             return [*command, "open", incident]
 
-        demo = [PYTHON, "-m", "warroom", "demo"]
+        demo = [WARROOM, "demo"]
         starts: dict[str, tuple[list[str], str]] = {
             "tmux": (SHELL, "ready"),
             "anchor": ([PYTHON, str(anchor_script)], "anchor"),
