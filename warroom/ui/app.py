@@ -100,7 +100,7 @@ class WarRoomApp(App[None]):
         for spec in looks.themes.themes:
             self.register_theme(textual_theme(spec))
         if looks.theme in looks.themes.names:
-            self.theme = looks.theme
+            self._start_in_theme(looks.theme)
             # The palette's switcher offers warroom's themes alone: each names the semantic
             # colours, and a choice it remembers is one the next start finds.
             for name in BUILTIN_THEMES:
@@ -108,6 +108,26 @@ class WarRoomApp(App[None]):
                     self.unregister_theme(name)
         # Else no theme file could be read: Textual's own, with semantic colours derived.
         self._theme_in_use = self.theme
+
+    def _start_in_theme(self, name: str) -> None:
+        """`name` as the theme before anything is styled. Setting `App.theme` has Textual
+        restyle the app and parse its stylesheet once more, with the theme's colours (~6 ms
+        of the first frame); nothing is styled yet here, so the colours are given to the
+        first parse instead. Only where the ANSI colour filter Textual made for its default
+        theme holds for this one too (as dark, as native); else as Textual does it."""
+        default, chosen = self.current_theme, self.get_theme(name)
+        assert chosen is not None  # registered just before
+
+        def native_ansi(theme: Theme) -> bool:
+            return theme.ansi if self.ansi_color is None else self.ansi_color
+
+        if (chosen.dark, native_ansi(chosen)) != (default.dark, native_ansi(default)):
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        mode = "-dark-mode" if chosen.dark else "-light-mode"
+        self.set_class(True, f"-theme-{name}", mode, update=False)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()
