@@ -38,6 +38,7 @@ def war_room_app(
     review: bool = False,
     postmortem_writer: PostmortemWriter | None = None,
     looks: Looks | None = None,
+    on_shown: Callable[[], object] | None = None,
 ) -> WarRoomApp:
     """The app on a real store, never touching the host clipboard or the user's folders;
     `review` as `warroom review` opens it."""
@@ -52,6 +53,7 @@ def war_room_app(
         review=review,
         postmortem_writer=postmortem_writer,
         looks=looks,
+        on_shown=on_shown,
     )
 
 

@@ -226,6 +226,27 @@ async def test_the_war_room_is_not_restyled_as_a_whole_on_its_way_to_the_screen(
         assert len(restyled) < 20, f"{len(restyled)} restyled"
 
 
+async def test_the_store_is_not_asked_for_presence_or_news_before_the_first_frame(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The beacon's announce and the follow's polls are queries on the store's thread: they
+    wait until the incident is on screen, as the health round and the log sources do."""
+    happened: list[str] = []
+    for name in ("announce", "follow"):
+        method = getattr(store, name)
+
+        def recorded(*args: Any, _name: str = name, _method: Any = method, **kwargs: Any) -> Any:
+            happened.append(_name)
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, recorded)
+    app = war_room_app(store, await declare(store), on_shown=lambda: happened.append("shown"))
+    async with app.run_test(size=BIG) as pilot:
+        await loaded(war_room_screen(app), pilot)
+        await until(pilot, lambda: {"announce", "follow"} <= set(happened), what="both")
+    assert happened[0] == "shown"
+
+
 class CountedHolds(StepAside):
     """A gate whose cap (60 s) never ends a hold within a test: only a release can."""
 

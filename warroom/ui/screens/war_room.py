@@ -77,10 +77,11 @@ from warroom.ui.widgets.timeline import TimelinePane
 FOLLOW_RETRY_SECONDS = 2.0
 """Pause before following the incident log again after it failed."""
 WATCH_AFTER_SECONDS = 0.15
-"""The first health round and the log sources start this long after the incident is loaded,
-so that it is on screen first: Textual writes its first frame only once the app's start-up
-batch has ended, a refresh or two after the load, and httpx's import and TLS setup and the
-sources' forks (~¼ s on the event loop) would hold that frame back."""
+"""The first health round, the log sources, the presence beacon and the store's follow start
+this long after the incident is loaded, so that it is on screen first: Textual writes its
+first frame only once the app's start-up batch has ended, a refresh or two after the load,
+and httpx's import and TLS setup, the sources' forks (~¼ s on the event loop) and the
+store's queries would hold that frame back."""
 
 
 class WarRoomScreen(
@@ -257,25 +258,28 @@ class WarRoomScreen(
             self.guard_writes()
             on_beat(self, REFRESH_ARCHIVE_SECONDS, self.refresh_archive)
             self.run_worker(self.read_archive(), group="review-archive")
+            self._follow()
         else:
             self.set_timer(WATCH_AFTER_SECONDS, self._start_watching)
-            beacon = PresenceBeacon(
-                self.session.store,
-                self.session.incident_id,
-                actor=self.session.actor,
-                region=lambda: self.active_region,
-                on_change=self._others_present,
-            )
-            self.run_worker(beacon.run(), group="presence", exit_on_error=False)
-        self._follow()
 
     def _others_present(self, present: tuple[Presence, ...]) -> None:
         self.present = present
 
     def _start_watching(self) -> None:
-        if self.is_attached:
-            self.query_one(HealthPane).start()
-            self.query_one(LogPane).start()
+        if not self.is_attached:
+            return
+        self.query_one(HealthPane).start()
+        self.query_one(LogPane).start()
+        beacon = PresenceBeacon(
+            self.session.store,
+            self.session.incident_id,
+            actor=self.session.actor,
+            region=lambda: self.active_region,
+            on_change=self._others_present,
+        )
+        self.run_worker(beacon.run(), group="presence", exit_on_error=False)
+        # From the position the load reached: nothing appended meanwhile is missed.
+        self._follow()
 
     def _tick(self) -> None:
         self.now = self.shown_time()
