@@ -7,13 +7,20 @@ argparse, and `warroom.cli.main` imports only the module of the command it runs.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from typing import Protocol
 
 from warroom import __version__
 from warroom.incident.actions import POSTMORTEM_WRITTEN
 
-Command = Callable[[str, str], argparse.ArgumentParser]
-"""Makes a subcommand's parser from its name and help."""
+
+class Command(Protocol):
+    """Makes a subcommand's parser from its name and help; `on_incident`: its first argument
+    is the incident it acts on."""
+
+    def __call__(
+        self, name: str, help_text: str, *, on_incident: bool = False
+    ) -> argparse.ArgumentParser: ...
+
 
 ID_HELP = "incident id, INC-YYYYMMDD-NNN"
 ACTION_VERBS = ("add", "assign", "done", "reopen")
@@ -88,9 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = [_common_options(suppress=True)]
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *, on_incident: bool = False) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text, parents=common)
         sub.set_defaults(command_parser=sub)  # whose usage a stray argument is refused with
+        if on_incident:
+            sub.add_argument("incident_id", metavar="ID", help=ID_HELP)
         return sub
 
     command("demo", "the war room on a simulated outage, all local, on a throwaway database")
@@ -99,34 +108,31 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--severity", required=True, metavar="LEVEL", help=SEVERITY_HELP)
     new.add_argument("--title", required=True, help="one line saying what is wrong")
 
-    open_ = command("open", "open the war room on an incident")
-    open_.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    command("open", "open the war room on an incident", on_incident=True)
 
-    review = command(
+    command(
         "review",
         "the war room of a past (or running) incident, read-only, with replay: what was "
         "recorded is shown, nothing is written, polled, tailed or run",
+        on_incident=True,
     )
-    review.add_argument("incident_id", metavar="ID", help=ID_HELP)
 
-    note = command("note", "append a note to an incident's timeline")
-    note.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    note = command("note", "append a note to an incident's timeline", on_incident=True)
     note.add_argument(
         "text",
         nargs="+",
         help="the note (several words are joined); - reads one note per line of stdin",
     )
 
-    rename = command("rename", "rename an incident; its {description} follows")
-    rename.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    rename = command("rename", "rename an incident; its {description} follows", on_incident=True)
     rename.add_argument("title", nargs="+", help="the new title (several words are joined)")
 
-    ack = command(
+    command(
         "ack",
         "acknowledge an incident as the person --as names: the response its target measures "
         "(a note is not one)",
+        on_incident=True,
     )
-    ack.add_argument("incident_id", metavar="ID", help=ID_HELP)
 
     listing = command("list", "list incidents, newest first")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -139,8 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
         "path", nargs="?", metavar="PATH", help="playbook to check (default: as --playbook)"
     )
 
-    status = command("status-text", "print the status-page text that copying would produce")
-    status.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    status = command(
+        "status-text", "print the status-page text that copying would produce", on_incident=True
+    )
     status.add_argument(
         "--template",
         required=True,
@@ -159,8 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         "run an emergency command or quick check by name, print its output and record it "
         "on the incident; exits with the command's exit code",
+        on_incident=True,
     )
-    run.add_argument("incident_id", metavar="ID", help=ID_HELP)
     run.add_argument("name", metavar="NAME", help="the command's name (see `warroom commands`)")
     run.add_argument(
         "--confirm",
@@ -200,8 +207,8 @@ def _postmortem_commands(command: Command) -> None:
         "postmortem",
         "print the post-mortem draft, or write a section of it with --set "
         f"({', '.join(POSTMORTEM_WRITTEN)})",
+        on_incident=True,
     )
-    postmortem.add_argument("incident_id", metavar="ID", help=ID_HELP)
     postmortem.add_argument(
         "--set",
         dest="assignments",
@@ -211,8 +218,9 @@ def _postmortem_commands(command: Command) -> None:
         help="write a section (repeatable); FIELD=- reads the text from stdin",
     )
 
-    action = command("action", "add an action item to an incident, assign it, mark it done")
-    action.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    action = command(
+        "action", "add an action item to an incident, assign it, mark it done", on_incident=True
+    )
     action.add_argument("verb", choices=ACTION_VERBS, help="add TEXT, or assign/done/reopen N")
     action.add_argument("words", nargs="+", metavar="TEXT|N", help="the item's text, or its number")
     action.add_argument("--owner", metavar="NAME", help="who will do it")
@@ -228,8 +236,8 @@ def _publishing_commands(command: Command) -> None:
     publish = command(
         "publish",
         "send a status text to the status page and chat through their APIs, and record it",
+        on_incident=True,
     )
-    publish.add_argument("incident_id", metavar="ID", help=ID_HELP)
     publish.add_argument(
         "--template",
         required=True,
@@ -262,8 +270,11 @@ def _publishing_commands(command: Command) -> None:
         "--dry-run", action="store_true", help="print the requests, secrets masked; send nothing"
     )
 
-    page = command("page", "page on-call through PagerDuty (Events API v2), or resolve the page")
-    page.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    page = command(
+        "page",
+        "page on-call through PagerDuty (Events API v2), or resolve the page",
+        on_incident=True,
+    )
     page.add_argument("--resolve", action="store_true", help="resolve the page instead")
     page.add_argument(
         "--dry-run", action="store_true", help="print the request, secrets masked; send nothing"
@@ -292,8 +303,9 @@ def _db_command(command: Command) -> None:
 
 def _export_commands(command: Command) -> None:
     """The two subcommands, on the parser `command(name, help)` makes."""
-    export = command("export", "write an incident's post-mortem (markdown) or all of it (json)")
-    export.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    export = command(
+        "export", "write an incident's post-mortem (markdown) or all of it (json)", on_incident=True
+    )
     export.add_argument(
         "--format",
         choices=("markdown", "json"),
@@ -308,8 +320,7 @@ def _export_commands(command: Command) -> None:
 
 def _logs_command(command: Command) -> None:
     """The subcommand, on the parser `command(name, help)` makes."""
-    logs = command("logs", "search an incident's whole captured log archive")
-    logs.add_argument("incident_id", metavar="ID", help=ID_HELP)
+    logs = command("logs", "search an incident's whole captured log archive", on_incident=True)
     logs.add_argument("query", nargs="?", default="", metavar="QUERY", help=QUERY_HELP)
     logs.add_argument(
         "--limit", type=int, default=1000, metavar="N", help="print the first N matches (1000)"
