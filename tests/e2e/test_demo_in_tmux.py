@@ -46,6 +46,11 @@ def test_demo_shows_the_four_regions_and_quits_cleanly(tmux: Tmux, tmp_path: Pat
     header = shown.splitlines()[0]
     assert "INC-" in header and "P1 High" in header
     assert "Declared P1" in shown  # the timeline reads the store
+    # The demo's world starts serving once this first screen is out: every target answers.
+    tmux.wait_for(
+        lambda s: "health " in s.splitlines()[0] and "unknown" not in s.splitlines()[0],
+        what="every target's first answer in the header",
+    )
     tmux.run("send-keys", "-t", "war", "q")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
