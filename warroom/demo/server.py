@@ -149,6 +149,8 @@ class DemoServer(ThreadingHTTPServer):
         publications: Publications,
     ) -> None:
         super().__init__(listener.getsockname()[:2], _Handler, bind_and_activate=False)
+        # socketserver makes a socket of its own even when told not to bind it: the one that
+        # has been listening since the world was made, with its waiting connections, is used.
         self.socket.close()
         self.socket = listener
         self.server_address = listener.getsockname()[:2]
