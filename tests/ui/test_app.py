@@ -34,12 +34,9 @@ async def test_wide_screen_shows_all_four_regions_and_the_header(store: EventSto
             region = screen.query_one(f"#{key}-region")
             assert region.display and region.region.width > 40 and region.region.height > 10, key
         header = screen.query_one(IncidentHeader)
-        rendered = " ".join(str(label.render()) for label in header.query("Label"))
-        assert (
-            incident_id in rendered
-            and "P1 High" in rendered
-            and "Backend returning 503s" in rendered
-        )
+        assert header.shown("id") == incident_id
+        assert header.shown("severity") == "P1 High"
+        assert header.shown("title") == "Backend returning 503s"
 
 
 async def test_small_screen_switches_regions_instead_of_squeezing(store: EventStore) -> None:
@@ -198,7 +195,7 @@ async def test_typed_text_is_shown_plainly_everywhere_it_appears(store: EventSto
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         await pilot.pause()
         shown = [
-            str(app.screen.query_one("#title", Label).render()),
+            app.screen.query_one(IncidentHeader).shown("title"),
             str(app.screen.query_one(ChecklistPane).get_option("alert-received").prompt),
             str(app.screen.query_one("#roles-line", Static).render()),
         ]

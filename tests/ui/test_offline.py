@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from textual.widgets import Label
-
 from tests.support.postgres import fresh_database
 from tests.support.tcp_proxy import TcpProxy, through
 from tests.support.waiting import eventually
 from tests.support.war_room import declare, war_room_app, war_room_screen
 from warroom import incident as inc
 from warroom.store.postgres import open_postgres_store
+from warroom.ui.widgets.incident_header import IncidentHeader
 
 
 async def test_the_header_says_offline_and_how_many_wait(tmp_path: Path) -> None:
@@ -30,20 +29,20 @@ async def test_the_header_says_offline_and_how_many_wait(tmp_path: Path) -> None
             app = war_room_app(store, incident)
             async with app.run_test(size=(160, 40)) as pilot:
                 screen = war_room_screen(app)
-                label = screen.query_one("#offline", Label)
-                assert not label.display
+                header = screen.query_one(IncidentHeader)
+                assert header.shown("offline") == ""
                 await proxy.cut()
                 for text in ("rolled back", "pool raised"):
                     assert await screen.session.record(inc.note_added(text)) is None
                 await eventually(
-                    lambda: str(label.render()) == "offline — 2 events queued" and label.display,
+                    lambda: header.shown("offline") == "offline — 2 events queued",
                     what="the header says offline",
                     pause=lambda: pilot.pause(0.1),
                 )
                 await proxy.start()
                 await eventually(
                     lambda: (
-                        not label.display
+                        header.shown("offline") == ""
                         and [e.text for e in screen.state.timeline][-2:]
                         == ["rolled back", "pool raised"]
                         if screen.state

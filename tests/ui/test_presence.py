@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import Label
-
 from tests.support.waiting import eventually
 from tests.support.war_room import declare, war_room_app, war_room_screen
 from warroom.store import EventStore
+from warroom.ui.widgets.incident_header import IncidentHeader
 
 
 async def test_the_header_names_the_other_terminals_on_the_incident(store: EventStore) -> None:
@@ -17,8 +16,8 @@ async def test_the_header_names_the_other_terminals_on_the_incident(store: Event
     app = war_room_app(store, incident)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = war_room_screen(app)
-        label = screen.query_one("#presence", Label)
-        assert not label.display or str(label.render()) == ""
+        header = screen.query_one(IncidentHeader)
+        assert header.shown("presence") == "" and header.tooltip is None
         await store.announce(
             incident,
             "other",
@@ -28,17 +27,16 @@ async def test_the_header_names_the_other_terminals_on_the_incident(store: Event
             ttl=timedelta(minutes=1),
         )
         await eventually(
-            lambda: "also here" in str(label.render()),
+            lambda: "also here" in header.shown("presence"),
             what="ann in the header",
             pause=lambda: pilot.pause(0.1),
         )
-        assert str(label.render()) == "also here: 1 — ann␛[2J@laptop"
-        assert label.display
-        tooltip = str(label.tooltip)
+        assert header.shown("presence") == "also here: 1 — ann␛[2J@laptop"
+        tooltip = str(header.tooltip)
         assert "on logs since" in tooltip
         await store.depart(incident, "other")
         await eventually(
-            lambda: not label.display,
+            lambda: header.shown("presence") == "" and header.tooltip is None,
             what="ann gone from the header",
             pause=lambda: pilot.pause(0.1),
         )

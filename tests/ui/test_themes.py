@@ -9,7 +9,6 @@ import pytest
 from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 from textual.filter import NoColor
-from textual.widgets import Label
 
 from tests.support.war_room import declare, until, war_room_app
 from tests.ui.test_incident_command import loaded
@@ -18,10 +17,12 @@ from warroom.resources import themes_dir
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.widgets.checklist import ChecklistPane
+from warroom.ui.widgets.incident_header import IncidentHeader
 
 
 def severity_colour(app: WarRoomApp) -> Color:
-    return app.screen.query_one("#severity", Label).styles.color
+    header = app.screen.query_one(IncidentHeader)
+    return header.get_component_styles("incident-header--p1").color
 
 
 async def test_the_war_room_starts_in_the_theme_it_is_given(store: EventStore) -> None:

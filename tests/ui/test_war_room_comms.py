@@ -4,7 +4,7 @@ set once, the incident's title) and acknowledging the incident, as a person does
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, OptionList
 
 from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
@@ -12,6 +12,7 @@ from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.comms import CommsScreen
 from warroom.ui.screens.prompts import TextPrompt
+from warroom.ui.widgets.clock_strip import ClockStrip
 from warroom.ui.widgets.incident_header import IncidentHeader
 
 
@@ -20,7 +21,7 @@ async def loaded(pilot: Pilot[None], app: WarRoomApp) -> None:
 
 
 def response_text(app: WarRoomApp) -> str:
-    return str(app.screen.query_one("#clock-response", Label).render())
+    return app.screen.query_one(ClockStrip).shown("response")
 
 
 async def test_a_cause_set_once_is_corrected_before_the_next_copy_and_recorded(
@@ -64,9 +65,7 @@ async def test_renaming_moves_the_header_the_list_and_the_description(store: Eve
         new_title = "Checkout returns 503s for EU"
         await until(pilot, lambda: state_of(app).title == new_title, what="renamed")
         header = war_room_screen(app).query_one(IncidentHeader)
-        await until(
-            pilot, lambda: new_title in str(header.query_one("#title", Label).render()), what="head"
-        )
+        await until(pilot, lambda: header.shown("title") == new_title, what="head")
         assert state_of(app).timeline[-1].text == f"Renamed: {new_title}"
     assert (await store.incident(incident_id)).title == new_title
     assert [summary.title for summary in await store.list_incidents()] == [new_title]

@@ -1,9 +1,9 @@
 """Updating a line of text without paying for a layout of the whole screen.
 
 `Static.update` asks for a layout by default, and a layout arranges every widget on the
-screen: tens of milliseconds at 200×60. The header, the clock strip and the command panel
-rewrite their lines every second and on every event, nearly always to text of the same
-width, which cannot move anything.
+screen: tens of milliseconds at 200×60. The command panel and the status lines rewrite
+their text every second and on every event, nearly always to text of the same width, which
+cannot move anything.
 """
 
 from __future__ import annotations

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.reactive import var
-from textual.widgets import Label
 
 from warroom.incident.clocks import Clocks, EscalationClock, ResponseClock, UpdateClock, span
-from warroom.ui.relabel import relabel
+from warroom.ui.widgets.part_line import Part, PartLine
 
 _HOUR = timedelta(hours=1)
 
@@ -66,36 +63,35 @@ def escalation_text(clock: EscalationClock, *, contact: bool = True) -> tuple[st
     return f"Escalate → {who} in {span(clock.remaining)}", False
 
 
-class ClockStrip(Horizontal):
+class ClockStrip(PartLine):
     """One line of countdowns: response, next update, escalation (the phases have the
     `PhaseStrip` under it).
 
-    Labels carry `-overdue` when their clock has run out, so the theme can flag them;
+    A clock that has run out is styled `clock-strip--overdue`, so the theme can flag it;
     the words already say it.
     """
 
+    COMPONENT_CLASSES = {"clock-strip--overdue"}
     DEFAULT_CSS = """
-    ClockStrip { height: 1; background: $boost; }
-    ClockStrip Label { padding: 0 1; }
-    ClockStrip Label.-overdue { background: $error; color: $text; text-style: bold; }
+    ClockStrip {
+        height: 1;
+        background: $boost;
+        .clock-strip--overdue { background: $error; color: $text; text-style: bold; }
+    }
     """
 
     clocks: var[Clocks | None] = var(None, always_update=True)
     """The incident's clocks, counted by the screen every second."""
 
-    def compose(self) -> ComposeResult:
-        for name in ("response", "update", "escalation"):
-            yield Label("", id=f"clock-{name}", markup=False)
-
     def watch_clocks(self, at: Clocks | None) -> None:
-        if at is None or not self.is_mounted:
+        if at is None:
             return
-        for name, (text, overdue) in (
-            # Short forms: the strip must fit 80 columns; the panel has the long ones.
-            ("response", response_text(at.response, short=True)),
-            ("update", update_text(at.update)),
-            ("escalation", escalation_text(at.escalation, contact=False)),
-        ):
-            label = self.query_one(f"#clock-{name}", Label)
-            relabel(label, text)
-            label.set_class(overdue, "-overdue")
+        self.show(
+            Part(name, text, "clock-strip--overdue" if overdue else "")
+            for name, (text, overdue) in (
+                # Short forms: the strip must fit 80 columns; the panel has the long ones.
+                ("response", response_text(at.response, short=True)),
+                ("update", update_text(at.update)),
+                ("escalation", escalation_text(at.escalation, contact=False)),
+            )
+        )

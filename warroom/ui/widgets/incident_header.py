@@ -2,40 +2,46 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from collections.abc import Iterator
+
 from textual.reactive import var
-from textual.widgets import Label
 
 from warroom.incident import IncidentState
 from warroom.incident.clocks import Clocks
 from warroom.safetext import visible
 from warroom.store import Presence
-from warroom.ui.relabel import relabel
 from warroom.ui.timefmt import elapsed
+from warroom.ui.widgets.part_line import Part, PartLine
 
 
-class IncidentHeader(Horizontal):
+class IncidentHeader(PartLine):
     """Incident id, severity, title, elapsed time, the health summary and who else is here,
-    on one line."""
+    on one line; the title takes the room the others leave."""
 
+    FILL = "title"
+    COMPONENT_CLASSES = {
+        "incident-header--id",
+        "incident-header--p0",
+        "incident-header--p1",
+        "incident-header--p2",
+        "incident-header--p3",
+        "incident-header--resolved",
+        "incident-header--offline",
+        "incident-header--presence",
+    }
     DEFAULT_CSS = """
-    IncidentHeader { height: 1; background: $panel; }
-    IncidentHeader Label { padding: 0 1; }
-    IncidentHeader #incident-id { text-style: bold; }
-    IncidentHeader #severity { text-style: bold reverse; color: $severity-p3; }
-    IncidentHeader #severity.-p0 { color: $severity-p0; }
-    IncidentHeader #severity.-p1 { color: $severity-p1; }
-    IncidentHeader #severity.-p2 { color: $severity-p2; }
-    IncidentHeader #title { width: 1fr; min-width: 16; }
-    /* Open is the normal case: only a resolved incident spends header room on its status. */
-    IncidentHeader #status { display: none; }
-    IncidentHeader #status.-resolved { display: block; background: $success; color: $background; }
-    /* Alone on the incident is the normal case: no room spent on saying so. */
-    IncidentHeader #presence { display: none; color: $text; background: $accent; }
-    IncidentHeader #presence.-shown { display: block; }
-    IncidentHeader #offline { display: none; color: $text; background: $error; }
-    IncidentHeader #offline.-shown { display: block; }
+    IncidentHeader {
+        height: 1;
+        background: $panel;
+        .incident-header--id { text-style: bold; }
+        .incident-header--p0 { text-style: bold reverse; color: $severity-p0; }
+        .incident-header--p1 { text-style: bold reverse; color: $severity-p1; }
+        .incident-header--p2 { text-style: bold reverse; color: $severity-p2; }
+        .incident-header--p3 { text-style: bold reverse; color: $severity-p3; }
+        .incident-header--resolved { background: $success; color: $background; }
+        .incident-header--offline { color: $text; background: $error; }
+        .incident-header--presence { color: $text; background: $accent; }
+    }
     """
 
     state: var[IncidentState | None] = var(None)
@@ -52,51 +58,48 @@ class IncidentHeader(Horizontal):
     def __init__(self, *, severity_names: dict[str, str], id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self._severity_names = severity_names
+        self._redraw()
 
-    def compose(self) -> ComposeResult:
-        yield Label("loading incident…", id="incident-id", markup=False)
-        yield Label("", id="severity", markup=False)
-        yield Label("", id="title", markup=False)
-        yield Label("", id="status", markup=False)
-        yield Label("", id="elapsed", markup=False)
-        yield Label("", id="health", markup=False)
-        yield Label("", id="offline", markup=False)
-        yield Label("", id="presence", markup=False)
-
-    def watch_state(self, state: IncidentState | None) -> None:
+    def _line(self) -> Iterator[Part]:
+        state = self.state
         if state is None:
+            yield Part("id", "loading incident…", "incident-header--id")
             return
-        relabel(self.query_one("#incident-id", Label), state.id)
-        severity = self.query_one("#severity", Label)
-        relabel(severity, f"{state.severity} {self._severity_names.get(state.severity, '')}")
-        severity.set_classes(f"-{state.severity.lower()}")
-        # Typed by a person or a script: no markup (markup=False) and no escape sequences.
-        relabel(self.query_one("#title", Label), visible(state.title, limit=200))
-        status = self.query_one("#status", Label)
-        relabel(status, "RESOLVED")
-        status.set_class(state.status == "resolved", "-resolved")
+        level = state.severity
+        yield Part("id", state.id, "incident-header--id")
+        name = self._severity_names.get(level, "")
+        yield Part("severity", f"{level} {name}".strip(), f"incident-header--{level.lower()}")
+        # Typed by a person or a script: shown as plain, visible text.
+        yield Part("title", visible(state.title, limit=200))
+        # Open is the normal case: only a resolved incident spends header room on its status.
+        if state.status == "resolved":
+            yield Part("status", "RESOLVED", "incident-header--resolved")
+        if self.clocks is not None:
+            yield Part("elapsed", f"elapsed {elapsed(self.clocks.elapsed)}")
+        if self.health_summary:
+            yield Part("health", f"health {self.health_summary}")
+        if self.queued:
+            queued = f"offline — {self.queued} events queued"
+            yield Part("offline", queued, "incident-header--offline")
+        # Alone on the incident is the normal case: no room spent on saying so.
+        if self.present:
+            yield Part("presence", also_here(self.present), "incident-header--presence")
 
-    def watch_clocks(self, clocks: Clocks | None) -> None:
-        if clocks is not None:
-            relabel(self.query_one("#elapsed", Label), f"elapsed {elapsed(clocks.elapsed)}")
+    def _redraw(self) -> None:
+        self.show(self._line())
 
-    def watch_health_summary(self, summary: str) -> None:
-        relabel(self.query_one("#health", Label), f"health {summary}" if summary else "")
-
-    def watch_queued(self, queued: int) -> None:
-        label = self.query_one("#offline", Label)
-        relabel(label, f"offline — {queued} events queued")
-        label.set_class(queued > 0, "-shown")
+    watch_state = watch_clocks = watch_health_summary = watch_queued = _redraw
 
     def watch_present(self, present: tuple[Presence, ...]) -> None:
-        label = self.query_one("#presence", Label)
-        relabel(label, also_here(present))
-        label.set_class(bool(present), "-shown")
+        self._redraw()
         # Typed by other people on other hosts: shown as plain, visible text.
-        label.tooltip = "\n".join(
-            f"{visible(p.actor, limit=40)}@{visible(p.host, limit=60)} on {p.region}"
-            f" since {p.since:%H:%M:%S} UTC"
-            for p in present
+        self.tooltip = (
+            "\n".join(
+                f"{visible(p.actor, limit=40)}@{visible(p.host, limit=60)} on {p.region}"
+                f" since {p.since:%H:%M:%S} UTC"
+                for p in present
+            )
+            or None
         )
 
 
