@@ -5,7 +5,6 @@ tests/unit/test_health_judging.py."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import socket
 from datetime import UTC, timedelta
 from typing import Any
@@ -39,7 +38,7 @@ def svc(url: str, *, name: str = "svc", **options: Any) -> Service:
         failures_to_down=1,
         successes_to_up=1,
     )
-    return dataclasses.replace(quick, **options)
+    return quick._replace(**options)
 
 
 def free_port() -> int:

@@ -4,7 +4,6 @@ or no repository each said in a sentence."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -24,9 +23,7 @@ def test_the_fly_apps_are_those_the_playbook_names() -> None:
     assert changes.fly_apps(playbook) == ("slurpy-frontend", "slurpy-backend", "slurpy-mcp")
     assert changes.fly_program(playbook) == ("fly",)
     assert changes.repository_path(playbook) is None
-    with_repo = dataclasses.replace(
-        playbook, settings=dataclasses.replace(playbook.settings, repository="../app")
-    )
+    with_repo = playbook._replace(settings=playbook.settings._replace(repository="../app"))
     assert changes.repository_path(with_repo) == SHIPPED_PLAYBOOK.parent / "../app"
 
 

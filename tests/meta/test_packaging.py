@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from warroom.playbook import load_playbook
 # wheel cannot be found at the repository root instead.
 INSTALLED_REPORT = textwrap.dedent(
     """
-    import dataclasses, json, pathlib, warroom
+    import json, pathlib, warroom
     from warroom.playbook import load_playbook
     from warroom.resources import bundled_playbook_path, themes_dir
     from warroom.incident.export import schema_path
@@ -25,7 +24,7 @@ INSTALLED_REPORT = textwrap.dedent(
     print(json.dumps({
         "package": warroom.__file__,
         "playbook": str(bundled_playbook_path()),
-        "loaded": repr(dataclasses.replace(playbook, path=pathlib.Path("playbook.toml"))),
+        "loaded": repr(playbook._replace(path=pathlib.Path("playbook.toml"))),
         "themes": {p.name: p.read_text() for p in sorted(themes_dir().iterdir())},
         "export_schema": json.loads(schema_path().read_text()),
     }))
@@ -77,9 +76,7 @@ def test_wheel_ships_playbook_and_themes(tmp_path: Path) -> None:
     data = site / "warroom" / "data"
     assert Path(installed["package"]).parent == site / "warroom"
     assert Path(installed["playbook"]) == data / "playbook.toml"
-    expected = dataclasses.replace(
-        load_playbook(REPO / "playbook.toml"), path=Path("playbook.toml")
-    )
+    expected = load_playbook(REPO / "playbook.toml")._replace(path=Path("playbook.toml"))
     assert installed["loaded"] == repr(expected)
     schema = json.loads((REPO / "warroom" / "incident" / "export.schema.json").read_text())
     assert installed["export_schema"] == schema

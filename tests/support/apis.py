@@ -6,7 +6,6 @@ body), keeps it, and answers from a script per route — fixed bytes built with
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,8 +110,7 @@ PAGE = "/pages/pg1/incidents"
 def publishing_playbook(server: FakeApiServer, base: Playbook) -> Playbook:
     """`base` publishing to `server`: page pg1 (component cmp-backend for the service
     backend, cmp-fly for the provider Fly.io), a webhook and the Events API."""
-    return dataclasses.replace(
-        base,
+    return base._replace(
         status_page=StatusPageTarget(
             page_id="pg1",
             api_key=KEY,

@@ -1,9 +1,8 @@
 """Playbooks for tests: the shipped one with nothing to poll or tail, and small ones built
-from the dataclasses, independent of playbook.toml."""
+from the records of `warroom.playbook`, independent of playbook.toml."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,10 +22,8 @@ def quiet_playbook(*, zone: str | None = None) -> Playbook:
     shipped = load_playbook(SHIPPED_PLAYBOOK)
     settings = shipped.settings
     if zone is not None:
-        settings = dataclasses.replace(settings, display_timezone=zone)
-    return dataclasses.replace(
-        shipped, services=(), providers=(), log_sources=(), settings=settings
-    )
+        settings = settings._replace(display_timezone=zone)
+    return shipped._replace(services=(), providers=(), log_sources=(), settings=settings)
 
 
 LADDER = (

@@ -3,7 +3,6 @@ lines, written to a real SQLite file the way `warroom import` restores one."""
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import threading
 from datetime import datetime, timedelta
@@ -63,8 +62,7 @@ def offline_playbook(port: int, marker: Path) -> Playbook:
     """Services and a provider on a local port that records connections, and a log source
     that leaves `marker` behind if it is ever run."""
     url = f"http://127.0.0.1:{port}"
-    return dataclasses.replace(
-        quiet_playbook(zone="UTC"),
+    return quiet_playbook(zone="UTC")._replace(
         services=(Service("backend", f"{url}/health"), Service("frontend", f"{url}/")),
         providers=(Provider("Fly.io", url),),
         log_sources=(LogSource("backend", ("sh", "-c", f"touch {marker}; sleep 30")),),

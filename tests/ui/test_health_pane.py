@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -270,9 +269,7 @@ async def test_a_row_whose_answers_stopped_is_stale_while_polling_goes_on(
     health_server.routes["/a"] = response(200, "ok")
     clock = Clock(T0)
     # Polled every 50 ms, each poll allowed 5 s: stale once 10 s pass without an answer.
-    service = dataclasses.replace(
-        fast_service(health_server, "api", "/a"), timeout=timedelta(seconds=5)
-    )
+    service = fast_service(health_server, "api", "/a")._replace(timeout=timedelta(seconds=5))
     waiter = Waiter()
     app = harness(HealthMonitor([service], clock=clock))
     async with app.run_test(size=(100, 10), message_hook=waiter) as pilot:

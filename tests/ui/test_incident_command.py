@@ -4,7 +4,6 @@ fake clock the tests move forward (the screen reads it on every tick; nothing sl
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -353,13 +352,13 @@ async def test_a_severity_without_a_summary_reads_without_a_dangling_colon(
 ) -> None:
     playbook = quiet_playbook()
     severities = tuple(
-        dataclasses.replace(s, summary="") if s.level == "P1" else s for s in playbook.severities
+        s._replace(summary="") if s.level == "P1" else s for s in playbook.severities
     )
     app = war_room_app(
         store,
         await declare(store, title=TITLE, at=clock()),
         clock=clock,
-        playbook=dataclasses.replace(playbook, severities=severities),
+        playbook=playbook._replace(severities=severities),
     )
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot, app)

@@ -3,8 +3,6 @@ that work now, grouped, the focused region's first."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from tests.support.playbooks import quiet_playbook
 from tests.support.war_room import declare, until, war_room_app, war_room_screen
 from tests.ui.test_incident_command import loaded
@@ -16,7 +14,7 @@ from warroom.ui.screens.prompts import NotePrompt
 
 
 async def test_a_key_remapped_in_the_playbook_does_its_action(store: EventStore) -> None:
-    playbook = dataclasses.replace(quiet_playbook(), keys=(KeyRemap("add-note", ("N",), 90),))
+    playbook = quiet_playbook()._replace(keys=(KeyRemap("add-note", ("N",), 90),))
     assert WarRoomApp.keymap_problems(playbook) == []
     app = war_room_app(store, await declare(store), playbook=playbook)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -44,8 +42,7 @@ async def test_a_key_remapped_in_the_playbook_does_its_action(store: EventStore)
 
 
 def test_an_unknown_id_or_a_clash_in_keys_is_a_problem_at_its_line() -> None:
-    playbook = dataclasses.replace(
-        quiet_playbook(),
+    playbook = quiet_playbook()._replace(
         keys=(KeyRemap("add-notes", ("N",), 90), KeyRemap("logs-pin", ("q",), 91)),
     )
     path = playbook.path

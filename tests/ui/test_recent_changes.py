@@ -4,7 +4,6 @@ of the refresh is shown; a missing `fly` is a sentence, not a crash."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,8 +25,8 @@ NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 def with_repository(repository: str) -> Playbook:
     playbook = quiet_playbook()
-    settings = dataclasses.replace(playbook.settings, repository=repository)
-    return dataclasses.replace(playbook, settings=settings)
+    settings = playbook.settings._replace(repository=repository)
+    return playbook._replace(settings=settings)
 
 
 def panel_text(app: WarRoomApp) -> str:

@@ -11,7 +11,6 @@ the screen shows changes. Update deliberately with
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -63,7 +62,7 @@ LOG_LINES = {
 def outage_playbook() -> Playbook:
     """The shipped targets and sources, never polled or spawned here; no runbooks, whose
     suggestions come on a timer."""
-    return dataclasses.replace(load_playbook(SHIPPED_PLAYBOOK), runbooks=())
+    return load_playbook(SHIPPED_PLAYBOOK)._replace(runbooks=())
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import textwrap
 from datetime import UTC, datetime
@@ -39,8 +38,7 @@ def log_source(tmp_path: Path) -> LogSource:
 async def test_pinned_line_is_on_the_timeline_at_its_own_time(
     store: EventStore, tmp_path: Path
 ) -> None:
-    playbook = dataclasses.replace(
-        load_playbook(SHIPPED_PLAYBOOK),
+    playbook = load_playbook(SHIPPED_PLAYBOOK)._replace(
         services=(),
         providers=(),
         log_sources=(log_source(tmp_path),),
@@ -68,8 +66,7 @@ async def test_pinned_line_is_on_the_timeline_at_its_own_time(
 async def test_reopening_a_resolved_incident_leaves_its_captured_logs_alone(
     store: EventStore, tmp_path: Path
 ) -> None:
-    playbook = dataclasses.replace(
-        load_playbook(SHIPPED_PLAYBOOK),
+    playbook = load_playbook(SHIPPED_PLAYBOOK)._replace(
         services=(),
         providers=(),
         log_sources=(log_source(tmp_path),),
@@ -87,12 +84,11 @@ async def test_capture_keeps_the_newest_lines_up_to_the_playbooks_cap(
     store: EventStore, tmp_path: Path
 ) -> None:
     shipped = load_playbook(SHIPPED_PLAYBOOK)
-    playbook = dataclasses.replace(
-        shipped,
+    playbook = shipped._replace(
         services=(),
         providers=(),
         log_sources=(log_source(tmp_path),),
-        settings=dataclasses.replace(shipped.settings, capture_max_lines=1),
+        settings=shipped.settings._replace(capture_max_lines=1),
     )
     incident_id = await declare(store, title="db down", actor="a")
     app = war_room_app(store, incident_id, playbook=playbook)

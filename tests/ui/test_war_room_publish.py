@@ -5,8 +5,6 @@ read-only playbook refuse."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
@@ -109,7 +107,7 @@ async def test_a_refused_publish_is_shown_and_recorded(
     store: EventStore, api_server: FakeApiServer
 ) -> None:
     api_server.answer("POST", PAGE, json_answer(401, {"error": "Could not authenticate"}))
-    playbook = dataclasses.replace(publishing_playbook(api_server, quiet_playbook()), chat=None)
+    playbook = publishing_playbook(api_server, quiet_playbook())._replace(chat=None)
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -155,9 +153,7 @@ async def test_a_read_only_playbook_offers_no_publish_or_page(
     store: EventStore, api_server: FakeApiServer
 ) -> None:
     base = publishing_playbook(api_server, quiet_playbook())
-    playbook: Playbook = dataclasses.replace(
-        base, settings=dataclasses.replace(base.settings, read_only=True)
-    )
+    playbook: Playbook = base._replace(settings=base.settings._replace(read_only=True))
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -226,7 +222,7 @@ async def test_a_publish_still_waiting_shows_progress(
     store: EventStore, api_server: FakeApiServer
 ) -> None:
     api_server.answer("POST", PAGE, never_answer)
-    playbook = dataclasses.replace(publishing_playbook(api_server, quiet_playbook()), chat=None)
+    playbook = publishing_playbook(api_server, quiet_playbook())._replace(chat=None)
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:

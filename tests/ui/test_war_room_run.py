@@ -5,7 +5,6 @@ picked from what `fly machine list` printed, and every run lands on the timeline
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -173,9 +172,7 @@ async def test_a_read_only_playbook_refuses_destructive_commands_saying_why(
     store: EventStore, fly: FakeFly
 ) -> None:
     shipped = quiet_playbook()
-    playbook = dataclasses.replace(
-        shipped, settings=dataclasses.replace(shipped.settings, read_only=True)
-    )
+    playbook = shipped._replace(settings=shipped.settings._replace(read_only=True))
     incident_id = await declare(store)
     app = war_room_app(store, incident_id, playbook=playbook)
     async with app.run_test(size=(120, 40)) as pilot:

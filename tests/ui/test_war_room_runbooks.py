@@ -4,7 +4,6 @@ from a real HTTP server answering 503 and from a real process printing database 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 from datetime import timedelta
@@ -119,7 +118,7 @@ async def test_the_palette_opens_a_runbook_and_enter_on_a_step_asks_to_run_it(
 
 
 def watched(*, services: tuple[Service, ...] = (), sources: tuple[LogSource, ...] = ()) -> Playbook:
-    return dataclasses.replace(quiet_playbook(), services=services, log_sources=sources)
+    return quiet_playbook()._replace(services=services, log_sources=sources)
 
 
 def suggestion_text(app: WarRoomApp) -> str:

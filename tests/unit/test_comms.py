@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -22,9 +21,8 @@ def shipped() -> Playbook:
 
 
 def in_zone(playbook: Playbook, zone: str, **settings: Any) -> Playbook:
-    return dataclasses.replace(
-        playbook,
-        settings=dataclasses.replace(playbook.settings, display_timezone=zone, **settings),
+    return playbook._replace(
+        settings=playbook.settings._replace(display_timezone=zone, **settings),
     )
 
 
@@ -302,5 +300,5 @@ def test_the_resolved_texts_warn_while_the_incident_is_open(shipped: Playbook) -
         assert comms.status_warning(shipped.templates[name], resolved) == ""
     assert comms.status_warning(shipped.templates["investigating"], open_) == ""
     assert "is resolved" in comms.status_warning(shipped.templates["investigating"], resolved)
-    anytime = dataclasses.replace(shipped.templates["resolved"], for_status="any")
+    anytime = shipped.templates["resolved"]._replace(for_status="any")
     assert comms.status_warning(anytime, open_) == ""

@@ -3,7 +3,6 @@ the same incident, and carries no secret. Pure: built event logs, no database.""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -127,7 +126,7 @@ def test_reading_an_export_back_gives_the_same_incident_and_the_same_document() 
 
 
 def test_secrets_never_appear_in_the_export() -> None:
-    playbook = dataclasses.replace(PLAYBOOK, secrets=frozenset({"s3cr3t-value"}))
+    playbook = PLAYBOOK._replace(secrets=frozenset({"s3cr3t-value"}))
     log = declared_log()
     log.add(ev.note_added("token s3cr3t-value in a note"), minute=1)
     document = export_document(

@@ -6,8 +6,6 @@ searched for strings: what matters is the structure a renderer sees.
 
 from __future__ import annotations
 
-import dataclasses
-
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -113,7 +111,7 @@ def test_written_lists_stay_lists_and_the_timeline_has_moments_and_notes_in_orde
 
 
 def test_secrets_from_the_playbook_never_reach_the_document() -> None:
-    playbook = dataclasses.replace(PLAYBOOK, secrets=frozenset({"hunter2-token"}))
+    playbook = PLAYBOOK._replace(secrets=frozenset({"hunter2-token"}))
     log = declared_log()
     log.add(ev.note_added("curl -H 'Authorization: hunter2-token'"), minute=1)
     log.add(ev.log_pinned("backend", "token=hunter2-token", T0), minute=2)
@@ -123,7 +121,7 @@ def test_secrets_from_the_playbook_never_reach_the_document() -> None:
 
 def test_a_template_that_places_the_record_itself_gets_no_extra_sections() -> None:
     template = "# {incident_id}\n\n## Logs\n{pinned_lines}\n\n## Numbers\n{metrics}\n"
-    playbook = dataclasses.replace(PLAYBOOK, postmortem_template=template)
+    playbook = PLAYBOOK._replace(postmortem_template=template)
     text = document(declared_log(), playbook)
     assert headings(text) == [
         "INC-20250301-001",

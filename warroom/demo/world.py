@@ -16,7 +16,6 @@ there for the next command.
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import sys
 import tempfile
@@ -128,39 +127,34 @@ class DemoWorld:
 def demo_playbook(playbook: Playbook, base_url: str) -> Playbook:
     """`playbook` with every target pointed at the demo server and every log at fakefly."""
     services = tuple(
-        dataclasses.replace(
-            service,
+        service._replace(
             url=f"{base_url}/{service.name}{urlsplit(service.url).path}",
             interval=DEMO_SERVICE_INTERVAL,
         )
         for service in playbook.services
     )
     providers = tuple(
-        dataclasses.replace(
-            provider,
+        provider._replace(
             page=f"{base_url}/status/{_PROVIDER_SLUGS.get(provider.name.lower(), 'unknown')}",
             interval=DEMO_PROVIDER_INTERVAL,
         )
         for provider in playbook.providers
     )
     log_sources = tuple(
-        dataclasses.replace(source, command=_fake_fly(source.command))
-        for source in playbook.log_sources
+        source._replace(command=_fake_fly(source.command)) for source in playbook.log_sources
     )
     runbooks = tuple(
-        dataclasses.replace(
-            runbook,
+        runbook._replace(
             diagnosis=_fake_steps(runbook.diagnosis),
             solutions=tuple(
-                dataclasses.replace(solution, steps=_fake_steps(solution.steps))
+                solution._replace(steps=_fake_steps(solution.steps))
                 for solution in runbook.solutions
             ),
         )
         for runbook in playbook.runbooks
     )
     demo_key = {DEMO_API_KEY, DEMO_ROUTING_KEY, f"{base_url}{WEBHOOK_PATH}"}
-    return dataclasses.replace(
-        playbook,
+    return playbook._replace(
         status_page=StatusPageTarget(
             page_id=DEMO_PAGE_ID,
             api_key=DEMO_API_KEY,
@@ -176,14 +170,14 @@ def demo_playbook(playbook: Playbook, base_url: str) -> Playbook:
         quick_checks=_fake_steps(playbook.quick_checks),
         runbooks=runbooks,
         emergency_commands=tuple(
-            dataclasses.replace(command, command=_fake_fly(command.command))
+            command._replace(command=_fake_fly(command.command))
             for command in playbook.emergency_commands
         ),
     )
 
 
 def _fake_steps(steps: tuple[Step, ...]) -> tuple[Step, ...]:
-    return tuple(dataclasses.replace(step, command=_fake_fly(step.command)) for step in steps)
+    return tuple(step._replace(command=_fake_fly(step.command)) for step in steps)
 
 
 def _fake_fly(command: tuple[str, ...]) -> tuple[str, ...]:

@@ -14,15 +14,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 KEY = re.compile(r"[A-Za-z0-9_+\-!?/.,:;<>{}\[\]]+")
 """A key as a binding names it: `n`, `N`, `ctrl+n`, `f5`, `question_mark`, `?`."""
 
 
-@dataclass(frozen=True)
-class KeyRemap:
+class KeyRemap(NamedTuple):
     """One line of `[keys]`."""
 
     binding_id: str
@@ -45,8 +44,7 @@ def as_keymap(remaps: Iterable[KeyRemap]) -> dict[str, str]:
     return {remap.binding_id: ",".join(remap.keys) for remap in remaps}
 
 
-@dataclass(frozen=True)
-class BoundKey:
+class BoundKey(NamedTuple):
     """One binding as the UI has it."""
 
     binding_id: str | None
@@ -55,8 +53,7 @@ class BoundKey:
     description: str
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """Bindings that are active together: the war room's own and one region's, say."""
 
     name: str

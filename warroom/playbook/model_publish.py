@@ -8,8 +8,8 @@ wherever a request, an error or a record would show them, even when a file wrote
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 STATUSPAGE_API = "https://api.statuspage.io/v1"
 """Atlassian Statuspage REST API v1, the default `[status_page] api`."""
@@ -17,8 +17,7 @@ PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 """PagerDuty Events API v2, the default `[paging] events_url`."""
 
 
-@dataclass(frozen=True)
-class StatusPageTarget:
+class StatusPageTarget(NamedTuple):
     """`[status_page]`: where Publish creates and updates the incident."""
 
     page_id: str
@@ -27,15 +26,14 @@ class StatusPageTarget:
     """Sent as `Authorization: OAuth KEY`; its user needs the Incident Manager role."""
     api: str = STATUSPAGE_API
     """Base URL of the REST API (a compatible local one in the demo and the tests)."""
-    components: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    components: Mapping[str, str] = MappingProxyType({})
     """[[service]] or [[provider]] name -> the Statuspage component id that shows it."""
 
     def secrets(self) -> frozenset[str]:
         return frozenset({self.api_key})
 
 
-@dataclass(frozen=True)
-class ChatTarget:
+class ChatTarget(NamedTuple):
     """`[chat]`: a Slack incoming webhook the same text is posted to."""
 
     webhook: str
@@ -45,8 +43,7 @@ class ChatTarget:
         return frozenset({self.webhook})
 
 
-@dataclass(frozen=True)
-class PagingTarget:
+class PagingTarget(NamedTuple):
     """`[paging]`: PagerDuty Events API v2, for "Page on-call" and its resolve."""
 
     routing_key: str

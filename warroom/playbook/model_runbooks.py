@@ -7,8 +7,8 @@ them into runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from warroom.playbook.model_signals import Signal
 
@@ -16,8 +16,7 @@ DEFAULT_COMMAND_TIMEOUT = timedelta(minutes=2)
 """How long a step's or emergency command's run may take before its process group is killed."""
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One step of a runbook: a command to run, or a note for a human (or both)."""
 
     label: str
@@ -41,8 +40,7 @@ class Step:
     """It needs a terminal of its own (`fly ssh console`): no output is captured, no timeout."""
 
 
-@dataclass(frozen=True)
-class Solution:
+class Solution(NamedTuple):
     """One way out of a runbook's problem."""
 
     title: str
@@ -53,8 +51,7 @@ class Solution:
     """What to do, in order; never empty."""
 
 
-@dataclass(frozen=True)
-class Runbook:
+class Runbook(NamedTuple):
     """One of the common issues: how it shows, how to diagnose it, how to fix it."""
 
     name: str
@@ -70,8 +67,7 @@ class Runbook:
     signals: tuple[Signal, ...] = ()  # [[runbook.signal]]: what makes the war room suggest it
 
 
-@dataclass(frozen=True)
-class EmergencyCommand:
+class EmergencyCommand(NamedTuple):
     """A command kept one keystroke away during an incident."""
 
     name: str

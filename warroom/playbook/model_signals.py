@@ -8,16 +8,14 @@ observation (a target's state, its latency, a log pattern's rate or share) and a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 SignalState = Literal["down", "degraded"]
 SIGNAL_KINDS = ("health", "latency", "log_rate", "log_share")
 
 
-@dataclass(frozen=True)
-class HealthSignal:
+class HealthSignal(NamedTuple):
     """A service or provider shown in `state` (or worse) for at least `lasting`."""
 
     target: str
@@ -28,16 +26,14 @@ class HealthSignal:
     """How long the state must have held (`for` in the file)."""
 
 
-@dataclass(frozen=True)
-class LatencySignal:
+class LatencySignal(NamedTuple):
     """A target whose latest answer took longer than `above_ms`."""
 
     target: str
     above_ms: int
 
 
-@dataclass(frozen=True)
-class LogRateSignal:
+class LogRateSignal(NamedTuple):
     """More than `per_minute` log lines a minute matching `pattern` (RE2, any case)."""
 
     pattern: str
@@ -48,8 +44,7 @@ class LogRateSignal:
     """What the matches are, for the reason ("psycopg errors"); default: the pattern."""
 
 
-@dataclass(frozen=True)
-class LogShareSignal:
+class LogShareSignal(NamedTuple):
     """More than `above_percent` of the last minute's log lines matching `pattern`."""
 
     pattern: str

@@ -9,9 +9,8 @@ a step may name a log source and a log preset: `StepRefs` holds the names it may
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import cast
+from typing import NamedTuple, cast
 
 from warroom.playbook.model import (
     KEY_MOMENTS,
@@ -61,8 +60,7 @@ def severities(root: Table) -> tuple[Severity, ...]:
     return tuple(sorted(out, key=lambda s: s.level))
 
 
-@dataclass(frozen=True)
-class StepRefs:
+class StepRefs(NamedTuple):
     """Names a step may refer to: the log sources and log presets the file defines."""
 
     sources: set[str]

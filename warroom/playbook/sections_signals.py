@@ -6,8 +6,7 @@ Targets and sources are checked against the file's [[service]], [[provider]] and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from warroom.patterns import PatternError, check_pattern
 from warroom.playbook.model_signals import (
@@ -24,8 +23,7 @@ from warroom.playbook.toml_table import REQUIRED, Table, describe, show
 _STATES = ("down", "degraded")
 
 
-@dataclass(frozen=True)
-class SignalRefs:
+class SignalRefs(NamedTuple):
     """Names a signal may refer to."""
 
     targets: set[str]

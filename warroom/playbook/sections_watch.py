@@ -9,7 +9,18 @@ from __future__ import annotations
 import re
 
 from warroom.patterns import PatternError, check_pattern
-from warroom.playbook.model import BodyCheck, LogPreset, LogSource, Provider, Service
+from warroom.playbook.model import (
+    POLL_TIMEOUT,
+    PROVIDER_INTERVAL,
+    SERVICE_INTERVAL,
+    SLOW_ANSWER,
+    STALE_AFTER,
+    BodyCheck,
+    LogPreset,
+    LogSource,
+    Provider,
+    Service,
+)
 from warroom.playbook.toml_table import REQUIRED, Table, check_unique, describe, show
 
 _MIN_LEVELS = ("", "debug", "info", "warn", "error")
@@ -44,9 +55,9 @@ def services(root: Table) -> tuple[Service, ...]:
                 fly_app=table.text("fly_app", ""),
                 body=body,
                 expected_status=(status[0], status[1]),
-                interval=table.duration("interval", Service.interval),
-                timeout=table.duration("timeout", Service.timeout),
-                slow=table.duration("slow", Service.slow),
+                interval=table.duration("interval", SERVICE_INTERVAL),
+                timeout=table.duration("timeout", POLL_TIMEOUT),
+                slow=table.duration("slow", SLOW_ANSWER),
                 failures_to_down=table.integer("failures_to_down", 2, minimum=1),
                 successes_to_up=table.integer("successes_to_up", 2, minimum=1),
             )
@@ -64,8 +75,8 @@ def providers(root: Table) -> tuple[Provider, ...]:
             Provider(
                 name=table.text("name"),
                 page=table.url("page").rstrip("/"),
-                interval=table.duration("interval", Provider.interval),
-                timeout=table.duration("timeout", Provider.timeout),
+                interval=table.duration("interval", PROVIDER_INTERVAL),
+                timeout=table.duration("timeout", POLL_TIMEOUT),
                 failures_to_down=table.integer("failures_to_down", 2, minimum=1),
                 successes_to_up=table.integer("successes_to_up", 2, minimum=1),
             )
@@ -126,7 +137,7 @@ def log_sources(root: Table, service_names: set[str]) -> tuple[LogSource, ...]:
                 command=table.command("command"),
                 service=service,
                 format=table.choice("format", ("plain", "json"), "plain"),  # type: ignore[arg-type]
-                stale_after=table.duration("stale_after", LogSource.stale_after),
+                stale_after=table.duration("stale_after", STALE_AFTER),
             )
         )
         table.done()

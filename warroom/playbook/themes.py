@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.playbook.toml_lines import KeyPath, locate
 
@@ -76,16 +75,15 @@ class ThemeError(Exception):
     """One problem with a theme file, as `PATH:LINE: what is wrong`."""
 
 
-@dataclass(frozen=True)
-class ThemeSpec:
+class ThemeSpec(NamedTuple):
     """One theme as its file says it."""
 
     name: str
     path: Path
     dark: bool
-    colours: dict[str, str] = field(hash=False)
+    colours: dict[str, str]
     """Base colours by name (`primary` always)."""
-    variables: dict[str, str] = field(hash=False)
+    variables: dict[str, str]
     """Every `SEMANTIC` colour, and any of Textual's variables the file sets."""
 
 
@@ -149,8 +147,7 @@ def _check_colour(where: KeyPath, value: object, fail: Any) -> None:
         raise fail(where, f"{'.'.join(map(str, where))}: {shown} is not a colour like '#1e90ff'")
 
 
-@dataclass(frozen=True)
-class LoadedThemes:
+class LoadedThemes(NamedTuple):
     themes: tuple[ThemeSpec, ...]
     """In the order found; a later one of the same name (a user's) replaces an earlier one."""
     warnings: tuple[str, ...]
@@ -221,8 +218,7 @@ def remember_theme(config_dir: Path, name: str) -> None:
     (config_dir / REMEMBERED_FILE).write_text(name + "\n", encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class Looks:
+class Looks(NamedTuple):
     """How the war room is drawn: the themes found, the one to start with, and colour."""
 
     themes: LoadedThemes
