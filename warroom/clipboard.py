@@ -27,9 +27,9 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from warroom.procgroups import unblock_quit_signals
 
@@ -42,8 +42,7 @@ LocalClipboard = Callable[[], tuple[Callable[[str], None], Callable[[], str]]]
 """Returns (copy, paste) functions for this host's clipboard; may raise."""
 
 
-@dataclass(frozen=True)
-class CopyReport:
+class CopyReport(NamedTuple):
     """What happened to one copy."""
 
     osc52_sent: bool

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -286,7 +285,7 @@ def run_demo(options: Options, args: argparse.Namespace) -> int:
     # Only a database named on this command line: a WARROOM_DB exported for the real
     # incident must never receive the simulated outage's events.
     explicit = getattr(args, "db", None)
-    named = dataclasses.replace(options, db=as_database(explicit)) if explicit else None
+    named = options._replace(db=as_database(explicit)) if explicit else None
     db = database_path(named, create=True) if named is not None else None
     # The demo's playbook is the bundled one, which names no theme.
     return launch_demo(db=db, actor=options.actor, looks=looks_for(options))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import sys
 from typing import TYPE_CHECKING
 
@@ -26,8 +25,8 @@ def run_db(options: Options, args: argparse.Namespace) -> int:
     from warroom.store import MissingStore, NewerSchema, StoreError, UnknownIncident, open_store
     from warroom.store.copy import copy_incidents
 
-    source = database_path(dataclasses.replace(options, db=as_database(args.source)))
-    target = database_path(dataclasses.replace(options, db=as_database(args.target)), create=True)
+    source = database_path(options._replace(db=as_database(args.source)))
+    target = database_path(options._replace(db=as_database(args.target)), create=True)
     if shown(source) == shown(target):
         raise CommandError("SRC and DST are the same database: nothing to copy.")
 

@@ -7,8 +7,8 @@ import argparse
 import getpass
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from warroom.playbook import Playbook, PlaybookError, load_playbook
 from warroom.resources import bundled_playbook_path
@@ -48,8 +48,7 @@ def exists(db: Database) -> bool:
     return isinstance(db, Path) and db.exists()
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """The options every subcommand accepts, with their environment fallbacks applied."""
 
     db: Database | None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import json
 import shlex
 import signal
@@ -82,7 +81,7 @@ def run_run(options: Options, args: argparse.Namespace) -> int:
         if runnable.interactive:
             # It needs the terminal (`fly ssh console`): no pipes, no timeout, no output kept.
             result = run_in_terminal(runnable.name, argv)
-            result = dataclasses.replace(result, argv=masked_argv(argv, playbook.secrets))
+            result = result._replace(argv=masked_argv(argv, playbook.secrets))
         else:
             result = await _run_printing(runnable, argv, playbook.secrets)
         if read_only:

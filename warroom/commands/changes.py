@@ -12,9 +12,9 @@ change nothing, are refreshed at will, and what they show is the releases' own r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from warroom.commands.fleet import FleetError, Release, parse_releases
 from warroom.commands.plan import PLACEHOLDER, fly_app
@@ -27,16 +27,14 @@ RELEASES_SHOWN = 5
 """Releases shown per app, newest first."""
 
 
-@dataclass(frozen=True)
-class AppReleases:
+class AppReleases(NamedTuple):
     app: str
     releases: tuple[Release, ...] = ()
     problem: str = ""
     """A sentence saying why there are no releases to show; "" when they were read."""
 
 
-@dataclass(frozen=True)
-class Commits:
+class Commits(NamedTuple):
     repository: str
     lines: tuple[str, ...] = ()
     problem: str = ""

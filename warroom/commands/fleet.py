@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from warroom.commands.plan import Runnable, fly_app, runnables
 from warroom.playbook import Playbook
@@ -26,8 +26,7 @@ class FleetError(ValueError):
     """flyctl's answer could not be read; `str(self)` says so in one sentence."""
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     """One entry of `fly releases --json`; its text made visible (it came from flyctl)."""
 
     version: int
@@ -40,8 +39,7 @@ class Release:
     description: str = ""
 
 
-@dataclass(frozen=True)
-class Machine:
+class Machine(NamedTuple):
     id: str
     name: str
     state: str
@@ -184,8 +182,7 @@ def release_label(release: Release, *, now: datetime, current: Release | None) -
     return f"v{release.version:<4} {mark:<7} {ago:>8}  {release.image}"
 
 
-@dataclass(frozen=True)
-class Rollback:
+class Rollback(NamedTuple):
     """A playbook command that deploys `<image-ref>` to one app, and how to list its images."""
 
     app: str

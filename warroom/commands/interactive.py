@@ -14,16 +14,14 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from warroom.commands.runner import Outcome, RunResult
 
 How = Literal["tmux", "suspend"]
 
 
-@dataclass(frozen=True)
-class Launch:
+class Launch(NamedTuple):
     """How an interactive command is started: `argv` is what actually runs."""
 
     how: How

@@ -9,13 +9,11 @@ hands in (typed, or picked from a command's own output), never from log lines or
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from warroom.playbook import DEFAULT_COMMAND_TIMEOUT, EmergencyCommand, Playbook, Step
 from warroom.safetext import masked
@@ -27,8 +25,7 @@ PLACEHOLDER = re.compile(r"<([A-Za-z0-9][A-Za-z0-9_.-]*)>")
 Kind = Literal["emergency", "quick check", "step"]
 
 
-@dataclass(frozen=True)
-class Runnable:
+class Runnable(NamedTuple):
     """A command from the playbook that warroom can run."""
 
     name: str
@@ -126,7 +123,7 @@ def for_argv(playbook: Playbook, argv: Sequence[str], name: str) -> Runnable:
         steps += [step for solution in runbook.solutions for step in solution.steps]
     for step in steps:
         if step.command == tuple(argv):
-            return dataclasses.replace(Runnable.from_step(step), name=name)
+            return Runnable.from_step(step)._replace(name=name)
     return Runnable(name=name, argv=tuple(argv), kind="step")
 
 

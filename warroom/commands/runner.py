@@ -15,9 +15,9 @@ import codecs
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from warroom.procgroups import kill_group, spawn_group
 from warroom.safetext import cut, masked, strip_sgr, visible
@@ -54,8 +54,7 @@ colour codes dropped, every other control or escape character made visible
 never as markup."""
 
 
-@dataclass(frozen=True)
-class RunResult:
+class RunResult(NamedTuple):
     """How one run went. `argv` is as run, secrets masked; so is all the output."""
 
     name: str

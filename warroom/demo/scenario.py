@@ -12,8 +12,7 @@ whatever is deployed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 CYCLE_SECONDS = 240.0
 
@@ -22,8 +21,7 @@ ProviderIndicator = Literal["none", "minor", "major", "critical"]
 LogMood = Literal["normal", "errors"]
 
 
-@dataclass(frozen=True)
-class Episode:
+class Episode(NamedTuple):
     """One stretch of trouble for one target, in seconds since the cycle began."""
 
     target: str

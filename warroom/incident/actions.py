@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.incident.events import (
     ACTION_ADDED,
@@ -43,8 +43,7 @@ ACTION_KINDS = frozenset({ACTION_ADDED, ACTION_ASSIGNED, ACTION_DONE, ACTION_REO
 PLAYBOOK_PREFIX = "p"
 
 
-@dataclass(frozen=True)
-class ActionItem:
+class ActionItem(NamedTuple):
     """One thing to do after (or during) the incident."""
 
     key: str

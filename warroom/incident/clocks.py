@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from warroom.incident import IncidentState
 from warroom.playbook import EscalationLevel, Phase, Playbook, Severity
@@ -16,7 +17,10 @@ from warroom.playbook import EscalationLevel, Phase, Playbook, Severity
 
 @dataclass(frozen=True)
 class PhaseProgress:
-    """How far one workflow phase has got."""
+    """How far one workflow phase has got.
+
+    A dataclass, unlike the other records: a NamedTuple's field `index` would hide
+    `tuple.index`."""
 
     phase: Phase
     index: int
@@ -42,8 +46,7 @@ class PhaseProgress:
         return self.done / self.total if self.total else 1.0
 
 
-@dataclass(frozen=True)
-class ResponseClock:
+class ResponseClock(NamedTuple):
     """The severity's response-time target, measured from the declaration to the first response.
 
     The response is a person saying, by an act no script performs, that they are working on
@@ -69,8 +72,7 @@ class ResponseClock:
     """Time left until the deadline (negative once passed); frozen at the first response."""
 
 
-@dataclass(frozen=True)
-class UpdateClock:
+class UpdateClock(NamedTuple):
     """When the next status update is due: the playbook's interval after the last one copied."""
 
     interval: timedelta
@@ -84,8 +86,7 @@ class UpdateClock:
     """False once the incident is resolved: no further updates are promised."""
 
 
-@dataclass(frozen=True)
-class EscalationClock:
+class EscalationClock(NamedTuple):
     """The escalation ladder: where the incident stands and when the next rung is due."""
 
     current: EscalationLevel | None
@@ -100,8 +101,7 @@ class EscalationClock:
     overdue: bool
 
 
-@dataclass(frozen=True)
-class Clocks:
+class Clocks(NamedTuple):
     """Every clock the war room shows, computed at one instant."""
 
     now: datetime

@@ -9,9 +9,8 @@ is spelled in one place. Nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 Clock = Callable[[], datetime]
 """Returns the current time as an aware UTC datetime; injected so tests control time."""
@@ -88,8 +87,7 @@ ROLES: tuple[str, ...] = ("commander", "scribe", "comms")
 """The incident roles that `role.assigned` names."""
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One appended fact about an incident. `seq` counts from 1 within the incident."""
 
     seq: int
@@ -124,8 +122,7 @@ def parse_time(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-@dataclass(frozen=True)
-class NewEvent:
+class NewEvent(NamedTuple):
     """An event to append: its kind and payload, and when it happened if that was not now."""
 
     kind: str

@@ -17,10 +17,9 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.incident.events import DECLARED, LOG_PINNED, Event, parse_time
 from warroom.incident.fold import derive
@@ -177,8 +176,7 @@ class BadExport(ValueError):
     """The file is not a warroom export this version can read; the message says why."""
 
 
-@dataclass(frozen=True)
-class Imported:
+class Imported(NamedTuple):
     """What an import restores: the events as recorded, command outputs, captured lines."""
 
     events: list[Event]

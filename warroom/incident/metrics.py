@@ -11,8 +11,8 @@ Pure: no I/O, no clock (`now` is passed in).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from warroom.incident.clocks import response_clock
 from warroom.incident.comms import duration_text
@@ -26,8 +26,7 @@ STATUS_TEMPLATES = frozenset({"investigating", "identified", "monitoring", "reso
 DOWN = "down"
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(NamedTuple):
     """One number of the post-mortem."""
 
     key: str

@@ -11,9 +11,9 @@ the line fits the width it is given, so five phases stay on screen at 80 columns
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from warroom.incident.clocks import Clocks, PhaseProgress, span
 
@@ -38,8 +38,7 @@ SYMBOLS = {
 }
 
 
-@dataclass(frozen=True)
-class StripPart:
+class StripPart(NamedTuple):
     """One phase on the strip."""
 
     mark: PhaseMark

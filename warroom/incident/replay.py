@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from warroom.incident.events import HEALTH_CHANGED, Event
 from warroom.incident.fold import derive
@@ -39,8 +39,7 @@ def state_at(events: Sequence[Event], playbook: Playbook, at: datetime) -> Incid
     return derive(until or list(events[:1]), playbook)
 
 
-@dataclass(frozen=True)
-class RecordedHealth:
+class RecordedHealth(NamedTuple):
     """A target's health as the incident last recorded it (`health.changed`)."""
 
     state: str

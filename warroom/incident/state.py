@@ -9,10 +9,9 @@ the original is never lost; `corrections` says what they change before anything 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from warroom.incident.actions import ActionItem
 from warroom.incident.events import (
@@ -32,8 +31,7 @@ META_KINDS = frozenset({ENTRY_EDITED, ENTRY_RETRACTED})
 """Edits and retractions change other entries; they are not timeline entries themselves."""
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     """One line of the timeline: an event as it reads after every edit to it."""
 
     seq: int
@@ -52,8 +50,7 @@ class TimelineEntry:
     """The event as first recorded."""
 
 
-@dataclass(frozen=True)
-class IncidentState:
+class IncidentState(NamedTuple):
     """Everything the war room shows about an incident, derived from its events."""
 
     id: str
@@ -93,7 +90,7 @@ class IncidentState:
     previous one with entries appended, so a view can append instead of rebuilding."""
     marks: Mapping[int, tuple[KeyMoment, ...]]
     """seq -> the key moments that rest on that timeline entry (see `fold.moment_marks`)."""
-    postmortem: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    postmortem: Mapping[str, str] = MappingProxyType({})
     """Post-mortem sections a person wrote (`actions.POSTMORTEM_WRITTEN`): the last text each."""
     actions: tuple[ActionItem, ...] = ()
     """Action items: those added, then the playbook's post-incident ones once resolved."""

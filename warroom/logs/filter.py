@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from itertools import compress
+from typing import NamedTuple
 
 from warroom.logs.parse import LEVEL_RANKS, entry_levels, level_rank
 from warroom.patterns import LineMatcher, PatternError
@@ -27,8 +27,7 @@ class FilterError(ValueError):
     """A filter that cannot be used; the message says which pattern and why."""
 
 
-@dataclass(frozen=True)
-class FilterSpec:
+class FilterSpec(NamedTuple):
     """A filter as the user wrote it."""
 
     include: tuple[str, ...] = ()
@@ -79,8 +78,7 @@ class FilterSpec:
                 exclude.append(token[1:])
             else:
                 include.append(token)
-        return replace(
-            self,
+        return self._replace(
             include=tuple(include),
             exclude=tuple(exclude),
             min_level=level,

@@ -18,9 +18,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 from warroom.playbook import LogSource
 from warroom.procgroups import kill_group, spawn_group
@@ -44,8 +44,7 @@ class SourceState(StrEnum):
     STOPPED = "stopped"
 
 
-@dataclass(frozen=True)
-class SourceStatus:
+class SourceStatus(NamedTuple):
     """A source's state as the pane shows it."""
 
     source: str
@@ -82,8 +81,7 @@ class SourceStatus:
         return str(self.state)
 
 
-@dataclass(frozen=True)
-class RestartPolicy:
+class RestartPolicy(NamedTuple):
     """Backoff between restarts; tests shrink it."""
 
     initial: float = 1.0
@@ -160,8 +158,8 @@ class SourceRunner:
         if self._proc is not None:
             self._killer = asyncio.create_task(self._kill(self._proc))
 
-    def _set(self, **changes: object) -> None:
-        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+    def _set(self, **changes: Any) -> None:
+        self.status = self.status._replace(**changes)
         self._on_status(self.status)
 
     async def _run(self) -> None:
@@ -196,7 +194,7 @@ class SourceRunner:
                 finally:
                     exit_code = await self._kill(proc)
                     self._proc = None
-                self.status = replace(self.status, exit_code=exit_code, last_stderr=stderr[0])
+                self.status = self.status._replace(exit_code=exit_code, last_stderr=stderr[0])
             if self._stopping:
                 break
             if self._restart_now:
@@ -221,7 +219,7 @@ class SourceRunner:
             if self._restart_now:
                 self._restart_now = False
                 delay = self.policy.initial
-                self.status = replace(self.status, stale_since=None)
+                self.status = self.status._replace(stale_since=None)
             else:
                 delay = min(delay * 2, self.policy.maximum)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.publish.requests import TARGET_NAMES, ApiRequest
 from warroom.safetext import visible
@@ -23,8 +22,7 @@ MESSAGE_LIMIT = 300
 """Characters of an API's own error message kept in a report."""
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """The end of sending one request (after its retries)."""
 
     request: ApiRequest

@@ -10,8 +10,8 @@ into the record, masked once more, so no secret reaches the store.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from warroom.incident import IncidentState, NewEvent, comms, comms_published, oncall_paged
@@ -41,8 +41,7 @@ class NotPublishable(ValueError):
     """The publish asked for cannot be made: one sentence saying why (bad input)."""
 
 
-@dataclass(frozen=True)
-class PublishPlan:
+class PublishPlan(NamedTuple):
     """One publish of one template to its targets."""
 
     template: str
@@ -57,7 +56,7 @@ class PublishPlan:
     """The incident to update there; "" to create it."""
     look_first: bool = False
     """An earlier create got no answer: look for it before creating."""
-    secrets: frozenset[str] = field(default=frozenset())
+    secrets: frozenset[str] = frozenset()
     """Everything to mask: the playbook's `${VAR}` values and the targets' keys."""
 
     def shown(self) -> str:

@@ -15,7 +15,7 @@ import asyncio
 import email.utils
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import httpx
 
@@ -23,8 +23,7 @@ from warroom.publish.delivery import Delivery, answered_message, error_text
 from warroom.publish.requests import TARGET_NAMES, ApiRequest
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(NamedTuple):
     """How hard to try before reporting a failure."""
 
     attempts: int = 4

@@ -11,7 +11,6 @@ publish looks before it creates.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,10 +54,9 @@ async def send_status_page(
             f"{delivery.message.rstrip('.')}, and looking it up failed too: the next publish "
             "looks again before creating."
         )
-        return dataclasses.replace(delivery, message=message, attempts=attempts)
+        return delivery._replace(message=message, attempts=attempts)
     if found:
-        answer = dataclasses.replace(
-            delivery,
+        answer = delivery._replace(
             ok=True,
             outcome="sent",
             message="the status page created it (found after the create got no answer).",
@@ -89,13 +87,12 @@ def _refused_lookup(failed: Delivery, why: str) -> Delivery:
         f"Nothing was sent: {why}, and looking for the incident it may have made failed: "
         f"{failed.message}"
     )
-    return dataclasses.replace(failed, message=message)
+    return failed._replace(message=message)
 
 
 def _identified(delivery: Delivery, before: tuple[str, ...], remote_id: str = "") -> Delivery:
     answer = delivery.answer if isinstance(delivery.answer, dict) else {}
-    return dataclasses.replace(
-        delivery,
+    return delivery._replace(
         attempts=(*before, *delivery.attempts),
         remote_id=str(answer.get("id") or remote_id),
         shortlink=str(answer.get("shortlink") or ""),

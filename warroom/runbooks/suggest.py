@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from warroom.playbook.model_runbooks import Runbook
 from warroom.playbook.model_signals import (
@@ -20,8 +20,7 @@ _SATISFIES = {"down": {"down"}, "degraded": {"down", "degraded"}}
 """The states that satisfy a health signal's `state`: down is worse than degraded."""
 
 
-@dataclass(frozen=True)
-class TargetView:
+class TargetView(NamedTuple):
     """A service or provider as the health pane shows it."""
 
     state: str
@@ -33,8 +32,7 @@ class TargetView:
     """HTTP status of the latest answer."""
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     runbook: Runbook
     reasons: tuple[str, ...]
     """One phrase per signal that holds, in the playbook's order."""

@@ -4,10 +4,9 @@ its errors and the summary row `warroom list` shows."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from warroom.incident.events import Event
 from warroom.logchunks import LogChunk
@@ -61,8 +60,7 @@ class DeclaredMeanwhile(Exception):
         self.incidents = list(incidents)
 
 
-@dataclass(frozen=True)
-class IncidentSummary:
+class IncidentSummary(NamedTuple):
     """One row of `warroom list`: enough to choose an incident without reading its events."""
 
     id: str
@@ -74,8 +72,7 @@ class IncidentSummary:
     last_event_at: datetime
 
 
-@dataclass(frozen=True)
-class Presence:
+class Presence(NamedTuple):
     """One terminal that has an incident open, as it last announced itself."""
 
     holder: str
@@ -112,8 +109,7 @@ class LineSelector(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class LogMatches:
+class LogMatches(NamedTuple):
     """What a search of the archive found: the first `limit` lines and how many in all."""
 
     rows: list[tuple[datetime, str, str]]

@@ -18,10 +18,9 @@ key dismisses this screen with `CommsPublished`, which the caller sends and reco
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -41,8 +40,7 @@ from warroom.ui.screens.comms_publish import CommsPublished, publish_screen, pub
 from warroom.ui.screens.confirm import ConfirmScreen
 
 
-@dataclass(frozen=True)
-class CommsCopied:
+class CommsCopied(NamedTuple):
     """What the comms screen did; the caller records it as events."""
 
     template: str

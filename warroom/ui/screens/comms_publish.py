@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from warroom.incident import IncidentState, NewEvent, field_set, renamed
 from warroom.playbook import Playbook
@@ -13,8 +13,7 @@ from warroom.publish import PUBLISH_TARGETS, PublishPlan, Target, plan_publish, 
 from warroom.ui.screens.publish import PublishScreen
 
 
-@dataclass(frozen=True)
-class CommsPublished:
+class CommsPublished(NamedTuple):
     """A publish the person sent from the comms screen; the caller sends and records it."""
 
     plan: PublishPlan

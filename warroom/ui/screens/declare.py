@@ -10,7 +10,7 @@ of exists, so pressing enter a moment after the other person asks instead of dou
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -31,8 +31,7 @@ DECLARE_ANYWAY = "declare-anyway"
 """The answer to the join offer that goes on declaring (it is no incident id)."""
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(NamedTuple):
     title: str
     severity: str
 

@@ -6,8 +6,8 @@ They only answer what was typed; the war room turns the answer into events.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from textual import on
@@ -45,8 +45,7 @@ def parse_moment_time(text: str, *, now: datetime, timezone: str) -> datetime | 
     )
 
 
-@dataclass(frozen=True)
-class MomentAnswer:
+class MomentAnswer(NamedTuple):
     """What the moment form answers: which moment, and when (None clears it)."""
 
     moment: KeyMoment

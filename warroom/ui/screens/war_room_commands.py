@@ -9,7 +9,6 @@ this only asks and shows. Each flow runs in a worker, so the screen stays respon
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterable
 from datetime import timedelta
@@ -136,7 +135,7 @@ class RunCommands:
                     values[placeholder] = value
             confirmation = None
             if runnable.confirm:
-                shown = prepare(dataclasses.replace(runnable, confirm=False), values)
+                shown = prepare(runnable._replace(confirm=False), values)
                 form = ConfirmRunScreen(
                     name=runnable.name,
                     argv=masked_argv(shown, self.playbook.secrets),
@@ -221,7 +220,7 @@ class RunCommands:
             with self.app.suspend():
                 result = run_in_terminal(runnable.name, argv)
         masked = masked_argv(result.argv, self.playbook.secrets)
-        result = dataclasses.replace(result, argv=masked)
+        result = result._replace(argv=masked)
         if not self.read_only:
             await self._record(result)
         where = "a new tmux window" if launch.how == "tmux" else "this terminal"

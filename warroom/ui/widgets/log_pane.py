@@ -8,7 +8,6 @@ costs one refresh per tick, not one message per line.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar, TypeAlias
@@ -284,7 +283,7 @@ class LogPane(Vertical):
         self.view.focus()
 
     def action_toggle_case(self) -> None:
-        self.apply_filter(replace(self.spec, ignore_case=not self.spec.ignore_case))
+        self.apply_filter(self.spec._replace(ignore_case=not self.spec.ignore_case))
 
     def action_cycle_level(self) -> None:
         self.apply_filter(next_level(self.spec))

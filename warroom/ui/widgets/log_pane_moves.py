@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -28,7 +27,7 @@ def next_level(spec: FilterSpec) -> FilterSpec:
     counts as ''."""
     current = spec.min_level if spec.min_level in LEVELS else ""
     level = LEVELS[(LEVELS.index(current) + 1) % len(LEVELS)]
-    return replace(spec, min_level=level)
+    return spec._replace(min_level=level)
 
 
 def next_source(spec: FilterSpec, names: Sequence[str]) -> FilterSpec:
@@ -37,7 +36,7 @@ def next_source(spec: FilterSpec, names: Sequence[str]) -> FilterSpec:
     current = next(iter(spec.sources)) if spec.sources else None
     index = cycle.index(current) if current in cycle else 0
     nxt = cycle[(index + 1) % len(cycle)]
-    return replace(spec, sources=None if nxt is None else frozenset({nxt}))
+    return spec._replace(sources=None if nxt is None else frozenset({nxt}))
 
 
 def next_preset(

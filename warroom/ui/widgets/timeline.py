@@ -13,9 +13,8 @@ derived state comes back down through `state`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -42,8 +41,7 @@ from warroom.ui.widgets.timeline_view import TimelineView
 # does not wait for them.
 
 
-@dataclass(frozen=True)
-class TimelineFilter:
+class TimelineFilter(NamedTuple):
     """One way of narrowing the timeline, by the kinds of entries it keeps."""
 
     label: str
@@ -348,8 +346,7 @@ class TimelinePane(TimelineView):
         self.kind_filter = "all" if self.kind_filter == "notes" else "notes"
 
 
-@dataclass(frozen=True)
-class _Drawn:
+class _Drawn(NamedTuple):
     """What the pane last drew: the state and the filter it drew it with."""
 
     state: IncidentState
