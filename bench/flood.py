@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import os
 import sys
 import tempfile
@@ -98,7 +97,7 @@ async def war_room(lines: int, folder: Path) -> dict[str, float]:
     with DemoWorld() as world:
         demo = demo_playbook(load_playbook(bundled_playbook_path()), world.base_url)
         flood = LogSource("flood", (*FLOOD, "--count", str(lines)))
-        playbook = dataclasses.replace(demo, log_sources=(flood,))
+        playbook = demo._replace(log_sources=(flood,))
         store = await open_store(folder / "incidents.db")
         declared = await store.declare(title="Flood", severity="P1", actor="bench")
         app = FloodedApp(
