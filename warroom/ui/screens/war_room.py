@@ -78,10 +78,11 @@ FOLLOW_RETRY_SECONDS = 2.0
 """Pause before following the incident log again after it failed."""
 WATCH_AFTER_SECONDS = 0.15
 """The first health round, the log sources, the presence beacon and the store's follow start
-this long after the incident is loaded, so that it is on screen first: Textual writes its
-first frame only once the app's start-up batch has ended, a refresh or two after the load,
-and httpx's import and TLS setup, the sources' forks (~¼ s on the event loop) and the
-store's queries would hold that frame back."""
+this long after the refresh that follows the incident's load, so that it is on screen first:
+Textual writes its first frame only once the app's start-up batch has ended, a refresh or two
+after the load, and httpx's import and TLS setup, the sources' forks (~¼ s on the event loop)
+and the store's queries would hold that frame back. Counted from the refresh, not the load:
+on a busy machine the frame can take longer than this to come."""
 
 
 class WarRoomScreen(
@@ -260,7 +261,7 @@ class WarRoomScreen(
             self.run_worker(self.read_archive(), group="review-archive")
             self._follow()
         else:
-            self.set_timer(WATCH_AFTER_SECONDS, self._start_watching)
+            self.call_after_refresh(self.set_timer, WATCH_AFTER_SECONDS, self._start_watching)
 
     def _others_present(self, present: tuple[Presence, ...]) -> None:
         self.present = present
