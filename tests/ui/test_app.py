@@ -13,7 +13,7 @@ from textual import events
 from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support.disk import disk_full_at
-from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore
 from warroom.ui.screens.prompts import NotePrompt
@@ -130,7 +130,7 @@ async def test_without_an_incident_the_app_offers_to_declare_one(store: EventSto
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Checkout broken", "enter")
         await pilot.press("down", "enter")  # P1
-        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="war room")
+        await until(pilot, shows(app, WarRoomScreen), what="war room")
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         assert state_of(app).title == "Checkout broken"
         assert state_of(app).severity == "P1"
@@ -161,7 +161,7 @@ async def test_copying_a_status_text_records_exactly_what_was_said(store: EventS
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "CommsScreen", what="preview")
         await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="copied")
+        await until(pilot, shows(app, WarRoomScreen), what="copied")
         await until(pilot, lambda: state_of(app).last_status_update is not None, what="recorded")
         copied = [e for e in await store.events(incident_id) if e.kind == kinds.COMMS_COPIED]
         assert len(copied) == 1
@@ -234,7 +234,7 @@ async def test_a_note_on_a_full_disk_is_refused_not_shown_as_recorded(
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NotePrompt), what="note prompt")
+        await until(pilot, shows(app, NotePrompt), what="note prompt")
         await pilot.press(*"no room")
         # Not one byte more: the note's pages cannot be added to the write-ahead log.
         with disk_full_at((tmp_path / "incidents.db-wal").stat().st_size):
@@ -256,7 +256,7 @@ async def test_a_pasted_stack_trace_is_one_whole_note_and_an_empty_one_is_not_dr
     trace = 'Traceback (most recent call last):\n  File "app.py", line 3\nKeyError: pool'
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NotePrompt), what="note prompt")
+        await until(pilot, shows(app, NotePrompt), what="note prompt")
         await pilot.press("enter")  # nothing typed yet
         prompt = app.screen
         assert isinstance(prompt, NotePrompt)

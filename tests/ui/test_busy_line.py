@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.waiting import eventually
-from tests.support.war_room import declare, state_of, until, war_room_app
+from tests.support.war_room import declare, shows, state_of, until, war_room_app
 from tests.ui.test_incident_command import loaded
 from warroom.store import open_store
 from warroom.ui.screens.prompts import NotePrompt
@@ -32,7 +32,7 @@ async def test_a_write_waiting_for_the_lock_shows_progress_then_its_result(
             busy = app.screen.query_one(BusyLine)
             assert not busy.display
             await pilot.press("n")
-            await until(pilot, lambda: isinstance(app.screen, NotePrompt), what="note prompt")
+            await until(pilot, shows(app, NotePrompt), what="note prompt")
             await pilot.press(*"rolled back")
             other = sqlite3.connect(db, isolation_level=None)
             other.execute("BEGIN IMMEDIATE")  # another terminal in the middle of a write

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.demo import scenario
 from warroom.demo.world import DemoWorld, demo_playbook
@@ -82,7 +82,7 @@ async def test_publishing_in_the_demo_reaches_its_status_page(
             what="backend shown down",
         )
         await pilot.press("c", "enter", "p")
-        await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="preview")
+        await until(pilot, shows(app, PublishScreen), what="preview")
         backend_select = app.screen.query_one("#component-1", Select)
         assert backend_select.value == "major_outage"  # proposed from the health pane
         await pilot.press("s")

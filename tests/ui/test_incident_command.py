@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support.playbooks import quiet_playbook
-from tests.support.war_room import declare, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.incident import Event, severity_action_id
 from warroom.store import EventStore, open_store
@@ -186,7 +186,7 @@ async def test_escalating_asks_then_records_the_next_level(
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await loaded(pilot, app)
         await pilot.press("exclamation_mark")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await until(pilot, shows(app, ConfirmScreen), what="confirm")
         shown = " ".join(str(label.render()) for label in app.screen.query(Label))
         assert "level 2, Tech Lead" in shown and "Contact: Tech lead" in shown
         await pilot.press("y")
@@ -215,14 +215,14 @@ async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: F
         screen = await loaded(pilot, app)
         assert "Commander: —" in panel_text(app)
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, RoleForm), what="role form")
+        await until(pilot, shows(app, RoleForm), what="role form")
         await pilot.press(*"carol", "tab", *"dave", "enter")
         await until(pilot, lambda: len(state_of(screen).roles) == 2, what="roles")
         await pilot.pause()
         facts = panel_text(app)
         assert "Commander: carol" in facts and "Scribe: dave" in facts and "Comms: —" in facts
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, RoleForm), what="role form again")
+        await until(pilot, shows(app, RoleForm), what="role form again")
         commander = app.screen.query_one("#role-commander", Input)
         assert commander.value == "carol"
         commander.value = "erin"
@@ -245,7 +245,7 @@ async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
         screen = await loaded(pilot, app)
         await advance(pilot, app, clock, minutes=20)
         await pilot.press("M")
-        await until(pilot, lambda: isinstance(app.screen, MomentForm), what="moment form")
+        await until(pilot, shows(app, MomentForm), what="moment form")
         form = app.screen
         time_input = form.query_one(Input)
         # The first moment not yet set, at the time it is now.
@@ -283,7 +283,7 @@ async def test_resolving_asks_records_the_time_and_leaves_the_postmortem_open(
 
         assert {"Resolve", "Moment", "Roles", "Escalate"} <= titles() and "Reopen" not in titles()
         await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await until(pilot, shows(app, ConfirmScreen), what="confirm")
         await pilot.press("enter")  # the focused answer is No: a stray enter resolves nothing
         await until(pilot, lambda: app.screen is screen, what="closed")
         assert state_of(screen).is_open
@@ -372,7 +372,7 @@ async def test_an_empty_moment_answer_clears_nothing(store: EventStore, clock: F
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot, app)
         await pilot.press("M")
-        await until(pilot, lambda: isinstance(app.screen, MomentForm), what="moment form")
+        await until(pilot, shows(app, MomentForm), what="moment form")
         form = app.screen
         form.query_one(Input).focus()
         await pilot.press("ctrl+u", "enter")  # as a laggy link delivers a correction

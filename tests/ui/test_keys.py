@@ -4,7 +4,7 @@ that work now, grouped, the focused region's first."""
 from __future__ import annotations
 
 from tests.support.playbooks import quiet_playbook
-from tests.support.war_room import declare, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, until, war_room_app, war_room_screen
 from tests.ui.test_incident_command import loaded
 from warroom.playbook.keys import KeyRemap
 from warroom.store import EventStore
@@ -23,12 +23,12 @@ async def test_a_key_remapped_in_the_playbook_does_its_action(store: EventStore)
         await pilot.pause()
         assert not isinstance(app.screen, NotePrompt)  # `n` is no longer the note's key
         await pilot.press("N")
-        await until(pilot, lambda: isinstance(app.screen, NotePrompt), what="the note prompt")
+        await until(pilot, shows(app, NotePrompt), what="the note prompt")
         await pilot.press("escape")
         await until(pilot, lambda: war_room_screen(app) is app.screen, what="back")
 
         await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, KeysScreen), what="the key help")
+        await until(pilot, shows(app, KeysScreen), what="the key help")
         keys = app.screen
         assert isinstance(keys, KeysScreen)
         titles = [group.title for group in keys.groups]

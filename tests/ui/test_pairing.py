@@ -72,7 +72,7 @@ async def test_the_declare_form_offers_to_join_an_incident_declared_meanwhile(
         await open_store(tmp_path / "incidents.db") as anns_terminal,
         app.run_test(size=(100, 30)) as pilot,
     ):
-        await until(pilot, lambda: isinstance(app.screen, DeclareScreen), what="declare form")
+        await until(pilot, shows(app, DeclareScreen), what="declare form")
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Checkout")
         theirs = await declare(anns_terminal, title="Checkout broken", actor="ann")
@@ -81,7 +81,7 @@ async def test_the_declare_form_offers_to_join_an_incident_declared_meanwhile(
         assert offered.highlighted == 0
         assert theirs in str(offered.get_option_at_index(0).prompt)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="war room")
+        await until(pilot, shows(app, WarRoomScreen), what="war room")
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         assert state_of(app).id == theirs
     assert [s.id for s in await store.list_incidents()] == [theirs]
@@ -97,18 +97,18 @@ async def test_declaring_after_someone_else_did_asks_first(
         await open_store(tmp_path / "incidents.db") as anns_terminal,
         app.run_test(size=(100, 30)) as pilot,
     ):
-        await until(pilot, lambda: isinstance(app.screen, DeclareScreen), what="declare form")
+        await until(pilot, shows(app, DeclareScreen), what="declare form")
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Mail bouncing", "enter")
         theirs = await declare(anns_terminal, title="Checkout broken", actor="ann")
         await pilot.press("down", "enter")  # P1: declare
-        await until(pilot, lambda: isinstance(app.screen, ChoicePrompt), what="asked first")
+        await until(pilot, shows(app, ChoicePrompt), what="asked first")
         assert [s.id for s in await store.list_incidents()] == [theirs]  # nothing declared
         # bob's is another outage: he says so, and only then is it declared
         offered = app.screen.query_one(OptionList)
         offered.highlighted = [o.id for o in offered.options].index(DECLARE_ANYWAY)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="war room")
+        await until(pilot, shows(app, WarRoomScreen), what="war room")
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         assert state_of(app).title == "Mail bouncing"
     titles = sorted(s.title for s in await store.list_incidents())
@@ -122,12 +122,12 @@ async def test_with_several_open_incidents_the_responder_chooses(store: EventSto
     await store.append(closed, kinds.RESOLVED, {}, actor="a")
     app = war_room_app(store, None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ChooseIncidentScreen), what="the choice")
+        await until(pilot, shows(app, ChooseIncidentScreen), what="the choice")
         listed = app.screen.query_one(OptionList)
         assert [o.id for o in listed.options] == [newer, older, DECLARE_NEW]
         assert "Checkout broken" in str(listed.get_option(older).prompt)
         await pilot.press("down", "enter")
-        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="war room")
+        await until(pilot, shows(app, WarRoomScreen), what="war room")
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         assert state_of(app).id == older
 
@@ -136,13 +136,13 @@ async def test_choosing_to_declare_another_knows_the_open_ones(store: EventStore
     listed = [await declare(store, title=f"outage {n}") for n in range(2)]
     app = war_room_app(store, None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ChooseIncidentScreen), what="the choice")
+        await until(pilot, shows(app, ChooseIncidentScreen), what="the choice")
         await pilot.press("up", "enter")  # the last line: declare a new one
-        await until(pilot, lambda: isinstance(app.screen, DeclareScreen), what="declare form")
+        await until(pilot, shows(app, DeclareScreen), what="declare form")
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Third thing", "enter", "down", "enter")
         # the two it listed are not "declared meanwhile": no offer, straight in
-        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="war room")
+        await until(pilot, shows(app, WarRoomScreen), what="war room")
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
         assert state_of(app).title == "Third thing"
     assert len(await store.list_incidents()) == len(listed) + 1

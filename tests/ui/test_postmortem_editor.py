@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.support.review import recorded_incident, write_incident
-from tests.support.war_room import declare, until, war_room_app
+from tests.support.war_room import declare, shows, until, war_room_app
 from warroom.incident import events as ev
 from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
@@ -33,7 +33,7 @@ async def open_editor(pilot: Pilot[Any], app: WarRoomApp) -> PostmortemEditor:
         what="the incident loaded",
     )
     await pilot.press("P")
-    await until(pilot, lambda: isinstance(app.screen, PostmortemEditor), what="editor open")
+    await until(pilot, shows(app, PostmortemEditor), what="editor open")
     assert isinstance(app.screen, PostmortemEditor)
     return app.screen
 
@@ -86,7 +86,7 @@ async def test_review_writes_the_post_mortem_and_nothing_else(tmp_path: Path) ->
             await write_section(pilot, down=4, lines=["Roll back first"])
             await until(pilot, lambda: "Roll back first" in document(editor), what="followed back")
             await pilot.press("escape")  # closes the editor, its session and its store
-            await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="closed")
+            await until(pilot, shows(app, WarRoomScreen), what="closed")
             assert app.is_running
     # Written through the editor's own store: a fresh reader finds it after the others.
     async with await open_store(db, create=False, read_only=True) as later:

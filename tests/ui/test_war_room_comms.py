@@ -39,7 +39,7 @@ async def test_a_cause_set_once_is_corrected_before_the_next_copy_and_recorded(
         choices = app.screen.query_one(OptionList)
         choices.highlighted = [o.id for o in choices.options].index("identified")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, CommsScreen), what="preview")
+        await until(pilot, shows(app, CommsScreen), what="preview")
         await pilot.press("e", "tab", "end", "ctrl+u", *"an expired TLS certificate")
         assert app.screen.query_one("#field-cause", Input).value == "an expired TLS certificate"
         await pilot.press("enter")

@@ -40,14 +40,14 @@ def notices(app: WarRoomApp) -> list[str]:
 async def open_investigating(app: WarRoomApp, pilot: Pilot[None]) -> None:
     await until(pilot, lambda: war_room_screen(app).state is not None, what="incident loaded")
     await pilot.press("c", "enter")  # the first template: investigating
-    await until(pilot, lambda: isinstance(app.screen, CommsScreen), what="preview")
+    await until(pilot, shows(app, CommsScreen), what="preview")
 
 
 async def open_publish(app: WarRoomApp, pilot: Pilot[None]) -> None:
     """The investigating preview's Publish screen, nothing sent yet."""
     await open_investigating(app, pilot)
     await pilot.press("p")
-    await until(pilot, lambda: isinstance(app.screen, PublishScreen), what="publish preview")
+    await until(pilot, shows(app, PublishScreen), what="publish preview")
 
 
 async def test_publish_previews_the_request_masked_and_sends_only_on_its_key(
@@ -98,7 +98,7 @@ async def test_escape_from_the_publish_preview_sends_nothing(
     async with app.run_test(size=(120, 40)) as pilot:
         await open_publish(app, pilot)
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, CommsScreen), what="back")
+        await until(pilot, shows(app, CommsScreen), what="back")
     assert api_server.seen == []
     assert [e.kind for e in await store.events(incident_id)] == [kinds.DECLARED]
 
@@ -200,7 +200,7 @@ async def test_resolving_a_paged_incident_offers_to_resolve_the_page(
         room = war_room_screen(app)
         assert state_of(room).oncall_paged
         await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="resolve asked")
+        await until(pilot, shows(app, ConfirmScreen), what="resolve asked")
         await pilot.press("y")
         await until(
             pilot,
@@ -228,7 +228,7 @@ async def test_a_publish_still_waiting_shows_progress(
     async with app.run_test(size=(120, 40)) as pilot:
         await open_publish(app, pilot)
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), what="back in the room")
+        await until(pilot, shows(app, WarRoomScreen), what="back in the room")
         busy = app.screen.query_one(BusyLine)
         await until(
             pilot, lambda: busy.shown == ("Publishing the status text",), what="progress shown"

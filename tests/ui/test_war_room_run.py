@@ -61,7 +61,7 @@ async def choose_command(pilot: Pilot[None], app: WarRoomApp, name: str) -> None
 
 
 async def run_screen(pilot: Pilot[None], app: WarRoomApp) -> RunScreen:
-    await until(pilot, lambda: isinstance(app.screen, RunScreen), what="the run's screen")
+    await until(pilot, shows(app, RunScreen), what="the run's screen")
     screen = app.screen
     assert isinstance(screen, RunScreen)
     return screen
@@ -81,7 +81,7 @@ async def test_a_destructive_command_runs_only_with_its_app_name_typed_and_is_re
     async with app.run_test(size=(120, 40)) as pilot:
         room = await loaded(pilot, app)
         await choose_command(pilot, app, "scale-out-backend")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmRunScreen), what="confirm")
+        await until(pilot, shows(app, ConfirmRunScreen), what="confirm")
         argv = str(app.screen.query_one("#argv").render())
         assert argv.splitlines() == [
             "fly",
@@ -98,7 +98,7 @@ async def test_a_destructive_command_runs_only_with_its_app_name_typed_and_is_re
         assert runs_on_timeline(room) == []
 
         await choose_command(pilot, app, "scale-out-backend")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmRunScreen), what="confirm")
+        await until(pilot, shows(app, ConfirmRunScreen), what="confirm")
         await pilot.press(*"slurpy-backend", "enter")
         screen = await run_screen(pilot, app)
         await until(pilot, lambda: screen.result is not None, what="the run's end")
@@ -147,14 +147,14 @@ async def test_a_placeholder_is_picked_from_what_machine_list_printed(
     async with app.run_test(size=(120, 40)) as pilot:
         room = await loaded(pilot, app)
         room.post_message(RunRequested("", argv, "Site is down: Restart one machine"))
-        await until(pilot, lambda: isinstance(app.screen, PickScreen), what="the picker")
+        await until(pilot, shows(app, PickScreen), what="the picker")
         options = app.screen.query_one(OptionList)
         listed = [str(option.prompt).split()[0] for option in options.options]
         assert len(listed) == 2 and all(len(machine) == 14 for machine in listed)
         options.focus()
         options.highlighted = 1
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmRunScreen), what="confirm")
+        await until(pilot, shows(app, ConfirmRunScreen), what="confirm")
         await pilot.press(*"slurpy-frontend", "enter")
         screen = await run_screen(pilot, app)
         await until(pilot, lambda: screen.result is not None, what="the run's end")
@@ -191,10 +191,10 @@ async def test_typed_input_is_not_read_as_markup(store: EventStore, fly: FakeFly
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app)
         await choose_command(pilot, app, "rollback-backend")
-        await until(pilot, lambda: isinstance(app.screen, PickScreen), what="the picker")
+        await until(pilot, shows(app, PickScreen), what="the picker")
         app.screen.query_one(Input).focus()
         await pilot.press(*"[b]x[/b]", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmRunScreen), what="confirm")
+        await until(pilot, shows(app, ConfirmRunScreen), what="confirm")
         argv = str(app.screen.query_one("#argv").render()).splitlines()
         assert argv[-1] == "[b]x[/b]"
         await pilot.press("escape")
@@ -218,7 +218,7 @@ async def test_rolling_back_the_demo_backend_ends_its_outage(
             palette = [c.title for c in app.get_system_commands(room)]
             assert {"Roll back slurpy-backend", "Run: rollback-backend"} <= set(palette)
             await choose_command(pilot, app, "rollback:slurpy-backend")
-            await until(pilot, lambda: isinstance(app.screen, RollbackScreen), what="releases")
+            await until(pilot, shows(app, RollbackScreen), what="releases")
             releases = app.screen
             assert isinstance(releases, RollbackScreen)
             shown = [str(o.prompt) for o in releases.query_one(OptionList).options]
@@ -228,7 +228,7 @@ async def test_rolling_back_the_demo_backend_ends_its_outage(
             assert releases.query_one(OptionList).highlighted == 1
             previous = releases.releases[1].image
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmRunScreen), what="confirm")
+            await until(pilot, shows(app, ConfirmRunScreen), what="confirm")
             await pilot.press(*"slurpy-backend", "enter")
             screen = await run_screen(pilot, app)
             await until(pilot, lambda: screen.result is not None, what="the deploy's end")

@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList
 
 from tests.support.health import FakeHealthServer, response
 from tests.support.playbooks import quiet_playbook
-from tests.support.war_room import declare, until, war_room_app, war_room_screen
+from tests.support.war_room import declare, shows, until, war_room_app, war_room_screen
 from warroom.playbook import LogSource, Playbook, Service
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
@@ -46,7 +46,7 @@ async def test_b_opens_the_browser_and_typing_searches_the_runbooks_text(
     async with app.run_test(size=(140, 44)) as pilot:
         await loaded(pilot, app)
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, RunbookBrowser), what="browser")
+        await until(pilot, shows(app, RunbookBrowser), what="browser")
         assert listed(app) == [
             "site-down",
             "database-connection",
@@ -61,11 +61,11 @@ async def test_b_opens_the_browser_and_typing_searches_the_runbooks_text(
         assert "Solution 2: Roll back deployment — If there was a recent deploy" in text
 
         await pilot.press("question_mark")  # the key help lists the browser's keys
-        await until(pilot, lambda: isinstance(app.screen, KeysScreen), what="key help")
+        await until(pilot, shows(app, KeysScreen), what="key help")
         help_screen = app.screen
         assert isinstance(help_screen, KeysScreen) and help_screen.groups[0].title == "Runbooks"
         await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, RunbookBrowser), what="help closed")
+        await until(pilot, shows(app, RunbookBrowser), what="help closed")
 
         await pilot.press(*"pooler")  # a word in a solution's note, typed from the list
         assert app.screen.query_one("#rb-search", Input).value == "pooler"
@@ -98,7 +98,7 @@ async def test_the_palette_opens_a_runbook_and_enter_on_a_step_asks_to_run_it(
         await pilot.press(*"Runbook: Out of memory")
         await pilot.pause()
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, RunbookBrowser), what="browser")
+        await until(pilot, shows(app, RunbookBrowser), what="browser")
         options = app.screen.query_one("#rb-list", OptionList)
         assert options.highlighted is not None
         assert options.get_option_at_index(options.highlighted).id == "out-of-memory"
@@ -143,7 +143,7 @@ async def test_a_service_answering_503_suggests_site_down_with_its_reason(
         await until(pilot, lambda: "Site is down" in suggestion_text(app), what="suggested")
         assert re.search(r": backend down \d+ s \(HTTP 503\) · b to browse$", suggestion_text(app))
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, RunbookBrowser), what="browser")
+        await until(pilot, shows(app, RunbookBrowser), what="browser")
         assert listed(app)[0] == "site-down"
         assert "Suggested: backend down" in detail_text(app)
 
