@@ -40,11 +40,11 @@ def place(parts: Sequence[Part], width: int, *, fill: str | None, min_fill: int)
     the others leave (at least `min_fill`), cut with "…" when longer. A part past the right
     edge is cropped there: `shown` is only what is on screen.
     """
-    shown = [part for part in parts if part.text or part.name == fill]
-    fixed = sum(cell_len(part.text) + 2 for part in shown if part.name != fill)
+    present = [part for part in parts if part.text or part.name == fill]
+    fixed = sum(cell_len(part.text) + 2 for part in present if part.name != fill)
     placed: list[Placed] = []
     start = 0
-    for part in shown:
+    for part in present:
         if start >= width:
             break
         text = part.text
