@@ -30,9 +30,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from terminal import PYTHON, REPO, Terminal, declare, plain, scratch
+from bench.terminal import PYTHON, REPO, Terminal, declare, scratch, showing
 
 SIZE = (200, 60)
 WARROOM = str(Path(PYTHON).with_name("warroom"))
@@ -54,7 +54,7 @@ def first_screen(command: list[str], env: dict[str, str], shows: str) -> float:
     start = time.perf_counter()
     term = Terminal(command, env=env, size=SIZE)
     try:
-        term.wait_for(lambda rows: shows in plain(rows), timeout=30, every=0.005)
+        term.wait_for(showing(shows), timeout=30, every=0.005)
         return time.perf_counter() - start
     finally:
         term.close()

@@ -23,9 +23,9 @@ import textwrap
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from terminal import declare, playbook_without_outside_world
+from bench.terminal import declare, playbook_without_outside_world
 
 TICKS = os.sysconf("SC_CLK_TCK")
 ANCHOR = textwrap.dedent(

@@ -62,7 +62,7 @@ KEY_EVERY = 0.02
 class FloodedApp(WarRoomApp):
     """The war room, with a key whose action only notes when it ran, and frames rendered."""
 
-    CSS_PATH = Path(sys.modules[WarRoomApp.__module__].__file__ or "").parent / "warroom.tcss"
+    CSS_PATH = str(Path(sys.modules[WarRoomApp.__module__].__file__ or "").parent / "warroom.tcss")
     BINDINGS = [*WarRoomApp.BINDINGS, Binding("f12", "ping", "ping", show=False, priority=True)]
 
     def __init__(self, **kwargs: Any) -> None:

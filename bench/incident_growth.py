@@ -77,7 +77,7 @@ async def build(path: Path, size: int, item_ids: list[str]) -> str:
 class MeasuredApp(WarRoomApp):
     """The app, telling a waiting thread when a frame shows `want` timeline entries."""
 
-    CSS_PATH = Path(sys.modules[WarRoomApp.__module__].__file__ or "").parent / "warroom.tcss"
+    CSS_PATH = str(Path(sys.modules[WarRoomApp.__module__].__file__ or "").parent / "warroom.tcss")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

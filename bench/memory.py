@@ -83,7 +83,8 @@ def run_case(events: int, lines: int) -> dict[str, float]:
         text=True,
         check=True,
     )
-    return json.loads(out.stdout.splitlines()[-1])
+    figures: dict[str, float] = json.loads(out.stdout.splitlines()[-1])
+    return figures
 
 
 def main() -> None:

@@ -24,9 +24,17 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from terminal import PYTHON, Terminal, declare, plain, playbook_without_outside_world, scratch
+from bench.terminal import (
+    PYTHON,
+    Terminal,
+    declare,
+    plain,
+    playbook_without_outside_world,
+    scratch,
+    showing,
+)
 
 SIZE = (200, 60)
 PATTERNS = ("GET /api", r"timeout|5\d\d", "ERROR|timeout")
@@ -72,7 +80,7 @@ def refilter_times(term: Terminal, lines: int, rounds: int) -> dict[str, list[fl
             time.sleep(0.3)  # the typing settles; only Enter is timed
             start = time.perf_counter()
             term.send("Enter")
-            term.wait_for(lambda rows, p=pattern: f"│ {p}" in plain(rows), timeout=10)
+            term.wait_for(showing(f"│ {pattern}"), timeout=10)
             times[pattern].append(time.perf_counter() - start)
             term.send("/")
             time.sleep(0.3)  # untimed: the box opens with the filter in force
@@ -90,7 +98,7 @@ def anchor_times(term: Terminal, rounds: int) -> list[float]:
         key, shows = ("2", "anchor shows two") if n % 2 == 0 else ("1", "anchor shows one")
         start = time.perf_counter()
         term.send(key)
-        term.wait_for(lambda rows, s=shows: s in plain(rows))  # type: ignore[misc]
+        term.wait_for(showing(shows))
         times.append(time.perf_counter() - start)
         time.sleep(0.1)
     return times

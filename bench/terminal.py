@@ -130,6 +130,11 @@ def plain(rows: list[str]) -> str:
     return "\n".join(SGR.sub("", row) for row in rows)
 
 
+def showing(text: str) -> Callable[[list[str]], bool]:
+    """A `Terminal.wait_for` condition: the screen shows `text`."""
+    return lambda rows: text in plain(rows)
+
+
 def playbook_without_outside_world(folder: Path, extra: str = "") -> Path:
     """The tests' minimal playbook minus what polls or tails, plus `extra` TOML."""
     shipped = (REPO / "tests" / "data" / "playbooks" / "minimal.toml").read_text()

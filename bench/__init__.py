@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print their figures beside an anchor (not tests)."""
