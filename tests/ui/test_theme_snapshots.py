@@ -28,6 +28,7 @@ from warroom.resources import themes_dir
 from warroom.store import EventStore, open_store
 from warroom.ui.app import WarRoomApp
 from warroom.ui.screens.confirm import ConfirmScreen
+from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.health_pane import HealthPane
 from warroom.ui.widgets.log_pane import LogPane
 
@@ -68,9 +69,11 @@ def outage_playbook() -> Playbook:
 @pytest.fixture(autouse=True)
 def in_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
-    # The panes are fed below instead: nothing reaches the network or starts a process.
-    monkeypatch.setattr(HealthPane, "start", lambda self: None)
-    monkeypatch.setattr(LogPane, "start", lambda self: None)
+    # Nothing polled, tailed, announced or followed: the panes are fed below instead, and
+    # the store is opened outside snap_compare's loop, where a read still in flight when
+    # that loop ends would leave aiosqlite's thread answering a closed loop (it dies, and
+    # closing the store hangs).
+    monkeypatch.setattr(WarRoomScreen, "_start_watching", lambda self: None)
 
 
 @pytest.fixture
