@@ -287,3 +287,23 @@ async def test_the_collector_held_at_start_runs_again_once_the_war_room_is_drawn
     finally:
         collector.release()
         gc.unfreeze()
+
+
+async def test_a_severity_the_playbook_does_not_know_is_shown_as_plain_visible_text(
+    store: EventStore,
+) -> None:
+    # An imported incident's, say: the export's schema takes any string as its severity.
+    app = war_room_app(store, await declare(store, severity="SEV1\x1b]2;PWNED\x07"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+        await pilot.pause()
+        await pilot.press("I")  # the whole title, with the id and severity as its heading
+        await until(pilot, lambda: bool(app._notifications), what="the title shown")
+        shown = [
+            app.screen.query_one(IncidentHeader).shown("severity"),
+            str(app.screen.query_one("#severity-line", Static).render()),
+            *(str(n.title) for n in app._notifications),
+        ]
+    assert shown[0] == "SEV1␛]2;PWNED␇"
+    for text in shown:
+        assert "\x1b" not in text and "SEV1␛]2;PWNED␇" in text, text

@@ -75,11 +75,15 @@ async def test_the_declare_form_offers_to_join_an_incident_declared_meanwhile(
         await until(pilot, shows(app, DeclareScreen), what="declare form")
         app.screen.query_one("#title", Input).focus()
         await pilot.press(*"Checkout")
-        theirs = await declare(anns_terminal, title="Checkout broken", actor="ann")
+        # Declared under another playbook's levels, say: untrusted text, shown visibly.
+        theirs = await declare(
+            anns_terminal, title="Checkout broken", severity="SEV1\x1b[2J", actor="ann"
+        )
         await until(pilot, shows(app, ChoicePrompt), what="join offer")
         offered = app.screen.query_one(OptionList)
         assert offered.highlighted == 0
-        assert theirs in str(offered.get_option_at_index(0).prompt)
+        prompt = str(offered.get_option_at_index(0).prompt)
+        assert theirs in prompt and "SEV1␛[2J" in prompt and "\x1b" not in prompt
         await pilot.press("enter")
         await until(pilot, shows(app, WarRoomScreen), what="war room")
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
@@ -117,7 +121,9 @@ async def test_declaring_after_someone_else_did_asks_first(
 
 async def test_with_several_open_incidents_the_responder_chooses(store: EventStore) -> None:
     older = await declare(store, title="Checkout broken", at=T0)
-    newer = await declare(store, title="Mail bouncing", at=T0 + timedelta(minutes=5))
+    newer = await declare(
+        store, title="Mail bouncing", severity="SEV1\x1b[2J", at=T0 + timedelta(minutes=5)
+    )
     closed = await declare(store, title="Old outage", at=T0 - timedelta(days=1))
     await store.append(closed, kinds.RESOLVED, {}, actor="a")
     app = war_room_app(store, None)
@@ -126,6 +132,8 @@ async def test_with_several_open_incidents_the_responder_chooses(store: EventSto
         listed = app.screen.query_one(OptionList)
         assert [o.id for o in listed.options] == [newer, older, DECLARE_NEW]
         assert "Checkout broken" in str(listed.get_option(older).prompt)
+        shown = str(listed.get_option(newer).prompt)
+        assert "SEV1␛[2J" in shown and "\x1b" not in shown
         await pilot.press("down", "enter")
         await until(pilot, shows(app, WarRoomScreen), what="war room")
         await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")

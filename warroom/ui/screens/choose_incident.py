@@ -59,7 +59,7 @@ class ChooseIncidentScreen(Screen[str | None]):
         declared = clock_time(summary.declared_at, self._timezone)
         return Text.assemble(
             (summary.id, "bold"),
-            f"  {summary.severity}  {visible(summary.title, limit=80)}",
+            f"  {visible(summary.severity, limit=20)}  {visible(summary.title, limit=80)}",
             (f"  declared {summary.declared_at:%Y-%m-%d} {declared}", "dim"),
         )
 

@@ -134,7 +134,8 @@ class DeclareScreen(Screen[str | None]):
         responder already made, carried out if they still want it."""
         self._asking = True
         choices = [
-            (s.id, f"Join {s.id}  {s.severity}  {visible(s.title, limit=80)}") for s in incidents
+            (s.id, f"Join {s.id}  {visible(s.severity, limit=20)}  {visible(s.title, limit=80)}")
+            for s in incidents
         ]
         choices.append((DECLARE_ANYWAY, "Declare a new incident anyway (another outage)"))
         count = "An incident was" if len(incidents) == 1 else f"{len(incidents)} incidents were"

@@ -75,7 +75,7 @@ class IncidentCommands:
         # The header cuts the title to its room; at 80 columns that is a few words.
         if self.state is not None:
             title = visible(self.state.title, limit=500)
-            heading = f"{self.state.id} {self.state.severity}"
+            heading = f"{self.state.id} {visible(self.state.severity, limit=20)}"
             self.app.notify(title, title=heading, markup=False, timeout=15)
 
     def action_rename(self: _Room) -> None:

@@ -90,7 +90,8 @@ class CommandPanel(Vertical):
             line = Text(f"{severity.level} {severity.name}{summary}", style="bold")
             line.append(f" · respond {severity.response_label or span(severity.response_time)}")
         except KeyError:
-            line = Text(f"{state.severity} (not in the playbook)", style="bold")
+            # Another playbook's level, from an imported incident: untrusted text.
+            line = Text(f"{visible(state.severity, limit=20)} (not in the playbook)", style="bold")
         self._line("severity", line)
         self._line(
             "response", f"Declared {elapsed(at.elapsed)} ago · {response_text(at.response)[0]}"

@@ -13,6 +13,9 @@ from warroom.store import Presence
 from warroom.ui.timefmt import elapsed
 from warroom.ui.widgets.part_line import Part, PartLine
 
+SEVERITY_STYLES = {level: f"incident-header--{level.lower()}" for level in ("P0", "P1", "P2", "P3")}
+"""The component class of each severity the playbook knows; any other looks like P3."""
+
 
 class IncidentHeader(PartLine):
     """Incident id, severity, title, elapsed time, the health summary and who else is here,
@@ -20,11 +23,8 @@ class IncidentHeader(PartLine):
 
     FILL = "title"
     COMPONENT_CLASSES = {
+        *SEVERITY_STYLES.values(),
         "incident-header--id",
-        "incident-header--p0",
-        "incident-header--p1",
-        "incident-header--p2",
-        "incident-header--p3",
         "incident-header--resolved",
         "incident-header--offline",
         "incident-header--presence",
@@ -68,7 +68,10 @@ class IncidentHeader(PartLine):
         level = state.severity
         yield Part("id", state.id, "incident-header--id")
         name = self._severity_names.get(level, "")
-        yield Part("severity", f"{level} {name}".strip(), f"incident-header--{level.lower()}")
+        # A level from outside the playbook (an imported incident's) is shown all the same,
+        # as plain, visible text.
+        style = SEVERITY_STYLES.get(level, SEVERITY_STYLES["P3"])
+        yield Part("severity", f"{visible(level, limit=20)} {name}".strip(), style)
         # Typed by a person or a script: shown as plain, visible text.
         yield Part("title", visible(state.title, limit=200))
         # Open is the normal case: only a resolved incident spends header room on its status.
