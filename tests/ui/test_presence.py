@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual.content import Content
+from textual.visual import visualize
+
 from tests.support.waiting import eventually
 from tests.support.war_room import declare, war_room_app, war_room_screen
 from warroom.store import EventStore
@@ -21,9 +24,9 @@ async def test_the_header_names_the_other_terminals_on_the_incident(store: Event
         await store.announce(
             incident,
             "other",
-            actor="ann\x1b[2J",
+            actor="[b]ann[/b]\x1b[2J",
             host="laptop",
-            region="logs",
+            region="logs\x07",
             ttl=timedelta(minutes=1),
         )
         await eventually(
@@ -31,9 +34,11 @@ async def test_the_header_names_the_other_terminals_on_the_incident(store: Event
             what="ann in the header",
             pause=lambda: pilot.pause(0.1),
         )
-        assert header.shown("presence") == "also here: 1 — ann␛[2J@laptop"
-        tooltip = str(header.tooltip)
-        assert "on logs since" in tooltip
+        assert header.shown("presence") == "also here: 1 — [b]ann[/b]␛[2J@laptop"
+        # The tooltip as Textual draws it: no markup read, no escape kept.
+        drawn = visualize(header, header.tooltip)
+        assert isinstance(drawn, Content)
+        assert drawn.plain.startswith("[b]ann[/b]␛[2J@laptop on logs␇ since ")
         await store.depart(incident, "other")
         await eventually(
             lambda: header.shown("presence") == "" and header.tooltip is None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rich.text import Text
 from textual.reactive import var
 
 from warroom.incident import IncidentState
@@ -95,15 +96,14 @@ class IncidentHeader(PartLine):
 
     def watch_present(self, present: tuple[Presence, ...]) -> None:
         self._redraw()
-        # Typed by other people on other hosts: shown as plain, visible text.
-        self.tooltip = (
-            "\n".join(
-                f"{visible(p.actor, limit=40)}@{visible(p.host, limit=60)} on {p.region}"
-                f" since {p.since:%H:%M:%S} UTC"
-                for p in present
-            )
-            or None
+        # Typed by other people on other hosts: shown as plain, visible text (a Text, which
+        # Textual does not read as markup, where it would a str).
+        who = "\n".join(
+            f"{visible(p.actor, limit=40)}@{visible(p.host, limit=60)}"
+            f" on {visible(p.region, limit=20)} since {p.since:%H:%M:%S} UTC"
+            for p in present
         )
+        self.tooltip = Text(who) if who else None
 
 
 def also_here(present: tuple[Presence, ...]) -> str:
