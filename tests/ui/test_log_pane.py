@@ -12,6 +12,7 @@ from rich.style import Style
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
+from textual.widgets._toast import Toast
 
 from tests.support.processes import pid_alive
 from tests.support.war_room import WidgetHost, until
@@ -310,3 +311,18 @@ async def test_a_focus_move_redraws_the_cursor_row_not_every_row(
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
         await pilot.pause()
         assert set(drawn) == set(range(5))  # a new theme: every row anew (once or twice)
+
+
+async def test_where_an_export_went_is_said_as_the_path_is_not_read_as_markup(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "[bold red]logs"
+    folder.mkdir()
+    pane = LogPane(sources=(source(tmp_path),), export_dir=folder, policy=FAST)
+    app = WidgetHost(pane)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await lines_in(pane, 5)
+        await pilot.press("e")
+        await until(pilot, lambda: bool(app.screen.query(Toast)), what="the export said")
+        said = [str(toast.render()) for toast in app.screen.query(Toast)]
+    assert any(f"to {folder}/incident-logs-" in text for text in said), said

@@ -384,9 +384,11 @@ class LogPane(Vertical):
             async with progress(self, f"Exporting {len(lines):,} log lines"):
                 path = await write_export(lines, folder, self.clock().astimezone(self.tz))
         except OSError as exc:
-            self.notify(f"export failed: {visible(str(exc))}", severity="error")
+            self.notify(f"export failed: {visible(str(exc))}", severity="error", markup=False)
             return
-        self.notify(f"exported {len(lines):,} lines to {path}", timeout=8)
+        self.notify(
+            f"exported {len(lines):,} lines to {visible(str(path))}", timeout=8, markup=False
+        )
         self.post_message(self.Exported(path, len(lines)))
 
     def action_restart_sources(self) -> None:
