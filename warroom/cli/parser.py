@@ -174,13 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="APP",
         help="a destructive command runs only with its Fly app name here (else exit 2)",
     )
-    run.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="PLACEHOLDER=VALUE",
-        help="fill a <placeholder> of the command, e.g. --set image-ref=REF (repeatable)",
+    assignments(
+        run,
+        "PLACEHOLDER=VALUE",
+        "fill a <placeholder> of the command, e.g. --set image-ref=REF (repeatable)",
     )
 
     commands_ = command(
@@ -201,6 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def assignments(parser: argparse.ArgumentParser, metavar: str, help: str) -> None:  # noqa: A002
+    """A repeatable `--set NAME=VALUE`, gathered in `args.assignments`."""
+    parser.add_argument(
+        "--set", dest="assignments", action="append", default=[], metavar=metavar, help=help
+    )
+
+
 def _postmortem_commands(command: Command) -> None:
     """The three subcommands, on the parser `command(name, help)` makes."""
     postmortem = command(
@@ -209,13 +213,8 @@ def _postmortem_commands(command: Command) -> None:
         f"({', '.join(POSTMORTEM_WRITTEN)})",
         on_incident=True,
     )
-    postmortem.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="FIELD=TEXT",
-        help="write a section (repeatable); FIELD=- reads the text from stdin",
+    assignments(
+        postmortem, "FIELD=TEXT", "write a section (repeatable); FIELD=- reads the text from stdin"
     )
 
     action = command(
