@@ -154,14 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="investigating, identified, monitoring, resolved or email",
     )
-    status.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="fill a placeholder the incident has no value for (repeatable)",
-    )
+    assignments(status, "FIELD=VALUE", PLACEHOLDER_HELP)
     run = command(
         "run",
         "run an emergency command or quick check by name, print its output and record it "
@@ -196,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         more(command)
     return parser
+
+
+PLACEHOLDER_HELP = "fill a placeholder the incident has no value for (repeatable)"
 
 
 def assignments(parser: argparse.ArgumentParser, metavar: str, help: str) -> None:  # noqa: A002
@@ -248,14 +244,7 @@ def _publishing_commands(command: Command) -> None:
         metavar="TARGETS",
         help="statuspage, chat or both, comma-separated (default: those the playbook has)",
     )
-    publish.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="fill a placeholder the incident has no value for (repeatable)",
-    )
+    assignments(publish, "FIELD=VALUE", PLACEHOLDER_HELP)
     publish.add_argument(
         "--component",
         dest="components",
