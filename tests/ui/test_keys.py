@@ -3,6 +3,8 @@ that work now, grouped, the focused region's first."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.playbooks import quiet_playbook
 from tests.support.war_room import declare, shows, until, war_room_app, war_room_screen
 from tests.ui.test_incident_command import loaded
@@ -50,3 +52,19 @@ def test_an_unknown_id_or_a_clash_in_keys_is_a_problem_at_its_line() -> None:
         f"{path}:90: keys.add-notes: no key binding has this id (did you mean 'add-note'?)",
         f"{path}:91: keys.logs-pin: 'q' is already Quit (Logs)",
     ]
+
+
+async def test_the_key_help_is_a_page_of_its_own_with_the_war_room_not_drawn_under_it(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR")  # in colour: NO_COLOR's background is the terminal's own
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("question_mark")
+        await until(pilot, shows(app, KeysScreen), what="the key help")
+        # Under a see-through screen (background alpha < 1, Screen.render) Textual draws the
+        # one below again, through the tint, at every frame.
+        assert app.screen.styles.background.a == 1
+        await pilot.press("question_mark")
+        await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
