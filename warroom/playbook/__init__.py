@@ -15,6 +15,7 @@ from warroom.playbook.loader import load_playbook
 from warroom.playbook.model import (
     KEY_MOMENTS,
     POSTMORTEM_FIELDS,
+    SEVERITY_LEVELS,
     TEMPLATE_FIELDS,
     TEMPLATE_NAMES,
     BodyCheck,
@@ -64,6 +65,7 @@ __all__ = [
     "MAX_DURATION",
     "PAGERDUTY_EVENTS_URL",
     "POSTMORTEM_FIELDS",
+    "SEVERITY_LEVELS",
     "STATUSPAGE_API",
     "TEMPLATE_FIELDS",
     "TEMPLATE_NAMES",

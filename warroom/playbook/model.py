@@ -31,6 +31,9 @@ from warroom.playbook.model_runbooks import (
     Step,
 )
 
+SEVERITY_LEVELS = ("P0", "P1", "P2", "P3")
+"""The levels a playbook defines, each once."""
+
 KeyMoment = Literal["detected", "identified", "mitigated", "resolved"]
 KEY_MOMENTS: tuple[KeyMoment, ...] = ("detected", "identified", "mitigated", "resolved")
 

@@ -14,6 +14,7 @@ from typing import NamedTuple, cast
 
 from warroom.playbook.model import (
     KEY_MOMENTS,
+    SEVERITY_LEVELS,
     ChecklistItem,
     EscalationLevel,
     ExternalSupport,
@@ -32,8 +33,6 @@ from warroom.playbook.model_runbooks import (
 from warroom.playbook.sections_signals import SignalRefs, signals
 from warroom.playbook.toml_table import REQUIRED, Table, check_unique
 
-_LEVELS = ("P0", "P1", "P2", "P3")
-
 
 def severities(root: Table) -> tuple[Severity, ...]:
     tables = root.tables("severity", nonempty=True)
@@ -41,7 +40,7 @@ def severities(root: Table) -> tuple[Severity, ...]:
     for table in tables:
         out.append(
             Severity(
-                level=table.choice("level", _LEVELS),
+                level=table.choice("level", SEVERITY_LEVELS),
                 name=table.text("name"),
                 summary=table.text("summary", ""),
                 response_time=table.duration("response_time"),
@@ -53,7 +52,7 @@ def severities(root: Table) -> tuple[Severity, ...]:
         table.done()
     levels = [s.level for s in out]
     check_unique(tables, "level", levels, "severity level")
-    missing = [level for level in _LEVELS if level not in levels]
+    missing = [level for level in SEVERITY_LEVELS if level not in levels]
     if tables and missing:
         which = "level " + missing[0] if len(missing) == 1 else "levels " + ", ".join(missing)
         root.problem("severity", f"{which} missing; P0, P1, P2 and P3 are needed")

@@ -9,12 +9,13 @@ from textual.reactive import var
 
 from warroom.incident import IncidentState
 from warroom.incident.clocks import Clocks
+from warroom.playbook import SEVERITY_LEVELS
 from warroom.safetext import visible
 from warroom.store import Presence
 from warroom.ui.timefmt import elapsed
 from warroom.ui.widgets.part_line import Part, PartLine
 
-SEVERITY_STYLES = {level: f"incident-header--{level.lower()}" for level in ("P0", "P1", "P2", "P3")}
+SEVERITY_STYLES = {level: f"incident-header--{level.lower()}" for level in SEVERITY_LEVELS}
 """The component class of each severity the playbook knows; any other looks like P3."""
 
 
@@ -99,8 +100,7 @@ class IncidentHeader(PartLine):
         # Typed by other people on other hosts: shown as plain, visible text (a Text, which
         # Textual does not read as markup, where it would a str).
         who = "\n".join(
-            f"{visible(p.actor, limit=40)}@{visible(p.host, limit=60)}"
-            f" on {visible(p.region, limit=20)} since {p.since:%H:%M:%S} UTC"
+            f"{terminal(p)} on {visible(p.region, limit=20)} since {p.since:%H:%M:%S} UTC"
             for p in present
         )
         self.tooltip = Text(who) if who else None
@@ -110,5 +110,9 @@ def also_here(present: tuple[Presence, ...]) -> str:
     """ "also here: 2 — ann@laptop, bob@desk", or "" when nobody else is."""
     if not present:
         return ""
-    who = ", ".join(f"{visible(p.actor, limit=40)}@{visible(p.host, limit=60)}" for p in present)
-    return f"also here: {len(present)} — {who}"
+    return f"also here: {len(present)} — {', '.join(terminal(p) for p in present)}"
+
+
+def terminal(present: Presence) -> str:
+    """ "ann@laptop": who is there and from where, as plain, visible text."""
+    return f"{visible(present.actor, limit=40)}@{visible(present.host, limit=60)}"
