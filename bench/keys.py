@@ -4,8 +4,9 @@
 
 Runs in a detached tmux session (a private server) at 200x60, types a key that toggles the
 screen between two states with `send-keys` and times each until the terminal shows the
-change (`capture-pane` polled every 2 ms, one row that tells the two states apart, with its
-colours), one key at a time, the next after a short random pause. The actions:
+change (`capture-pane` each time the program writes to the pane, one row that tells the two
+states apart, with its colours), one key at a time, the next after a short random pause.
+The actions:
 - region switch: `2` and `1` in turn (the focused region's border is drawn in another
   colour);
 - follow: space in the logs region, pausing the tail and following it again (the info line
@@ -124,7 +125,7 @@ def run(command: list[str], *, env: dict[str, str], ready: str, action: Action, 
         warmup: float = 0.0) -> list[float]:  # fmt: skip
     term = Terminal(command, env=env, size=SIZE)
     try:
-        term.wait_for(lambda rows: ready in plain(rows), timeout=30, every=0.05)
+        term.wait_for(lambda rows: ready in plain(rows), timeout=30)
         time.sleep(warmup)
         return key_latencies(term, action, keys)
     finally:
