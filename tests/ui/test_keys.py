@@ -4,6 +4,8 @@ that work now, grouped, the focused region's first."""
 from __future__ import annotations
 
 import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from tests.support.playbooks import quiet_playbook
 from tests.support.war_room import declare, shows, until, war_room_app, war_room_screen
@@ -68,3 +70,25 @@ async def test_the_key_help_is_a_page_of_its_own_with_the_war_room_not_drawn_und
         assert app.screen.styles.background.a == 1
         await pilot.press("question_mark")
         await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
+
+
+async def test_the_key_help_is_built_once_and_lists_the_keys_of_where_it_is_opened(
+    store: EventStore,
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("3", "question_mark")
+        await until(pilot, shows(app, KeysScreen), what="the key help")
+        keys = app.screen
+        assert isinstance(keys, KeysScreen)
+        keys.query_one(VerticalScroll).scroll_end(animate=False)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
+
+        await pilot.press("4", "question_mark")
+        await until(pilot, shows(app, KeysScreen), what="the key help again")
+        assert app.screen is keys  # not built again: that was most of what `?` cost
+        assert keys.groups[0].title == "Timeline (focused)"
+        assert str(keys.query_one("#keys-body", Static).content).startswith("Timeline (focused)")
+        assert keys.query_one(VerticalScroll).scroll_y == 0
