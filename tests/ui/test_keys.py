@@ -88,7 +88,8 @@ async def test_the_key_help_is_built_once_and_lists_the_keys_of_where_it_is_open
 
         await pilot.press("4", "question_mark")
         await until(pilot, shows(app, KeysScreen), what="the key help again")
-        assert app.screen is keys  # not built again: that was most of what `?` cost
+        assert keys is app.screen  # not built again: that was most of what `?` cost
+        assert isinstance(keys, KeysScreen)
         assert keys.groups[0].title == "Timeline (focused)"
         assert str(keys.query_one("#keys-body", Static).content).startswith("Timeline (focused)")
         assert keys.query_one(VerticalScroll).scroll_y == 0
