@@ -16,6 +16,7 @@ from tests.support.disk import disk_full_at
 from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore
+from warroom.ui.app import SWITCH_INTERVAL
 from warroom.ui.screens.prompts import NotePrompt
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
@@ -37,6 +38,20 @@ async def test_wide_screen_shows_all_four_regions_and_the_header(store: EventSto
         assert header.shown("id") == incident_id
         assert header.shown("severity") == "P1 High"
         assert header.shown("title") == "Backend returning 503s"
+
+
+async def test_while_it_runs_the_loop_waits_at_most_a_millisecond_for_the_gil(
+    store: EventStore,
+) -> None:
+    # The loop gives the GIL away at every pipe read and terminal write; Python's default
+    # 5 ms for another thread to give it back was a key's wait during a flood, per call.
+    python_default = sys.getswitchinterval()
+    assert python_default > SWITCH_INTERVAL
+    app = war_room_app(store, await declare(store))
+    async with app.run_test() as pilot:
+        await until(pilot, shows(app, WarRoomScreen), what="the war room")
+        assert sys.getswitchinterval() == SWITCH_INTERVAL
+    assert sys.getswitchinterval() == python_default  # given back: it is the process's
 
 
 async def test_small_screen_switches_regions_instead_of_squeezing(store: EventStore) -> None:
