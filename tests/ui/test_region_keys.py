@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.visual import visualize
 from textual.widget import Widget
-from textual.widgets import Static, Tabs
+from textual.widgets import Input, Static, Tabs
 
 from tests.support.war_room import (
     declare,
@@ -270,6 +270,28 @@ async def test_a_region_key_holds_log_ingest_until_its_frame_is_out(store: Event
         assert gate.holds == 1
         await until(pilot, lambda: not gate.held, what="released after the key's frame")
         assert screen.active_region == "logs"
+
+
+async def test_a_key_the_focused_widget_answers_holds_log_ingest_until_the_cap(
+    store: EventStore,
+) -> None:
+    # Such a key never comes back to the app, so nothing says when its frame is out: only
+    # the cap ends the hold. Textual marks the arriving event itself forwarded as it passes
+    # it on, which once read as "back from the widget" and released the hold at once.
+    app = war_room_app(store, await declare(store))
+    gate = app.step_aside = CountedHolds()
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen = war_room_screen(app)
+        await until(pilot, lambda: screen.state is not None, what="incident loaded")
+        for key in ("2", "slash"):  # the logs, and their filter box (both app bindings)
+            await pilot.press(key)
+            await until(pilot, lambda: not gate.held, what=f"{key}'s hold released")
+        box = app.focused
+        assert isinstance(box, Input)
+        await pilot.press("x")  # typed into the box: the Input stops the key
+        await until(pilot, lambda: box.value == "x", what="typed")
+        await pilot.pause()
+        assert gate.holds == 3 and gate.held
 
 
 async def test_the_key_bar_draws_each_line_once_and_shows_the_focused_regions_keys(

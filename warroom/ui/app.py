@@ -181,10 +181,13 @@ class WarRoomApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         key = isinstance(event, events.Key)
-        if key and not event.is_forwarded:
+        # Asked before Textual forwards the key to the focused widget, which marks this very
+        # event forwarded: after it, an arriving key and one back from the widget look alike.
+        arriving = key and not event.is_forwarded
+        if arriving:
             self.step_aside.hold()
         await super().on_event(event)
-        if key and event.is_forwarded:
+        if key and not arriving:
             # Back from the focused widget, unanswered there: the app's bindings have run
             # now. A key a widget answered never comes back; the hold's cap releases it.
             self.screen.call_after_refresh(self.step_aside.release)
