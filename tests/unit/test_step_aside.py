@@ -25,19 +25,43 @@ async def test_a_hold_nobody_releases_ends_by_itself() -> None:
     assert not gate.held
 
 
-async def test_after_a_hold_the_sources_get_a_turn_before_the_next() -> None:
+async def test_a_spent_budget_holds_nothing_until_the_sources_have_read_for_more() -> None:
     gate = StepAside(longest=0.1)
     gate.hold()
-    await gate.wait()  # the cap released it: a key held down, say
-    gate.hold()
-    assert not gate.held  # the sources' turn: TURN times the hold
-    await asyncio.sleep(0.1 * TURN / 2)
+    await gate.wait()  # the cap released it, the whole budget spent: a key held down, say
     gate.hold()
     assert not gate.held
-    await asyncio.sleep(0.1 * TURN)
+    await asyncio.sleep(0.1 * TURN / 2)  # half a hold earned
     gate.hold()
     assert gate.held
     gate.release()
+
+
+async def test_a_key_right_after_a_short_hold_is_held_from_what_is_left() -> None:
+    gate = StepAside(longest=0.1)
+    gate.hold()
+    await asyncio.sleep(0.02)
+    gate.release()  # a region switch's frame is out: most of the budget is left
+    gate.hold()
+    assert gate.held
+    gate.release()
+
+
+async def test_keys_held_down_hold_the_sources_a_fifth_of_the_time_at_most() -> None:
+    gate = StepAside(longest=0.05)
+    loop = asyncio.get_running_loop()
+    held_for = 0.0
+    start = last = loop.time()
+    while last - start < 1.0:
+        gate.hold()  # never released: only the cap or the budget ends each hold
+        was_held = gate.held
+        await asyncio.sleep(0.002)
+        now = loop.time()
+        held_for += (now - last) if was_held else 0.0
+        last = now
+    # At most the budget it started with plus a TURN-th of the time the sources read.
+    most = (0.05 + 1.0 / TURN) / (1 + 1 / TURN)
+    assert 0.1 < held_for < most + 0.03
 
 
 async def test_an_unheld_gate_lets_through_at_once() -> None:

@@ -8,9 +8,11 @@ in 65 ms at p95 where an idle one takes 30. While held, the sources wait between
 they wait for the archive (`Archiver.room`): nothing is dropped, the pipe fills and the
 source is read a little later. The UI holds it when a key arrives and releases it once the
 key's frame is out. A hold lasts `longest` at most (a key a widget answers, such as one typed
-into the filter box, releases nothing), and after each hold the sources read for `TURN` times
-as long before the next can start: keys held down (50 a second in `bench/flood.py`) slow the
-tail by a fifth at most and never stop it.
+into the filter box, releases nothing). Holds are paid from a budget that grows by one
+second for every `TURN` seconds the sources read, and keeps at most `longest`: keys held
+down (50 a second in `bench/flood.py`) slow the tail by a fifth at most and never stop it,
+while a key pressed on its own, after the sources have read a few times as long as the last
+hold, is held for as long as its frame takes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ LONGEST_HOLD_SECONDS = 0.06
 """How long one key may hold ingest back: longer than a region switch takes at p99 under a
 flood (in the app, from the key's arrival to its frame's write)."""
 TURN = 4
-"""After a hold, the sources read this many times as long as it lasted before the next hold."""
+"""Seconds the sources read for each second of hold they may later be held (the budget)."""
+SHORTEST_HOLD_SECONDS = 0.005
+"""No hold is started with less budget than this: it would end before the key's frame."""
 
 
 class StepAside:
@@ -33,8 +37,9 @@ class StepAside:
         self._open.set()
         self._cap: asyncio.TimerHandle | None = None
         self._held_since = 0.0
-        self._next_hold = 0.0
-        """Loop time before which no new hold starts: the sources' turn."""
+        self._budget = longest
+        """Seconds of hold the sources have earned, as of `_budget_at` (loop time)."""
+        self._budget_at = 0.0
 
     @property
     def held(self) -> bool:
@@ -42,15 +47,19 @@ class StepAside:
         return not self._open.is_set()
 
     def hold(self) -> None:
-        """A key arrived: the sources wait until `release` or `longest` seconds, unless a
-        hold is on already or the sources have not yet had their turn after the last."""
+        """A key arrived: the sources wait until `release`, `longest` seconds or the budget
+        is spent, unless a hold is on already or the budget is too small for one."""
         loop = asyncio.get_running_loop()
         now = loop.time()
-        if self.held or now < self._next_hold:
+        if self.held:
+            return
+        earned = (now - self._budget_at) / TURN
+        self._budget, self._budget_at = min(self._longest, self._budget + earned), now
+        if self._budget < SHORTEST_HOLD_SECONDS:
             return
         self._open.clear()
         self._held_since = now
-        self._cap = loop.call_later(self._longest, self.release)
+        self._cap = loop.call_later(self._budget, self.release)
 
     def release(self) -> None:
         """The key is answered: the sources read on."""
@@ -60,7 +69,8 @@ class StepAside:
             self._cap.cancel()
             self._cap = None
         now = asyncio.get_running_loop().time()
-        self._next_hold = now + TURN * (now - self._held_since)
+        self._budget -= now - self._held_since
+        self._budget_at = now
         self._open.set()
 
     async def wait(self) -> None:
