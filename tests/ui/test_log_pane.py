@@ -243,6 +243,24 @@ async def test_a_line_wider_than_the_pane_does_not_hide_the_newest_row(tmp_path:
         )
 
 
+async def test_a_row_scrolled_sideways_shows_its_columns_from_there(tmp_path: Path) -> None:
+    wide = "2026-12-03T03:00:09Z app[1] iad [error] FATAL " + "0123456789" * 40
+    pane = LogPane(sources=(source(tmp_path, lines=[wide]),), policy=FAST)
+    app = WidgetHost(pane)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await lines_in(pane, 1)
+        view = pane.view
+        await until(pilot, lambda: view.max_scroll_x > 0, what="room to scroll sideways")
+        width = view.scrollable_content_region.width
+        unscrolled = view.render_line(0).text
+        view.scroll_to(x=30, animate=False)
+        await until(pilot, lambda: view.scroll_x == 30, what="scrolled")
+        scrolled = view.render_line(0).text
+        assert len(unscrolled) == len(scrolled) == width
+        assert scrolled[: width - 30] == unscrolled[30:]
+        assert scrolled[width - 30 :].isdigit()  # what lay past the unscrolled edge
+
+
 async def test_a_secret_in_a_source_command_is_masked_in_the_status_line(tmp_path: Path) -> None:
     secret = "s3cr3t-t0ken"
     missing = LogSource("back", (str(tmp_path / secret / "fly"), "logs"))

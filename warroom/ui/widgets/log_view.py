@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, tzinfo
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -108,7 +109,10 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         self._width_seen = 0
         self._drawn: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._look: tuple[Style, ...] = ()
-        """What the rows were drawn with, the cursor's colours apart."""
+        """What the rows were drawn with, the cursor's colours apart: the view's own style,
+        then `_ROW_CLASSES`' in name order."""
+        self._row_styles: dict[str, Style] = {}
+        """`_ROW_CLASSES`' styles by name: asked of Textual once a look, not once a row."""
         self._cursor_styles: tuple[Style, Style] = (Style(), Style())
         """The cursor's row without and with the focus (`log-view--cursor`, `-focus`)."""
         self._look_checked = False
@@ -187,10 +191,10 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.scrollable_content_region.width
-        if row >= self.rows:
-            return Strip.blank(width, self.rich_style)
         if not self._look_checked:
             self._check_look()
+        if row >= self.rows:
+            return Strip.blank(width, self._look[0])
         seq = self.buffer.seq_at_row(row)
         cursor = self._cursor_styles[self.has_focus] if row == self.cursor else None
         key = (seq, width, scroll_x, cursor, seq in self.marks, self.buffer.filter)
@@ -201,16 +205,19 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         return strip
 
     def _draw(self, row: int, width: int, scroll_x: int, *, cursor: Style | None) -> Strip:
-        base = self.rich_style
-        text = self._row_text(row, width)
-        if text.cell_len > self._width_seen:
-            self._width_seen = text.cell_len
+        # Segments, not a rich Text (which costs more to build and render than the row's
+        # few plain pieces), cut, padded and styled before the one Strip is made: a Strip
+        # costs seven caches to build, and each `Strip` step makes another.
+        base = self._look[0]
+        segments = self._highlighted(self._row_parts(row, width))
+        length = Segment.get_line_length(segments)
+        if length > self._width_seen:
+            self._width_seen = length
             self.call_later(self._grow)
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
-        if cursor is not None:
-            strip = strip.apply_style(cursor)
-        return strip.apply_style(base)
+        if scroll_x:
+            segments = list(Segment.divide(segments, [scroll_x, scroll_x + width]))[1]
+        line = Segment.adjust_line_length(segments, width, base)
+        return Strip(Segment.apply_style(line, base if cursor is None else base + cursor), width)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -224,6 +231,7 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         look = (self.rich_style, *(style(name) for name in sorted(_ROW_CLASSES)))
         if look != self._look:
             self._look = look
+            self._row_styles = dict(zip(sorted(_ROW_CLASSES), look[1:], strict=True))
             self._drawn.clear()  # drawn with the old theme
         self._cursor_styles = (style("log-view--cursor"), style("log-view--cursor-focus"))
 
@@ -241,37 +249,47 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
     def _show_end(self) -> None:
         self.scroll_to(y=self.max_scroll_y, animate=False)
 
-    def _row_text(self, row: int, width: int) -> Text:
+    def _row_parts(self, row: int, width: int) -> list[Segment]:
+        """The row's pieces of text, each in its style (plain text: no markup is read)."""
         seq = self.buffer.seq_at_row(row)
         record = self.buffer.get(seq)
         assert record is not None
-        style = self.get_component_rich_style
-        text = Text(no_wrap=True, end="")
-        text.append("●" if seq in self.marks else " ", style("log-view--mark"))
+        style = self._row_styles.__getitem__
         # Narrow panes (a quarter of the screen) get a short source tag.
         tag = self.source_width if width >= 48 else min(self.source_width, 6)
-        text.append(f"{record.source[:tag]:<{tag}} ", style("log-view--source"))
+        parts = [
+            Segment("●" if seq in self.marks else " ", style("log-view--mark")),
+            Segment(f"{record.source[:tag]:<{tag}} ", style("log-view--source")),
+        ]
         if record.time is None:
-            text.append(visible(record.raw))
-        else:
-            stamp = record.time.astimezone(self.tz).strftime("%H:%M:%S")
-            text.append(f"{stamp} ", style("log-view--time"))
-            if record.continued:
-                text.append("  " + visible(record.raw))
-            else:
-                text.append(f"{record.level[:5] or '-':<5} ", self._level_style(record.level))
-                if width >= WIDE:
-                    who = record.provider + (f"[{record.instance}]" if record.instance else "")
-                    text.append(
-                        visible(f"{who} {record.region} ", limit=80), style("log-view--time")
-                    )
-                text.append(visible(record.rest))
+            parts.append(Segment(visible(record.raw)))
+            return parts
+        stamp = record.time.astimezone(self.tz).strftime("%H:%M:%S")
+        parts.append(Segment(f"{stamp} ", style("log-view--time")))
+        if record.continued:
+            parts.append(Segment("  " + visible(record.raw)))
+            return parts
+        parts.append(Segment(f"{record.level[:5] or '-':<5} ", self._level_style(record.level)))
+        if width >= WIDE:
+            who = record.provider + (f"[{record.instance}]" if record.instance else "")
+            parts.append(
+                Segment(visible(f"{who} {record.region} ", limit=80), style("log-view--time"))
+            )
+        parts.append(Segment(visible(record.rest)))
+        return parts
+
+    def _highlighted(self, parts: list[Segment]) -> list[Segment]:
+        """`parts` with the filter's matches in `log-view--match` (none without a pattern)."""
         highlight = self.buffer.filter.highlight
-        if highlight is not None:
-            match_style = style("log-view--match")
-            for start, end in highlight.spans(text.plain):
-                text.stylize(match_style, start, end)
-        return text
+        if highlight is None:
+            return parts
+        text = Text(no_wrap=True, end="")
+        for part in parts:
+            text.append(part.text, part.style)
+        match_style = self._row_styles["log-view--match"]
+        for start, end in highlight.spans(text.plain):
+            text.stylize(match_style, start, end)
+        return list(text.render(self.app.console))
 
     def _level_style(self, level: str) -> Style:
         rank = level_rank(level)
@@ -284,4 +302,4 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
             if rank >= 20
             else "debug"
         )
-        return self.get_component_rich_style(f"log-view--{name}")
+        return self._row_styles[f"log-view--{name}"]
