@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from tests.support.capture import SharedArchive
 from tests.support.waiting import eventually
 from warroom.logs.archive import Archiver, Row, timed, unarchived
+from warroom.logs.parse import line_time
 
 
 def line(i: int) -> str:
@@ -106,6 +107,39 @@ def test_times_are_runs_and_continuations_take_their_entrys_time() -> None:
     chunk = timed("s", ["noise", line(1), "  more", line(1), line(2)], since)
     first, second = (datetime(2026, 1, 1, 0, 0, s, tzinfo=UTC) for s in (1, 2))
     assert list(chunk.times) == [(since, 1), (first, 3), (second, 1)]
+
+
+def one_at_a_time(lines: list[str], since: datetime) -> list[tuple[datetime, int]]:
+    """The times as the definition says them: each line's own, or the one before it."""
+    times: list[tuple[datetime, int]] = []
+    last = since
+    for raw in lines:
+        last = line_time(raw) or last
+        if times and times[-1][0] == last:
+            times[-1] = (last, times[-1][1] + 1)
+        else:
+            times.append((last, 1))
+    return times
+
+
+def test_grouped_times_are_the_times_of_each_line() -> None:
+    since = datetime(2026, 12, 3, 2, 59, tzinfo=UTC)
+    at = "2026-12-03T03:00:0{}Z app[1] iad [info] flood"
+    lines = [
+        "noise before any entry",
+        *[at.format(1)] * 50,
+        "  a continuation",
+        *[at.format(1)] * 3,
+        *[at.format(2)] * 40,
+        "2026-12-03T03:00:02.250Z app[1] iad [info] a stamp with a fraction",
+        "2026-12-03T03:00:02.750Z app[1] iad [info] and another",
+        "2026-12-03T03:00:03Zglued to its stamp: not an entry",
+        "2026-12-03T03:00:03Z",
+        *[at.format(3)] * 7,
+        "",
+        at.format(2),  # out of order, as two instances' lines can be
+    ]
+    assert list(timed("s", lines, since).times) == one_at_a_time(lines, since)
 
 
 async def test_close_after_timeout_cancels_a_stuck_write() -> None:
