@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.cells import cell_len
 from rich.style import Style
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
@@ -136,6 +137,30 @@ async def test_pause_counts_new_lines_and_resume_jumps_to_end(tmp_path: Path) ->
         assert pane.view.cursor_seq == selected  # the view held still
         await pilot.press("space")
         assert pane.following and pane.view.cursor == pane.view.rows - 1
+
+
+async def test_pausing_and_following_again_restyle_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The info line says which; a restyle of the pane's widgets (a class on the pane) was
+    # most of what space cost during a flood, and no style ever read it.
+    app, pane = make(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await lines_in(pane, 5)
+        await pilot.pause()
+        restyled: list[DOMNode] = []
+        update_styles = app.update_styles
+
+        def recorded(node: DOMNode, animate: bool = True) -> None:
+            restyled.append(node)
+            update_styles(node, animate=animate)
+
+        monkeypatch.setattr(app, "update_styles", recorded)
+        await pilot.press("space")
+        await until(pilot, lambda: "paused" in info(pane), what="paused")
+        await pilot.press("space")
+        await until(pilot, lambda: "following" in info(pane), what="following again")
+        assert [node for node in restyled if pane in node.ancestors_with_self] == []
 
 
 async def test_editing_keys_in_the_filter_box_do_not_pause(tmp_path: Path) -> None:

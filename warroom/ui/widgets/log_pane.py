@@ -298,7 +298,6 @@ class LogPane(Vertical):
     # -- follow, time, marks ---------------------------------------------------------------
 
     def watch_following(self, was: bool, following: bool) -> None:
-        self.set_class(not following, "-paused")
         if was == following:
             return  # Textual's first call, after mount: `on_mount` has shown the view
         if following:
