@@ -93,3 +93,23 @@ async def test_the_key_help_is_built_once_and_lists_the_keys_of_where_it_is_open
         assert keys.groups[0].title == "Timeline (focused)"
         assert str(keys.query_one("#keys-body", Static).content).startswith("Timeline (focused)")
         assert keys.query_one(VerticalScroll).scroll_y == 0
+
+
+async def test_the_key_help_opened_again_over_the_same_keys_keeps_its_text(
+    store: EventStore,
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("question_mark")
+        await until(pilot, shows(app, KeysScreen), what="the key help")
+        body = app.screen.query_one("#keys-body", Static)
+        text = body.content
+        app.screen.query_one(VerticalScroll).scroll_end(animate=False)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
+        await pilot.press("question_mark")
+        await until(pilot, shows(app, KeysScreen), what="the key help again")
+        # Not written again: new text is laid out and drawn again before the help shows.
+        assert body.content is text
+        assert app.screen.query_one(VerticalScroll).scroll_y == 0

