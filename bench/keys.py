@@ -11,7 +11,8 @@ The actions:
   colour);
 - follow: space in the logs region, pausing the tail and following it again (the info line
   under the logs says which);
-- help: `?` opening the key help over the war room and closing it again.
+- help: `?` opening the key help over the war room and closing it again;
+- note: `n` opening the note prompt over the war room and escape closing it.
 Printed as p50/p95/p99 in ms and as a ratio to the anchor, a trivial Textual app whose
 label `1`/`2` change, measured in the same run, each action:
 - idle: `warroom open` on an incident, a playbook with nothing to poll or tail;
@@ -78,9 +79,12 @@ ACTIONS = (
     REGION_SWITCH,
     Action("follow", ("Space", "Space"), "│ times ", words=("paused", "following"), setup=("2",)),
     Action("help", ("?", "?"), "1 Health"),
+    Action("note", ("n", "Escape"), "1 Health"),
 )
 """The region keys; space in the logs, pausing the tail and following it again; the key
-help opened over the war room and closed (Textual dims the screen behind it)."""
+help opened over the war room and closed (it hides the war room); the note prompt, a
+dialog like every form, opened and closed with escape (Textual dims the war room behind
+it)."""
 
 
 def marker_row(rows: list[str], text: str) -> str | None:
