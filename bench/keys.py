@@ -31,6 +31,7 @@ import shutil
 import statistics
 import sys
 import time
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,13 +59,15 @@ def flood_source(*rate: str) -> str:
 class Action(NamedTuple):
     """Keys that take the screen from one state to the other and back; `marker` names the
     row that tells the two states apart (with its colours), or, with `words`, the word
-    that does (for a row whose counts move under a flood); `setup` keys are sent once."""
+    that does (for a row whose counts move under a flood); `setup` keys are sent once;
+    `apart` names each key's figures when they are printed apart."""
 
     name: str
     keys: tuple[str, str]
     marker: str
     words: tuple[str, str] | None = None
     setup: tuple[str, ...] = ()
+    apart: tuple[str, str] | None = None
 
     def state(self, rows: list[str]) -> str | None:
         """What the screen shows of this action now."""
@@ -79,12 +82,13 @@ ACTIONS = (
     REGION_SWITCH,
     Action("follow", ("Space", "Space"), "│ times ", words=("paused", "following"), setup=("2",)),
     Action("help", ("?", "?"), "1 Health"),
-    Action("note", ("n", "Escape"), "1 Health"),
+    Action("note", ("n", "Escape"), "1 Health", apart=("note open", "escape")),
 )
 """The region keys; space in the logs, pausing the tail and following it again; the key
 help opened over the war room and closed (it hides the war room); the note prompt, a
-dialog like every form, opened and closed with escape (Textual dims the war room behind
-it)."""
+dialog like every form, opened (Textual dims the war room behind it) and closed with
+escape, apart: Textual's input thread reads a lone escape byte as the escape key only at
+its next tick, every 0.1 s, as the byte also starts every other key's sequence."""
 
 
 def marker_row(rows: list[str], text: str) -> str | None:
@@ -103,8 +107,9 @@ def settled(term: Terminal, action: Action) -> str | None:
     return last
 
 
-def key_latencies(term: Terminal, action: Action, count: int) -> list[float]:
-    """Seconds from each key to its change on screen, the action's two keys in turn."""
+def key_latencies(term: Terminal, action: Action, count: int) -> tuple[list[float], list[float]]:
+    """Seconds from each key to its change on screen, the action's two keys in turn: those
+    of its first key and those of its second."""
     for key in action.setup:
         term.send(key)
         settled(term, action)
@@ -114,19 +119,19 @@ def key_latencies(term: Terminal, action: Action, count: int) -> list[float]:
         shown.append(settled(term, action))
     if shown[0] == shown[1]:
         raise SystemExit(f"{action.name}: its two states look the same on screen")
-    latencies = []
+    latencies: tuple[list[float], list[float]] = ([], [])
     for n in range(count):
         state = n % 2
         start = time.perf_counter()
         term.send(action.keys[state])
         term.wait_for(lambda rows, want=shown[state]: action.state(rows) == want)  # type: ignore[misc]
-        latencies.append(time.perf_counter() - start)
+        latencies[state].append(time.perf_counter() - start)
         time.sleep(random.uniform(0.05, 0.15))
     return latencies
 
 
 def run(command: list[str], *, env: dict[str, str], ready: str, action: Action, keys: int,
-        warmup: float = 0.0) -> list[float]:  # fmt: skip
+        warmup: float = 0.0) -> tuple[list[float], list[float]]:  # fmt: skip
     term = Terminal(command, env=env, size=SIZE)
     try:
         term.wait_for(lambda rows: ready in plain(rows), timeout=30)
@@ -161,8 +166,8 @@ def main() -> None:
         flood = playbook_without_outside_world(folder, flood_source())
         at_300k = playbook_without_outside_world(folder, flood_source("--flood-rate", "300000"))
         anchor_action = Action("anchor", ("2", "1"), "anchor")
-        anchor = run([PYTHON, str(anchor_script)], env=env, ready="anchor",
-                     action=anchor_action, keys=args.keys)  # fmt: skip
+        anchor = [*chain(*run([PYTHON, str(anchor_script)], env=env, ready="anchor",
+                               action=anchor_action, keys=args.keys))]  # fmt: skip
         cases = [(action, "idle", quiet, 0.0) for action in chosen]
         if REGION_SWITCH in chosen:
             cases.append((REGION_SWITCH, "flood", flood, 3.0))
@@ -174,11 +179,17 @@ def main() -> None:
             warroom = [PYTHON, "-m", "warroom", "--db", str(db), "--playbook", str(playbook)]
             latencies = run([*warroom, "open", incident], env=env, ready="1 Health",
                             action=action, keys=args.keys, warmup=warmup)  # fmt: skip
-            figures.append((f"{action.name} {load}", latencies))
+            if action.apart is None:
+                figures.append((f"{action.name} {load}", [*chain(*latencies)]))
+            else:
+                figures += [
+                    (f"{name} {load}", of_key)
+                    for name, of_key in zip(action.apart, latencies, strict=True)
+                ]
     print(f"single-key actions, key -> screen in tmux {SIZE[0]}x{SIZE[1]}")
     print(line("anchor", anchor, None))
-    for name, latencies in figures:
-        print(line(name, latencies, anchor))
+    for name, figure in figures:
+        print(line(name, figure, anchor))
     print(f"(anchor mean {statistics.mean(anchor) * 1000:.1f} ms)")
 
 
