@@ -17,7 +17,7 @@ from tests.support.war_room import declare, shows, state_of, until, war_room_app
 from warroom import incident as kinds
 from warroom.store import EventStore
 from warroom.ui.app import SWITCH_INTERVAL
-from warroom.ui.screens.prompts import NotePrompt
+from warroom.ui.screens.prompts import NoteArea, NotePrompt
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
 from warroom.ui.widgets.incident_header import IncidentHeader
@@ -284,6 +284,37 @@ async def test_a_pasted_stack_trace_is_one_whole_note_and_an_empty_one_is_not_dr
         e.payload["text"] for e in await store.events(incident_id) if e.kind == kinds.NOTE_ADDED
     ]
     assert notes == [trace]
+
+
+async def test_the_note_prompt_is_built_once_and_asks_afresh_each_time(
+    store: EventStore,
+) -> None:
+    incident_id = await declare(store)
+    app = war_room_app(store, incident_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+        await pilot.press("n")
+        await until(pilot, shows(app, NotePrompt), what="note prompt")
+        prompt = app.screen
+        assert isinstance(prompt, NotePrompt)
+        await pilot.press("enter", *"half a thought")  # the hint says why nothing was kept
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is war_room_screen(app), what="cancelled")
+
+        await pilot.press("n")
+        await until(pilot, shows(app, NotePrompt), what="note prompt again")
+        # Not built again (a see-through dialog pushed new was drawn twice before it showed),
+        # and nothing of the cancelled note is left in it.
+        assert app.screen is prompt
+        assert prompt.query_one(NoteArea).text == ""
+        assert "ctrl+j" in str(prompt.query_one("#note-hint", Label).render())
+        await pilot.press("ctrl+z")  # no history of the last note to undo into
+        await pilot.press(*"db failover done", "enter")
+        await until(pilot, lambda: app.screen is war_room_screen(app), what="recorded")
+    notes = [
+        e.payload["text"] for e in await store.events(incident_id) if e.kind == kinds.NOTE_ADDED
+    ]
+    assert notes == ["db failover done"]
 
 
 async def test_the_collector_held_at_start_runs_again_once_the_war_room_is_drawn(

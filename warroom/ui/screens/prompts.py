@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
@@ -71,29 +74,43 @@ class NotePrompt(ModalScreen[str | None]):
     | enter | record the note (nothing typed: says so, records nothing) |
     | ctrl+j | start a new line |
     | escape | cancel |
+
+    One instance serves every note (`ask_note` installs it): `ask` sets it up again.
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    HINT = "enter records · pasted lines are kept · ctrl+j new line"
 
     DEFAULT_CSS = """
     NotePrompt NoteArea { height: auto; max-height: 12; }
     NotePrompt #note-hint { color: $text-muted; }
     """
 
-    def __init__(self, *, question: str, value: str = "") -> None:
+    def __init__(self, *, question: str = "", value: str = "") -> None:
         super().__init__()
         self._question = question
         self._value = value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label(self._question, markup=False)
+            yield Label(self._question, id="note-question", markup=False)
             yield NoteArea(self._value, soft_wrap=True, show_line_numbers=False)
-            yield Label("enter records · pasted lines are kept · ctrl+j new line", id="note-hint")
+            yield Label(self.HINT, id="note-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(NoteArea)
         area.move_cursor(area.document.end)  # a correction usually adds to the end
+
+    def ask(self, question: str, value: str = "") -> None:
+        """Ask `question` again, with `value` in the note (and no history to undo into)."""
+        self._question, self._value = question, value
+        if not self.is_mounted:
+            return  # composed with them
+        self.query_one("#note-question", Label).update(question)
+        self.query_one("#note-hint", Label).update(self.HINT)
+        area = self.query_one(NoteArea)
+        area.load_text(value)
+        self.on_mount()
 
     @on(NoteArea.Submitted)
     def _record(self) -> None:
@@ -107,6 +124,30 @@ class NotePrompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+NOTE_PROMPT = "note"
+"""The name the note prompt is installed under."""
+
+
+def ask_note(
+    app: App[Any], question: str, then: Callable[[str | None], None], *, value: str = ""
+) -> None:
+    """The note prompt asking `question`, `value` in it; `then` gets the note, or None when
+    it is cancelled.
+
+    The prompt is built once and installed, as the key help is: a see-through dialog pushed
+    new was composed, sized and drawn over the whole war room twice before it showed."""
+    if app.is_screen_installed(NOTE_PROMPT):
+        prompt = app.get_screen(NOTE_PROMPT)
+        assert isinstance(prompt, NotePrompt)
+        if prompt in app.screen_stack:
+            return  # asked already: it is on screen
+    else:
+        prompt = NotePrompt()
+        app.install_screen(prompt, NOTE_PROMPT)
+    prompt.ask(question, value)
+    app.push_screen(prompt, then)
 
 
 class ChoicePrompt(ModalScreen[str | None]):

@@ -46,13 +46,13 @@ class IncidentCommands:
     """Mixed into `WarRoomScreen`: `n`, `s`, `A`, `T`, `M` and `a`."""
 
     def action_add_note(self: _Room) -> None:
-        from warroom.ui.screens.prompts import NotePrompt
+        from warroom.ui.screens.prompts import ask_note
 
         def add(text: str | None) -> None:
             if text:
                 self.run_worker(self.record(note_added(text)))
 
-        self.app.push_screen(NotePrompt(question="Note for the timeline:"), add)
+        ask_note(self.app, "Note for the timeline:", add)
 
     def action_change_severity(self: _Room) -> None:
         from warroom.ui.screens.prompts import ChoicePrompt

@@ -257,7 +257,7 @@ class TimelinePane(TimelineView):
             self._ask_time(entry)
 
     def _ask_text(self, entry: TimelineEntry) -> None:
-        from warroom.ui.screens.prompts import NotePrompt
+        from warroom.ui.screens.prompts import ask_note
 
         # Prefilled with the visible form, line by line: a control character in a note is
         # never echoed, and a note of several lines is edited as several lines.
@@ -267,7 +267,7 @@ class TimelinePane(TimelineView):
             if text and text != shown:
                 self._request(entry_edited(entry.seq, text=text), hold=entry)
 
-        self.app.push_screen(NotePrompt(question="Note text:", value=shown), edited)
+        ask_note(self.app, "Note text:", edited, value=shown)
 
     def _ask_time(self, entry: TimelineEntry) -> None:
         from warroom.ui.screens.timeline_edit import TimePrompt
