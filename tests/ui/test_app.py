@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support.disk import disk_full_at
 from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
 from warroom import incident as kinds
 from warroom.store import EventStore
-from warroom.ui.app import SWITCH_INTERVAL
+from warroom.ui.app import SWITCH_INTERVAL, WarRoomApp
 from warroom.ui.screens.prompts import NoteArea, NotePrompt
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
@@ -241,15 +242,23 @@ async def test_a_refused_write_is_reported_and_the_room_stays_open(
         assert not any("lost?" in entry.text for entry in state_of(app).timeline)
 
 
+async def note_prompt(pilot: Pilot[None], app: WarRoomApp) -> NotePrompt:
+    """`n` once the incident is loaded; the note prompt it opens."""
+    await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+    await pilot.press("n")
+    await until(pilot, shows(app, NotePrompt), what="note prompt")
+    prompt = app.screen
+    assert isinstance(prompt, NotePrompt)
+    return prompt
+
+
 async def test_a_note_on_a_full_disk_is_refused_not_shown_as_recorded(
     store: EventStore, tmp_path: Path
 ) -> None:
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
-        await pilot.press("n")
-        await until(pilot, shows(app, NotePrompt), what="note prompt")
+        await note_prompt(pilot, app)
         await pilot.press(*"no room")
         # Not one byte more: the note's pages cannot be added to the write-ahead log.
         with disk_full_at((tmp_path / "incidents.db-wal").stat().st_size):
@@ -292,11 +301,7 @@ async def test_the_note_prompt_is_built_once_and_asks_afresh_each_time(
     incident_id = await declare(store)
     app = war_room_app(store, incident_id)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
-        await pilot.press("n")
-        await until(pilot, shows(app, NotePrompt), what="note prompt")
-        prompt = app.screen
-        assert isinstance(prompt, NotePrompt)
+        prompt = await note_prompt(pilot, app)
         await pilot.press("enter", *"half a thought")  # the hint says why nothing was kept
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is war_room_screen(app), what="cancelled")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.support.playbooks import quiet_playbook
@@ -72,20 +73,25 @@ async def test_the_key_help_is_a_page_of_its_own_with_the_war_room_not_drawn_und
         await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
 
 
+async def help_read_to_the_end(pilot: Pilot[None], app: WarRoomApp, *keys: str) -> KeysScreen:
+    """Press `keys`, open the key help, scroll it to its end and close it; the help."""
+    await pilot.press(*keys, "question_mark")
+    await until(pilot, shows(app, KeysScreen), what="the key help")
+    help_screen = app.screen
+    assert isinstance(help_screen, KeysScreen)
+    help_screen.query_one(VerticalScroll).scroll_end(animate=False)
+    await pilot.press("question_mark")
+    await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
+    return help_screen
+
+
 async def test_the_key_help_is_built_once_and_lists_the_keys_of_where_it_is_opened(
     store: EventStore,
 ) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot, app)
-        await pilot.press("3", "question_mark")
-        await until(pilot, shows(app, KeysScreen), what="the key help")
-        keys = app.screen
-        assert isinstance(keys, KeysScreen)
-        keys.query_one(VerticalScroll).scroll_end(animate=False)
-        await pilot.press("question_mark")
-        await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
-
+        keys = await help_read_to_the_end(pilot, app, "3")
         await pilot.press("4", "question_mark")
         await until(pilot, shows(app, KeysScreen), what="the key help again")
         assert keys is app.screen  # not built again: that was most of what `?` cost
@@ -101,13 +107,8 @@ async def test_the_key_help_opened_again_over_the_same_keys_keeps_its_text(
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot, app)
-        await pilot.press("question_mark")
-        await until(pilot, shows(app, KeysScreen), what="the key help")
-        body = app.screen.query_one("#keys-body", Static)
+        body = (await help_read_to_the_end(pilot, app)).query_one("#keys-body", Static)
         text = body.content
-        app.screen.query_one(VerticalScroll).scroll_end(animate=False)
-        await pilot.press("question_mark")
-        await until(pilot, lambda: app.screen is war_room_screen(app), what="closed")
         await pilot.press("question_mark")
         await until(pilot, shows(app, KeysScreen), what="the key help again")
         # Not written again: new text is laid out and drawn again before the help shows.
