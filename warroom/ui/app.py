@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -29,9 +29,6 @@ from warroom.store import EventStore
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
 from warroom.ui.theming import NO_COLOR_CURSORS, drop_colour, semantic_fallbacks, textual_theme
-
-if TYPE_CHECKING:
-    from warroom.ui.screens.keys import KeysScreen
 
 SHUTDOWN_GRACE_SECONDS = 1.3
 """How long a signalled shutdown may take before the process leaves regardless: with the
@@ -107,8 +104,6 @@ class WarRoomApp(App[None]):
         self._on_shown = on_shown
         self._switch_interval = sys.getswitchinterval()
         """Python's, given back when the app ends (SWITCH_INTERVAL)."""
-        self._keys: KeysScreen | None = None
-        """The key help, built at the first `?`."""
         self.step_aside = StepAside()
         """Held from a key's arrival until its frame is out: the log sources wait meanwhile."""
 
@@ -283,16 +278,14 @@ class WarRoomApp(App[None]):
 
     def action_show_keys(self) -> None:
         from warroom.ui.screens.keys import KeysScreen, key_groups
+        from warroom.ui.screens.reused import reused
 
         if isinstance(self.screen, KeysScreen):
             self.screen.dismiss()
             return
-        if self._keys is None:
-            # Installed, so closing it keeps it (KeysScreen's docstring says what that saves).
-            self._keys = KeysScreen()
-            self.install_screen(self._keys, "keys")
-        self._keys.list_keys(key_groups(self.screen))
-        self.push_screen(self._keys)
+        keys = reused(self, KeysScreen)
+        keys.list_keys(key_groups(self.screen))
+        self.push_screen(keys)
 
     @classmethod
     def keymap_problems(cls, playbook: Playbook) -> list[str]:

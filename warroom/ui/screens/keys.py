@@ -70,9 +70,8 @@ class KeysScreen(ModalScreen[None]):
     bench/keys.py at 200×60, `?` key to screen p50 / p95: 40–43 / 63–66 ms opaque, 49–52 /
     79–82 ms see-through. The help is a page to read, not a question about what is behind.
 
-    One instance serves every `?`: the app installs it, so closing it keeps it, and opening
-    it again skips its compose, mount and first layout. Opening it, 100 keys in tmux at
-    200×60, p50 / p95: 40 / 62 ms built each time, 30 / 43 ms reused."""
+    One instance serves every `?` (`reused`). Opening it, 100 keys in tmux at 200×60,
+    p50 / p95: 40 / 62 ms built each time, 30 / 43 ms reused."""
 
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="keys-close"),
@@ -95,7 +94,7 @@ class KeysScreen(ModalScreen[None]):
     """The keys it lists: those of the screen it was last opened over."""
 
     def list_keys(self, groups: tuple[KeyGroup, ...]) -> None:
-        """List `groups`, from the top: one instance serves every `?` (`WarRoomApp`)."""
+        """List `groups`, from the top."""
         if groups == self.groups and self.is_mounted:
             # The text as it is: new text is laid out again before the help shows. Opening
             # it, 150 keys in tmux at 200x60, p50 / p95: 28 / 47 ms rewritten, 19 / 26 kept.

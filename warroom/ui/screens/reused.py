@@ -1,0 +1,25 @@
+"""One instance of a screen for the whole run: the key help and the note prompt.
+
+Textual keeps an installed screen when it is popped; pushed again, it is shown without
+being composed, mounted, sized and laid out anew: most of what opening it cost (each
+screen's docstring has its figures)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from textual.app import App
+from textual.screen import Screen
+
+S = TypeVar("S", bound=Screen[Any])
+
+
+def reused(app: App[Any], kind: type[S]) -> S:
+    """`app`'s one `kind` screen, made and installed (under the class's name) at the first
+    call; the caller sets it up again before each push."""
+    name = kind.__name__
+    if not app.is_screen_installed(name):
+        app.install_screen(kind(), name)
+    screen = app.get_screen(name)
+    assert isinstance(screen, kind)
+    return screen
