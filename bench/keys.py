@@ -12,7 +12,8 @@ The actions:
 - follow: space in the logs region, pausing the tail and following it again (the info line
   under the logs says which);
 - help: `?` opening the key help over the war room and closing it again;
-- note: `n` opening the note prompt over the war room and escape closing it.
+- note: `n` opening the note prompt over the war room and escape closing it;
+- severity: `s` opening the severity choice (a list, built new each time) and escape.
 Printed as p50/p95/p99 in ms and as a ratio to the anchor, a trivial Textual app whose
 label `1`/`2` change, measured in the same run, each action:
 - idle: `warroom open` on an incident, a playbook with nothing to poll or tail;
@@ -83,6 +84,7 @@ ACTIONS = (
     Action("follow", ("Space", "Space"), "│ times ", words=("paused", "following"), setup=("2",)),
     Action("help", ("?", "?"), "1 Health"),
     Action("note", ("n", "Escape"), "1 Health", apart=("note open", "escape")),
+    Action("severity", ("s", "Escape"), "1 Health", apart=("severity open", "escape")),
 )
 """The region keys; space in the logs, pausing the tail and following it again; the key
 help opened over the war room and closed (it hides the war room); the note prompt, a
