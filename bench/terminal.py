@@ -150,8 +150,11 @@ class Terminal:
         subprocess.run(
             ["tmux", "-L", self.socket, "kill-session", "-t", "bench"], capture_output=True
         )
-        self._control.wait(timeout=grace)
         deadline = time.monotonic() + grace
+        try:
+            self._control.wait(timeout=grace)
+        except subprocess.TimeoutExpired:  # a client left behind must not end the bench
+            self._control.kill()
         while _running(self._pid) and time.monotonic() < deadline:
             time.sleep(0.01)
 

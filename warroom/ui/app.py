@@ -153,7 +153,6 @@ class WarRoomApp(App[None]):
         return semantic_fallbacks(self.current_theme)
 
     def on_mount(self) -> None:
-        self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         for warning in self.looks.warnings:
             self.notify(warning, title="Theme", severity="warning", timeout=20, markup=False)
