@@ -14,6 +14,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.screen import Screen, ScreenResultCallbackType, ScreenResultType
 from textual.theme import BUILTIN_THEMES, Theme
 
@@ -139,6 +140,17 @@ class WarRoomApp(App[None]):
         mode = "-dark-mode" if chosen.dark else "-light-mode"
         self.set_class(True, f"-theme-{name}", mode, update=False)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, with escape answered when its delay ends on a Linux terminal."""
+        chosen = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if chosen is LinuxDriver:
+            from warroom.ui.driver import PromptEscapeDriver
+
+            return PromptEscapeDriver
+        return chosen
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()
