@@ -23,6 +23,7 @@ from warroom.playbook import Playbook
 from warroom.playbook.themes import Looks
 from warroom.store import EventStore
 from warroom.ui.app import WarRoomApp
+from warroom.ui.screens.prompts import NotePrompt
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.screens.war_room_postmortem import PostmortemWriter
 from warroom.ui.theming import semantic_fallbacks
@@ -126,3 +127,13 @@ def shows(app: App[Any], kind: type[Screen[Any]]) -> Callable[[], bool]:
     """Whether `app` shows a `kind` screen whose widgets are there: a screen is on top as soon
     as it is pushed, before it has composed them (a query then finds nothing)."""
     return lambda: isinstance(app.screen, kind) and app.screen.is_mounted
+
+
+async def note_prompt(pilot: Pilot[Any], app: WarRoomApp) -> NotePrompt:
+    """`n` once the incident is loaded; the note prompt it opens."""
+    await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+    await pilot.press("n")
+    await until(pilot, shows(app, NotePrompt), what="note prompt")
+    prompt = app.screen
+    assert isinstance(prompt, NotePrompt)
+    return prompt

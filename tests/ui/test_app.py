@@ -10,14 +10,21 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 
 from tests.support.disk import disk_full_at
-from tests.support.war_room import declare, shows, state_of, until, war_room_app, war_room_screen
+from tests.support.war_room import (
+    declare,
+    note_prompt,
+    shows,
+    state_of,
+    until,
+    war_room_app,
+    war_room_screen,
+)
 from warroom import incident as kinds
 from warroom.store import EventStore
-from warroom.ui.app import SWITCH_INTERVAL, WarRoomApp
+from warroom.ui.app import SWITCH_INTERVAL
 from warroom.ui.screens.prompts import NoteArea, NotePrompt
 from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.widgets.checklist import ChecklistPane
@@ -240,16 +247,6 @@ async def test_a_refused_write_is_reported_and_the_room_stays_open(
         )
         assert app.is_running and isinstance(app.screen, WarRoomScreen)
         assert not any("lost?" in entry.text for entry in state_of(app).timeline)
-
-
-async def note_prompt(pilot: Pilot[None], app: WarRoomApp) -> NotePrompt:
-    """`n` once the incident is loaded; the note prompt it opens."""
-    await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
-    await pilot.press("n")
-    await until(pilot, shows(app, NotePrompt), what="note prompt")
-    prompt = app.screen
-    assert isinstance(prompt, NotePrompt)
-    return prompt
 
 
 async def test_a_note_on_a_full_disk_is_refused_not_shown_as_recorded(

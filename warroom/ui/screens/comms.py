@@ -28,7 +28,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
@@ -38,6 +37,7 @@ from warroom.playbook import TEMPLATE_FIELDS, Playbook
 from warroom.publish import STATUSES, NotPublishable, PublishPlan
 from warroom.ui.screens.comms_publish import CommsPublished, publish_screen, publish_targets
 from warroom.ui.screens.confirm import ConfirmScreen
+from warroom.ui.screens.dialog import Dialog
 
 
 class CommsCopied(NamedTuple):
@@ -62,7 +62,7 @@ class CommsCopied(NamedTuple):
         return [*first, *fields, comms_copied(self.template, self.text, self.report.via)]
 
 
-class CommsScreen(ModalScreen[CommsCopied | CommsPublished | None]):
+class CommsScreen(Dialog[CommsCopied | CommsPublished | None]):
     """Preview and copy one template, or publish it.
 
     | key | action |

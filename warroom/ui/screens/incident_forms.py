@@ -14,13 +14,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from warroom.incident import ROLES
 from warroom.playbook import KEY_MOMENTS, KeyMoment
 from warroom.timeparse import DayRule, parse_time
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.timefmt import clock_time
 from warroom.ui.widgets.command_panel import ROLE_TITLES
 
@@ -52,7 +52,7 @@ class MomentAnswer(NamedTuple):
     at: datetime | None
 
 
-class MomentForm(ModalScreen[MomentAnswer | None]):
+class MomentForm(Dialog[MomentAnswer | None]):
     """Pick a key moment, then confirm or edit its time (defaults to now).
 
     | Key | Does |
@@ -127,7 +127,7 @@ class MomentForm(ModalScreen[MomentAnswer | None]):
         self.dismiss(None)
 
 
-class RoleForm(ModalScreen[dict[str, str] | None]):
+class RoleForm(Dialog[dict[str, str] | None]):
     """The three roles' names, prefilled; answers only the ones changed ("" clears one).
 
     | Key | Does |

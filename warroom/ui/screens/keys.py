@@ -11,10 +11,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from warroom.ui.keymap import FORMS
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.screens.war_room import WarRoomScreen
 
 
@@ -62,7 +63,7 @@ def key_groups(screen: Screen[Any]) -> tuple[KeyGroup, ...]:
     )
 
 
-class KeysScreen(ModalScreen[None]):
+class KeysScreen(Dialog[None]):
     """The key help; `?`, `escape` or `q` closes it.
 
     Opaque, unlike the dialogs: under a see-through modal Textual draws the whole war room

@@ -11,14 +11,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.screens.reused import reused
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """Ask for one line of text; enter answers it, escape cancels (answers None)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -67,7 +67,7 @@ class NoteArea(TextArea):
         self.insert("\n")
 
 
-class NotePrompt(ModalScreen[str | None]):
+class NotePrompt(Dialog[str | None]):
     """Ask for a note, which may have several lines (a pasted stack trace keeps them all);
     `value` prefills it, every line of it, to correct a note.
 
@@ -147,7 +147,7 @@ def ask_note(
     app.push_screen(prompt, then)
 
 
-class ChoicePrompt(ModalScreen[str | None]):
+class ChoicePrompt(Dialog[str | None]):
     """Pick one of several options by id; escape cancels (answers None)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

@@ -19,16 +19,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from warroom.publish import COMPONENT_STATUSES, PublishPlan
+from warroom.ui.screens.dialog import Dialog
 
 PlanMaker = Callable[[Mapping[str, str]], PublishPlan]
 """component id -> status chosen, to the plan that sends them."""
 
 
-class PublishScreen(ModalScreen[PublishPlan | None]):
+class PublishScreen(Dialog[PublishPlan | None]):
     """The requests a publish sends, its components' statuses, and the key that sends.
 
     | key | action |

@@ -19,13 +19,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from warroom.commands import changes
 from warroom.incident import Clock
 from warroom.playbook import Playbook
 from warroom.safetext import visible
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.timefmt import clock_time
 
 AFTER = "after the incident began"
@@ -100,7 +100,7 @@ def commits_text(found: changes.Commits | None, problem_style: Style | str = "bo
     return text
 
 
-class RecentChangesScreen(ModalScreen[None]):
+class RecentChangesScreen(Dialog[None]):
     """What changed lately: releases per Fly app, the last commits.
 
     | Key | Does |

@@ -12,14 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.commands.fleet import RELEASES_SHOWN, Release, preselected, release_label, running
+from warroom.ui.screens.dialog import Dialog
 
 
-class PickScreen(ModalScreen[str | None]):
+class PickScreen(Dialog[str | None]):
     """A value for `<placeholder>`: one of `choices` (value, label) or typed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -56,7 +56,7 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmRunScreen(ModalScreen[str | None]):
+class ConfirmRunScreen(Dialog[str | None]):
     """A destructive command, shown exactly as it will run (one argument a line); answers
     what was typed, which the plan checks against `word`."""
 
@@ -83,7 +83,7 @@ class ConfirmRunScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class RollbackScreen(ModalScreen[str | None]):
+class RollbackScreen(Dialog[str | None]):
     """The app's recent releases, the running one marked, the newest before the incident
     pre-selected; answers the chosen release's image ref."""
 

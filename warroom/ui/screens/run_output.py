@@ -13,16 +13,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Log, Static
 
 from warroom.commands import CommandRun, RunResult, masked_argv
 from warroom.safetext import visible
+from warroom.ui.screens.dialog import Dialog
 
 Recorder = Callable[[RunResult], Awaitable[object]]
 
 
-class RunScreen(ModalScreen[RunResult | None]):
+class RunScreen(Dialog[RunResult | None]):
     """Runs `argv` on mount; answers its result (None if closed before it ended, which
     cannot happen: escape waits for the end)."""
 

@@ -16,7 +16,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -25,6 +24,7 @@ from warroom.runbooks import Suggestion
 from warroom.runbooks.search import matching
 from warroom.safetext import visible
 from warroom.ui.messages import RunRequested
+from warroom.ui.screens.dialog import Dialog
 
 
 def step_text(number: int, step: Step, command_style: Style | str = "bold") -> Text:
@@ -45,7 +45,7 @@ def step_text(number: int, step: Step, command_style: Style | str = "bold") -> T
     return text
 
 
-class RunbookBrowser(ModalScreen[RunRequested | None]):
+class RunbookBrowser(Dialog[RunRequested | None]):
     """The playbook's runbooks, searchable; answers the step to run, or None.
 
     | Key | Does |

@@ -19,10 +19,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from warroom.timeparse import DayRule, parse_time
+from warroom.ui.screens.dialog import Dialog
 
 CLOCK_SKEW = timedelta(minutes=1)
 """How far past now an entry's time may be: two terminals' clocks rarely agree to the second."""
@@ -45,7 +45,7 @@ def parse_entry_time(text: str, *, near: datetime, zone: str, now: datetime) -> 
     return at
 
 
-class TimePrompt(ModalScreen[datetime | None]):
+class TimePrompt(Dialog[datetime | None]):
     """Ask when an entry really happened; answers aware UTC, or None on escape.
 
     | Key | Does |

@@ -19,7 +19,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import ListView, Static
 from textual.worker import Worker, WorkerState
@@ -28,10 +27,11 @@ from warroom.health.monitor import HealthMonitor, HealthSample, State, stale_aft
 from warroom.incident import NewEvent, health_changed
 from warroom.safetext import visible
 from warroom.ui.pulse import on_beat
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.widgets.health_row import HealthList, HealthRow, format_latency
 
 
-class HealthDetailScreen(ModalScreen[None]):
+class HealthDetailScreen(Dialog[None]):
     """The last response of one target, as plain text: status line, headers, body start.
 
     | Key | Does |
