@@ -107,7 +107,7 @@ class LogView(ScrollView, FocusShowsInRows, can_focus=True):
         self.cursor_seq: int | None = None
         """Number of the selected line: what a paused view holds still."""
         self._width_seen = 0
-        self._drawn: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._drawn: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
         self._look: tuple[Style, ...] = ()
         """What the rows were drawn with, the cursor's colours apart: the view's own style,
         then `_ROW_CLASSES`' in name order."""
