@@ -7,6 +7,7 @@ from tests.support.capture import SharedArchive
 from tests.support.waiting import eventually
 from warroom.logs.archive import Archiver, Row, timed, unarchived
 from warroom.logs.parse import line_time
+from warroom.logs.step_aside import StepAside
 
 
 def line(i: int) -> str:
@@ -100,6 +101,23 @@ async def test_a_failing_store_counts_what_it_refused() -> None:
     archiver.offer("s", [line(0), line(1)])
     await archiver.close()
     assert archiver.dropped == 2 and archiver.trouble() == "OSError: disk full"
+
+
+async def test_nothing_is_timed_or_written_while_a_key_is_answered() -> None:
+    shared = SharedArchive()
+    gate = StepAside(longest=30)
+    archiver = Archiver(shared.terminal("ann"), linger_seconds=0, step_aside=gate)
+    archiver.start()
+    archiver.offer("s", [line(0)])
+    await eventually(lambda: len(shared.rows) == 1, what="written while no key is held")
+    gate.hold()
+    archiver.offer("s", [line(1)])
+    await asyncio.sleep(0.3)  # a batch is written within milliseconds when not held
+    assert len(shared.rows) == 1 and archiver.pending == 1
+    gate.release()
+    await eventually(lambda: len(shared.rows) == 2, what="written once the key is answered")
+    await archiver.close()
+    assert raws(shared.rows) == [line(0), line(1)]
 
 
 def test_times_are_runs_and_continuations_take_their_entrys_time() -> None:

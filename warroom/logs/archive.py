@@ -27,6 +27,7 @@ from typing import Protocol
 
 from warroom.logchunks import LogChunk, Row, chunks_of, line_count, merged, rows_of
 from warroom.logs.parse import line_time
+from warroom.logs.step_aside import StepAside
 
 __all__ = ["PENDING_LINES", "Archiver", "Capture", "LogChunk", "Row", "timed", "unarchived"]
 
@@ -150,8 +151,13 @@ class Archiver:
         batch_lines: int = 50_000,
         backlog_lines: int = 20_000,
         linger_seconds: float = LINGER_SECONDS,
+        step_aside: StepAside | None = None,
     ) -> None:
+        """A batch is neither timed nor written while `step_aside` is held (a key is being
+        answered): both run beside the event loop, in threads that want the GIL the key's
+        frame is drawn with."""
         self._capture = capture
+        self._step_aside = step_aside
         self.linger_seconds = linger_seconds
         self.max_pending_lines = max_pending_lines
         self.batch_lines = batch_lines
@@ -256,13 +262,19 @@ class Archiver:
                     await self._renew()
                 continue
             await self._gather()
+            await self._after_keys()
             batch = self._take()
             # Finding each line's time is the one thing done per line: in a worker thread.
             chunks = await asyncio.to_thread(self._timed, batch)
+            await self._after_keys()
             await self._write(chunks)
             self.pending -= line_count(chunks)
             if self.pending <= self.max_pending_lines // 2:
                 self._room.set()
+
+    async def _after_keys(self) -> None:
+        if self._step_aside is not None:
+            await self._step_aside.wait()
 
     async def _gather(self) -> None:
         # A slow stream's lines wait a moment to make one write of many; a flood fills a

@@ -65,7 +65,7 @@ class LogTail:
         self._json = {s.name: JsonParser() for s in self.sources if s.format == "json"}
         self.runners = {}
         if self.capture is not None:
-            self.archiver = Archiver(self.capture)
+            self.archiver = Archiver(self.capture, step_aside=self.step_aside)
 
     def start(self) -> None:
         """Spawn every source (and the archiver)."""
