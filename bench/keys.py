@@ -79,18 +79,33 @@ class Action(NamedTuple):
 
 
 REGION_SWITCH = Action("region", ("2", "1"), "1 Health")
+
+
+def dialog(name: str, key: str) -> Action:
+    """`key` opens a dialog over the war room, which Textual dims, and escape closes it."""
+    return Action(name, (key, "Escape"), "1 Health", apart=(f"{name} open", f"{name} escape"))
+
+
 ACTIONS = (
     REGION_SWITCH,
     Action("follow", ("Space", "Space"), "│ times ", words=("paused", "following"), setup=("2",)),
     Action("help", ("?", "?"), "1 Health"),
-    Action("note", ("n", "Escape"), "1 Health", apart=("note open", "escape")),
-    Action("severity", ("s", "Escape"), "1 Health", apart=("severity open", "escape")),
+    dialog("note", "n"),
+    dialog("severity", "s"),
+    dialog("comms", "c"),
+    dialog("moment", "M"),
+    dialog("roles", "a"),
+    dialog("rename", "T"),
+    dialog("commands", "x"),
+    dialog("runbooks", "b"),
+    dialog("changes", "D"),
+    dialog("resolve", "R"),
 )
 """The region keys; space in the logs, pausing the tail and following it again; the key
-help opened over the war room and closed (it hides the war room); the note prompt, a
-dialog like every form, opened (Textual dims the war room behind it) and closed with
-escape, apart: Textual's input thread reads a lone escape byte as the escape key only at
-its next tick, every 0.1 s, as the byte also starts every other key's sequence."""
+help opened over the war room and closed (it hides the war room); then each key that opens
+a dialog, the dialog's opening and its closing with escape timed apart: escape is the one
+key a terminal sends as a byte that may start a longer sequence, so it is read only once
+the escape delay has passed without more (`warroom.ui.driver`)."""
 
 
 def marker_row(rows: list[str], text: str) -> str | None:
@@ -145,7 +160,7 @@ def run(command: list[str], *, env: dict[str, str], ready: str, action: Action, 
 
 def line(name: str, latencies: list[float], anchor: list[float] | None) -> str:
     p50, p95, p99 = (percentile(latencies, share) * 1000 for share in (0.5, 0.95, 0.99))
-    figure = f"{name:<14} p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms  (n={len(latencies)})"
+    figure = f"{name:<18} p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms  (n={len(latencies)})"
     if anchor is not None:
         figure += f"  p95 {p95 / (percentile(anchor, 0.95) * 1000):4.1f}x anchor  (goal <= 50 ms)"
     return figure
