@@ -79,6 +79,30 @@ async def test_b_opens_the_browser_and_typing_searches_the_runbooks_text(
         await until(pilot, lambda: not isinstance(app.screen, RunbookBrowser), what="closed")
 
 
+async def test_the_browser_opens_again_as_it_was_asked_not_as_it_was_left(
+    store: EventStore,
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("b")
+        await until(pilot, shows(app, RunbookBrowser), what="browser")
+        first = app.screen
+        await pilot.press(*"pooler")
+        await until(pilot, lambda: listed(app) == ["database-connection"], what="filtered")
+        assert isinstance(first, RunbookBrowser)
+        first.dismiss(None)  # as a step chosen to run closes it, the search still typed
+        await until(pilot, lambda: not isinstance(app.screen, RunbookBrowser), what="closed")
+
+        await pilot.press("b")
+        await until(pilot, shows(app, RunbookBrowser), what="browser again")
+        assert app.screen is first
+        assert app.screen.query_one("#rb-search", Input).value == ""
+        assert len(listed(app)) == 6 and "Users see error page" in detail_text(app)
+        options = app.screen.query_one("#rb-list", OptionList)
+        assert app.screen.focused is options and options.highlighted == 0
+
+
 async def test_the_palette_opens_a_runbook_and_enter_on_a_step_asks_to_run_it(
     store: EventStore,
 ) -> None:

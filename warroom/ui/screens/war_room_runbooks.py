@@ -105,19 +105,21 @@ class RunbookCommands:
         self.open_runbook(None)
 
     def open_runbook(self: _Room, name: str | None) -> None:
-        from warroom.ui.screens.runbooks import RunbookBrowser
-
         """Show the runbooks, `name` (else the best suggestion, else the first) chosen."""
-        suggestions: Sequence[Suggestion] = self.suggestions
-        browser = RunbookBrowser(
-            runbooks=self.playbook.runbooks, suggestions=suggestions, selected=name
-        )
+        from warroom.ui.screens.runbooks import browse_runbooks
 
         def chosen(run: RunRequested | None) -> None:
             if run is not None:
                 self.post_message(run)
 
-        self.app.push_screen(browser, chosen)
+        suggestions: Sequence[Suggestion] = self.suggestions
+        browse_runbooks(
+            self.app,
+            chosen,
+            runbooks=self.playbook.runbooks,
+            suggestions=suggestions,
+            selected=name,
+        )
 
     def action_recent_changes(self: _Room) -> None:
         from warroom.ui.screens.recent_changes import RecentChangesScreen
