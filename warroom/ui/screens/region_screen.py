@@ -60,6 +60,16 @@ class RegionScreen(Screen[None]):
             self._shown_before = True
             event.refresh_styles = False
 
+    def _compositor_refresh(self) -> None:
+        below = self is not self.app.screen
+        super()._compositor_refresh()
+        if below:
+            # Under a see-through dialog Textual passes each change up to it, then marks this
+            # screen for a whole repaint: the next change passed the whole screen up, and the
+            # dialog drew the whole war room again behind it. Shown again, it is repainted
+            # whole regardless (Textual's ScreenResume).
+            self._repaint_required = False
+
     def compose_tabs(self) -> Iterator[Tabs]:
         """For the subclass's `compose`, before the regions: the tabs, if it starts small."""
         if self._regions_switched():
