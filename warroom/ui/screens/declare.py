@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from warroom.playbook import Playbook
 from warroom.safetext import visible
 from warroom.store import DeclaredMeanwhile, EventStore, IncidentSummary, StoreError
-from warroom.ui.screens.prompts import ChoicePrompt
+from warroom.ui.screens.prompts import ask_choice
 from warroom.ui.widgets.key_bar import KeyBar
 
 DECLARE_ANYWAY = "declare-anyway"
@@ -151,7 +151,7 @@ class DeclareScreen(Screen[str | None]):
                 await self._declare(then)
 
         question = f"{count} declared meanwhile, by someone else. Join instead?"
-        self.app.push_screen(ChoicePrompt(question=question, choices=choices), answered)
+        ask_choice(self.app, question, choices, answered)
 
     def action_leave(self) -> None:
         self.dismiss(None)

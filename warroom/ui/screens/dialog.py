@@ -17,6 +17,7 @@ from typing import Self, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events, on
 from textual.app import RenderResult
 from textual.color import Color
 from textual.css.styles import RulesMap
@@ -37,6 +38,17 @@ class Dialog(ModalScreen[ResultType]):
     the rows the screen below changed."""
 
     _backdrop: BackdropLines | None = None
+    showing = False
+    """From the moment it is shown until Textual has put it away (ScreenSuspend), which comes
+    after the callback of its answer has run."""
+
+    @on(events.ScreenResume)
+    def _dialog_shown(self) -> None:
+        self.showing = True
+
+    @on(events.ScreenSuspend)
+    def _dialog_put_away(self) -> None:
+        self.showing = False
 
     # Screen narrows Widget.render to a Rich renderable; Textual draws a Visual all the same.
     def render(self) -> RenderResult:  # type: ignore[override]

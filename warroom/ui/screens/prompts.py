@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -11,11 +11,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.screen import ScreenResultCallbackType
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from warroom.ui.screens.dialog import Dialog
-from warroom.ui.screens.reused import reused
+from warroom.ui.screens.reused import reused, reused_if_free
 
 
 class TextPrompt(Dialog[str | None]):
@@ -148,29 +149,42 @@ def ask_note(
 
 
 class ChoicePrompt(Dialog[str | None]):
-    """Pick one of several options by id; escape cancels (answers None)."""
+    """Pick one of several options by id; escape cancels (answers None). One instance serves
+    every question (`ask_choice`): `ask` sets it up again."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(
-        self, *, question: str, choices: list[tuple[str, str]], selected: str | None = None
-    ) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._question = question
-        self._choices = choices
-        self._selected = selected
+        self._question = ""
+        self._choices: list[tuple[str, str]] = []
+        self._selected: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label(self._question, markup=False)
-            # Labels come from the playbook: shown as written, never read as markup.
-            yield OptionList(*(Option(Text(label), id=key) for key, label in self._choices))
+            yield Label(self._question, id="choice-question", markup=False)
+            yield OptionList()
 
     def on_mount(self) -> None:
+        self._fill()
+
+    def ask(
+        self, question: str, choices: Sequence[tuple[str, str]], selected: str | None = None
+    ) -> None:
+        """Ask `question` of `choices` (id, label), `selected` highlighted (else the first)."""
+        self._question, self._choices, self._selected = question, list(choices), selected
+        if self.is_mounted:
+            self.query_one("#choice-question", Label).update(question)
+            self._fill()
+
+    def _fill(self) -> None:
         options = self.query_one(OptionList)
+        options.clear_options()
+        # Labels come from the playbook: shown as written, never read as markup.
+        options.add_options(Option(Text(label), id=key) for key, label in self._choices)
         keys = [key for key, _ in self._choices]
-        if self._selected in keys:
-            options.highlighted = keys.index(self._selected)
+        if keys:
+            options.highlighted = keys.index(self._selected) if self._selected in keys else 0
 
     @on(OptionList.OptionSelected)
     def _answer(self, event: OptionList.OptionSelected) -> None:
@@ -178,3 +192,19 @@ class ChoicePrompt(Dialog[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_choice(
+    app: App[Any],
+    question: str,
+    choices: Sequence[tuple[str, str]],
+    then: ScreenResultCallbackType[str | None],
+    *,
+    selected: str | None = None,
+) -> None:
+    """The choice prompt asking `question` of `choices` (id, label), `selected` highlighted;
+    `then` gets the id chosen, or None when it is cancelled. One prompt serves them all
+    (`reused_if_free`)."""
+    prompt = reused_if_free(app, ChoicePrompt)
+    prompt.ask(question, choices, selected)
+    app.push_screen(prompt, then)

@@ -85,7 +85,7 @@ class RunCommands:
 
     def action_emergency_commands(self: _Room) -> None:
         from warroom.commands.fleet import rollbacks
-        from warroom.ui.screens.prompts import ChoicePrompt
+        from warroom.ui.screens.prompts import ask_choice
 
         choices = [(f"{ROLLBACK}{r.app}", f"Roll back {r.app}") for r in rollbacks(self.playbook)]
         for runnable in runnables(self.playbook):
@@ -101,8 +101,7 @@ class RunCommands:
             elif key:
                 self.start_run(find(self.playbook, key))
 
-        prompt = ChoicePrompt(question="Run which command?", choices=choices)
-        self.app.push_screen(prompt, chosen)
+        ask_choice(self.app, "Run which command?", choices, chosen)
 
     def on_run_requested(self: _Room, message: RunRequested) -> None:
         message.stop()

@@ -69,7 +69,7 @@ class CommsCommands:
     publishing from the preview and "Page on-call"."""
 
     def action_copy_status(self: _Room) -> None:
-        from warroom.ui.screens.prompts import ChoicePrompt
+        from warroom.ui.screens.prompts import ask_choice
 
         choices = [(name, f"{name}: {t.title}") for name, t in self.playbook.templates.items()]
 
@@ -77,7 +77,7 @@ class CommsCommands:
             if name:
                 self.open_comms(name)
 
-        self.app.push_screen(ChoicePrompt(question="Copy which text?", choices=choices), chosen)
+        ask_choice(self.app, "Copy which text?", choices, chosen)
 
     def open_comms(self: _Room, template_name: str) -> None:
         """Preview a template filled from the incident; copying records what was said."""

@@ -55,7 +55,7 @@ class IncidentCommands:
         ask_note(self.app, "Note for the timeline:", add)
 
     def action_change_severity(self: _Room) -> None:
-        from warroom.ui.screens.prompts import ChoicePrompt
+        from warroom.ui.screens.prompts import ask_choice
 
         current = self.state.severity if self.state else None
         choices = [(s.level, s.choice_label) for s in self.playbook.severities]
@@ -64,9 +64,7 @@ class IncidentCommands:
             if level and self.state is not None and level != self.state.severity:
                 self.run_worker(self.record(severity_changed(self.state.severity, level)))
 
-        self.app.push_screen(
-            ChoicePrompt(question="Severity:", choices=choices, selected=current), change
-        )
+        ask_choice(self.app, "Severity:", choices, change, selected=current)
 
     def action_acknowledge(self: _Room) -> None:
         self.run_worker(self.record(acknowledged()))

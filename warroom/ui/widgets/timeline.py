@@ -231,7 +231,7 @@ class TimelinePane(TimelineView):
         self.post_message(EventRequested(new))
 
     def action_edit_entry(self) -> None:
-        from warroom.ui.screens.prompts import ChoicePrompt
+        from warroom.ui.screens.prompts import ask_choice
 
         entry = self._highlighted_entry()
         if entry is None:
@@ -247,9 +247,7 @@ class TimelinePane(TimelineView):
                 self._ask_time(entry)
 
         choices = [("text", "The note's text"), ("time", "When it happened")]
-        self.app.push_screen(
-            ChoicePrompt(question="Edit what?", choices=choices, selected="text"), chosen
-        )
+        ask_choice(self.app, "Edit what?", choices, chosen, selected="text")
 
     def action_edit_time(self) -> None:
         entry = self._highlighted_entry()
@@ -308,7 +306,7 @@ class TimelinePane(TimelineView):
         self.app.push_screen(ConfirmScreen(question=question, yes="Retract", no="Keep"), confirmed)
 
     def action_mark_moment(self) -> None:
-        from warroom.ui.screens.prompts import ChoicePrompt
+        from warroom.ui.screens.prompts import ask_choice
 
         entry = self._highlighted_entry()
         if entry is None:
@@ -320,27 +318,19 @@ class TimelinePane(TimelineView):
 
         choices: list[tuple[str, str]] = [(m, m.capitalize()) for m in KEY_MOMENTS]
         question = Text.assemble("This entry is when the incident was…\n", self._describe(entry))
-        self.app.push_screen(
-            ChoicePrompt(question=question.plain, choices=choices, selected=entry.moment),
-            chosen,
-        )
+        ask_choice(self.app, question.plain, choices, chosen, selected=entry.moment)
 
     # Filtering ----------------------------------------------------------------------------
 
     def action_choose_filter(self) -> None:
-        from warroom.ui.screens.prompts import ChoicePrompt
+        from warroom.ui.screens.prompts import ask_choice
 
         def chosen(filter_id: str | None) -> None:
             if filter_id is not None and filter_id in FILTERS:
                 self.kind_filter = filter_id
 
         choices = [(key, f.label) for key, f in FILTERS.items()]
-        self.app.push_screen(
-            ChoicePrompt(
-                question="Show which entries?", choices=choices, selected=self.kind_filter
-            ),
-            chosen,
-        )
+        ask_choice(self.app, "Show which entries?", choices, chosen, selected=self.kind_filter)
 
     def action_toggle_notes_only(self) -> None:
         self.kind_filter = "all" if self.kind_filter == "notes" else "notes"
