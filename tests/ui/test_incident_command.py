@@ -216,6 +216,7 @@ async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: F
         assert "Commander: —" in panel_text(app)
         await pilot.press("a")
         await until(pilot, shows(app, RoleForm), what="role form")
+        form = app.screen
         await pilot.press(*"carol", "tab", *"dave", "enter")
         await until(pilot, lambda: len(state_of(screen).roles) == 2, what="roles")
         await pilot.pause()
@@ -223,8 +224,9 @@ async def test_roles_are_set_and_changed_in_one_form(store: EventStore, clock: F
         assert "Commander: carol" in facts and "Scribe: dave" in facts and "Comms: —" in facts
         await pilot.press("a")
         await until(pilot, shows(app, RoleForm), what="role form again")
-        commander = app.screen.query_one("#role-commander", Input)
-        assert commander.value == "carol"
+        assert app.screen is form  # the one form, filled anew
+        commander = form.query_one("#role-commander", Input)
+        assert commander.value == "carol" and form.focused is commander
         commander.value = "erin"
         await pilot.press("enter")
         await until(pilot, lambda: state_of(screen).roles["commander"] == "erin", what="changed")
@@ -247,6 +249,7 @@ async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
         await pilot.press("M")
         await until(pilot, shows(app, MomentForm), what="moment form")
         form = app.screen
+        assert isinstance(form, MomentForm)
         time_input = form.query_one(Input)
         # The first moment not yet set, at the time it is now.
         first_unset = form.query_one(OptionList).highlighted_option
@@ -263,6 +266,15 @@ async def test_a_key_moment_is_set_by_hand_with_an_editable_time(
         assert state_of(screen).moments["detected"] == detected
         await pilot.pause()
         assert f"Detected {detected:%H:%M:%S} UTC" in panel_text(app)
+
+        await pilot.press("M")  # the one form, asked anew: the moment set, no error left
+        await until(pilot, shows(app, MomentForm), what="moment form again")
+        assert app.screen is form
+        choice = form.query_one(OptionList)
+        assert f"Detected    {detected:%H:%M:%S}" in str(choice.get_option_at_index(0).prompt)
+        assert choice.highlighted_option is not None and choice.highlighted_option.id != "detected"
+        assert str(form.query_one("#moment-error", Label).render()) == ""
+        await pilot.press("escape")
     moments = [e.payload for e in await recorded(store, incident_id, kinds.MOMENT_SET)]
     assert moments == [{"moment": "detected", "at": detected.isoformat()}]
 

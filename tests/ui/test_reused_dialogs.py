@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App
-from textual.widgets import Label, OptionList
+from textual.widgets import Button, Label, OptionList
 
 from tests.support.war_room import declare, until, war_room_app, war_room_screen
 from warroom.store import EventStore
+from warroom.ui.screens.confirm import ConfirmScreen, confirm
+from warroom.ui.screens.dialog import Dialog
 from warroom.ui.screens.prompts import ChoicePrompt, ask_choice
 
 
@@ -60,3 +62,40 @@ async def test_the_choice_prompt_asks_afresh_and_a_second_question_gets_its_own(
         assert severity.query_one(OptionList).highlighted == 0
         await pilot.press("down", "enter")
         await until(pilot, lambda: answers == ["y", "b"], what="answered")
+
+
+async def test_the_confirmation_asks_afresh_without_the_last_ones_detail(
+    store: EventStore,
+) -> None:
+    app = war_room_app(store, await declare(store))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+        answers: list[bool | None] = []
+        confirm(app, answers.append, "Retract it?", detail="[b]kept[/b]", yes="Retract")
+        await until(pilot, lambda: shown(app, "Retract it?"), what="asked")
+        first = app.screen
+        detail = first.query_one("#confirm-detail", Label)
+        assert detail.display and str(detail.render()) == "[b]kept[/b]"  # never markup
+        assert str(first.query_one("#yes", Button).label) == "Retract (y)"
+        await pilot.press("y")
+        await until(pilot, lambda: answers == [True], what="answered")
+        await until(pilot, lambda: isinstance(first, Dialog) and not first.showing, what="away")
+
+        confirm(app, answers.append, "Resolve it?")
+        await until(pilot, lambda: shown(app, "Resolve it?"), what="asked again")
+        assert app.screen is first
+        assert not first.query_one("#confirm-detail", Label).display
+        assert str(first.query_one("#yes", Button).label) == "Yes (y)"
+        assert first.focused is first.query_one("#no", Button)  # the safe answer
+        await pilot.press("enter")
+        await until(pilot, lambda: answers == [True, False], what="answered no")
+
+
+def shown(app: App[Any], question: str) -> bool:
+    """Whether a confirmation asking `question` is on top, its widgets there."""
+    asked = app.screen.query("#confirm-question")
+    return (
+        isinstance(app.screen, ConfirmScreen)
+        and bool(asked)
+        and (str(asked.first(Label).render()) == question)
+    )

@@ -36,7 +36,7 @@ from warroom.incident import IncidentState, NewEvent, comms, comms_copied, field
 from warroom.playbook import TEMPLATE_FIELDS, Playbook
 from warroom.publish import STATUSES, NotPublishable, PublishPlan
 from warroom.ui.screens.comms_publish import CommsPublished, publish_screen, publish_targets
-from warroom.ui.screens.confirm import ConfirmScreen
+from warroom.ui.screens.confirm import confirm
 from warroom.ui.screens.dialog import Dialog
 
 
@@ -269,7 +269,7 @@ class CommsScreen(Dialog[CommsCopied | CommsPublished | None]):
 
         # Not refused: a reopened incident or a correction may need it. But never by accident.
         question = "Copy it anyway?"
-        self.app.push_screen(ConfirmScreen(question=question, detail=self._warning), answered)
+        confirm(self.app, answered, question, detail=self._warning)
 
     def _copy(self, values: dict[str, str]) -> None:
         text = comms.render(self._template, values)

@@ -6,7 +6,7 @@ They only answer what was typed; the war room turns the answer into events.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,8 @@ class MomentAnswer(NamedTuple):
 
 
 class MomentForm(Dialog[MomentAnswer | None]):
-    """Pick a key moment, then confirm or edit its time (defaults to now).
+    """Pick a key moment, then confirm or edit its time (defaults to now). One form serves
+    every opening (`reused_if_free`): `ask` sets it up again.
 
     | Key | Does |
     | :- | :- |
@@ -70,36 +71,45 @@ class MomentForm(Dialog[MomentAnswer | None]):
     MomentForm #moment-error { color: $error; }
     """
 
-    def __init__(
-        self, *, moments: Mapping[KeyMoment, datetime], now: datetime, timezone: str
-    ) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._moments = moments
-        self._now = now
-        self._timezone = timezone
+        self._moments: Mapping[KeyMoment, datetime] = {}
+        self._now = datetime.now(UTC)
+        self._timezone = "UTC"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Label("Key moment:", classes="heading")
-            yield OptionList(
-                *(Option(self._moment_line(moment), id=moment) for moment in KEY_MOMENTS),
-                id="moment-choice",
-            )
-            zone = self._now.astimezone(ZoneInfo(self._timezone)).tzname()
-            yield Label(f"When ({zone}; HH:MM[:SS] or YYYY-MM-DD HH:MM; {CLEAR_WORD} clears):")
+            yield OptionList(id="moment-choice")
+            yield Label("", id="moment-when")
             yield Input(id="moment-time")
             yield Label("", id="moment-error", markup=False)
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def ask(self, moments: Mapping[KeyMoment, datetime], now: datetime, timezone: str) -> None:
+        """The key moments as recorded, a typed time read in `timezone` as of `now`."""
+        self._moments, self._now, self._timezone = dict(moments), now, timezone
+        if self.is_mounted:
+            self._fill()
+
+    def _fill(self) -> None:
+        choice = self.query_one(OptionList)
+        choice.clear_options()
+        choice.add_options(Option(self._moment_line(m), id=m) for m in KEY_MOMENTS)
+        zone = self._now.astimezone(ZoneInfo(self._timezone)).tzname()
+        when = f"When ({zone}; HH:MM[:SS] or YYYY-MM-DD HH:MM; {CLEAR_WORD} clears):"
+        self.query_one("#moment-when", Label).update(when)
+        self.query_one("#moment-error", Label).update("")
+        # The next moment not yet recorded is the likely one to set.
+        unset = [m for m in KEY_MOMENTS if m not in self._moments]
+        choice.highlighted = KEY_MOMENTS.index(unset[0]) if unset else 0
+        choice.focus()
 
     def _moment_line(self, moment: KeyMoment) -> str:
         at = self._moments.get(moment)
         return f"{moment.capitalize():<11} {clock_time(at, self._timezone) if at else '— not set'}"
-
-    def on_mount(self) -> None:
-        # The next moment not yet recorded is the likely one to set.
-        unset = [m for m in KEY_MOMENTS if m not in self._moments]
-        choice = self.query_one(OptionList)
-        choice.highlighted = KEY_MOMENTS.index(unset[0]) if unset else 0
-        choice.focus()
 
     @on(OptionList.OptionHighlighted)
     def _moment_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -128,7 +138,8 @@ class MomentForm(Dialog[MomentAnswer | None]):
 
 
 class RoleForm(Dialog[dict[str, str] | None]):
-    """The three roles' names, prefilled; answers only the ones changed ("" clears one).
+    """The three roles' names, prefilled; answers only the ones changed ("" clears one). One
+    form serves every opening (`reused_if_free`): `ask` sets it up again.
 
     | Key | Does |
     | :- | :- |
@@ -139,21 +150,33 @@ class RoleForm(Dialog[dict[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="roles-cancel")]
 
-    def __init__(self, *, roles: Mapping[str, str], suggestion: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._roles = roles
-        self._suggestion = suggestion
+        self._roles: Mapping[str, str] = {}
+        self._suggestion = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Label("Roles (enter saves, an empty name clears the role):", classes="heading")
             for role in ROLES:
                 yield Label(ROLE_TITLES.get(role, role))
-                yield Input(
-                    value=self._roles.get(role, ""),
-                    placeholder=f"e.g. {self._suggestion}",
-                    id=f"role-{role}",
-                )
+                yield Input(id=f"role-{role}")
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def ask(self, roles: Mapping[str, str], suggestion: str) -> None:
+        """The roles' names as they are, `suggestion` the example name in each empty one."""
+        self._roles, self._suggestion = dict(roles), suggestion
+        if self.is_mounted:
+            self._fill()
+
+    def _fill(self) -> None:
+        for role in ROLES:
+            field = self.query_one(f"#role-{role}", Input)
+            field.value = self._roles.get(role, "")
+            field.placeholder = f"e.g. {self._suggestion}"
+        self.query_one(f"#role-{ROLES[0]}", Input).focus()
 
     @on(Input.Submitted)
     def _save(self) -> None:

@@ -142,7 +142,7 @@ class CommsCommands:
         """Show the Events API request that pages on-call (or resolves the page); send it
         only on yes."""
         from warroom.publish import NotPublishable, page_request, secrets_of
-        from warroom.ui.screens.confirm import ConfirmScreen
+        from warroom.ui.screens.confirm import confirm
 
         if self.review or self.read_only:
             what = "review" if self.review else "the playbook"
@@ -162,7 +162,7 @@ class CommsCommands:
                 self.run_worker(self._send_page(request), group="publish", exit_on_error=False)
 
         detail = request.shown(secrets_of(self.playbook))
-        self.app.push_screen(ConfirmScreen(question=question, detail=detail), answered)
+        confirm(self.app, answered, question, detail=detail)
 
     async def _send_page(self: _Room, request: ApiRequest) -> None:
         from warroom.publish import Sender, paged_event

@@ -85,13 +85,13 @@ class ConfirmedCommands:
         then: Callable[[], None] | None = None,
     ) -> None:
         """Record `new` on yes; once it is recorded, `then`."""
-        from warroom.ui.screens.confirm import ConfirmScreen
+        from warroom.ui.screens.confirm import confirm
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.run_worker(self._record_then(new, then))
 
-        self.app.push_screen(ConfirmScreen(question=question, detail=detail, yes=yes), answered)
+        confirm(self.app, answered, question, detail=detail, yes=yes)
 
     async def _record_then(self: _Room, new: NewEvent, then: Callable[[], None] | None) -> None:
         if await self.record(new) is not None and then is not None:

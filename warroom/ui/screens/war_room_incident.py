@@ -92,14 +92,12 @@ class IncidentCommands:
 
     def action_set_moment(self: _Room) -> None:
         from warroom.ui.screens.incident_forms import MomentForm
+        from warroom.ui.screens.reused import reused_if_free
 
         if self.state is None:
             return
-        form = MomentForm(
-            moments=self.state.moments,
-            now=self.clock(),
-            timezone=self.playbook.settings.display_timezone,
-        )
+        form = reused_if_free(self.app, MomentForm)
+        form.ask(self.state.moments, self.clock(), self.playbook.settings.display_timezone)
 
         def set_moment(answer: MomentAnswer | None) -> None:
             if answer is not None:
@@ -109,6 +107,7 @@ class IncidentCommands:
 
     def action_assign_roles(self: _Room) -> None:
         from warroom.ui.screens.incident_forms import RoleForm
+        from warroom.ui.screens.reused import reused_if_free
 
         if self.state is None:
             return
@@ -117,4 +116,6 @@ class IncidentCommands:
             for role, name in (changed or {}).items():
                 await self.record(role_assigned(role, name))
 
-        self.app.push_screen(RoleForm(roles=self.state.roles, suggestion=self.actor), assign)
+        form = reused_if_free(self.app, RoleForm)
+        form.ask(self.state.roles, suggestion=self.actor)
+        self.app.push_screen(form, assign)

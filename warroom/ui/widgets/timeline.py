@@ -281,7 +281,7 @@ class TimelinePane(TimelineView):
         )
 
     def action_retract_entry(self) -> None:
-        from warroom.ui.screens.confirm import ConfirmScreen
+        from warroom.ui.screens.confirm import confirm
 
         entry = self._highlighted_entry()
         if entry is None:
@@ -303,7 +303,7 @@ class TimelinePane(TimelineView):
             self._describe(entry),
             "\nIt leaves the timeline; the history keeps it.",
         )
-        self.app.push_screen(ConfirmScreen(question=question, yes="Retract", no="Keep"), confirmed)
+        confirm(self.app, confirmed, question, yes="Retract", no="Keep")
 
     def action_mark_moment(self) -> None:
         from warroom.ui.screens.prompts import ask_choice
