@@ -60,13 +60,20 @@ async def test_renaming_moves_the_header_the_list_and_the_description(store: Eve
         await loaded(pilot, app)
         await pilot.press("T")
         await until(pilot, shows(app, TextPrompt), what="rename prompt")
-        assert app.screen.query_one(Input).value == "Backend returning 503s"
+        prompt = app.screen
+        assert prompt.query_one(Input).value == "Backend returning 503s"
         await pilot.press("end", "ctrl+u", *"Checkout  returns 503s for EU", "enter")
         new_title = "Checkout returns 503s for EU"
         await until(pilot, lambda: state_of(app).title == new_title, what="renamed")
         header = war_room_screen(app).query_one(IncidentHeader)
         await until(pilot, lambda: header.shown("title") == new_title, what="head")
         assert state_of(app).timeline[-1].text == f"Renamed: {new_title}"
+
+        await pilot.press("T")  # the one prompt, asked anew with the title it has now
+        await until(pilot, lambda: app.screen is prompt, what="rename prompt again")
+        field = prompt.query_one(Input)
+        assert field.value == new_title and field.cursor_position == len(new_title)
+        await pilot.press("escape")
     assert (await store.incident(incident_id)).title == new_title
     assert [summary.title for summary in await store.list_incidents()] == [new_title]
 

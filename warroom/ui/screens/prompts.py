@@ -20,20 +20,29 @@ from warroom.ui.screens.reused import reused, reused_if_free
 
 
 class TextPrompt(Dialog[str | None]):
-    """Ask for one line of text; enter answers it, escape cancels (answers None)."""
+    """Ask for one line of text; enter answers it, escape cancels (answers None). One
+    instance serves every question (`ask_text`): `ask` sets it up again."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, *, question: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._question = question
-        self._value = value
-        self._placeholder = placeholder
+        self._question = ""
+        self._value = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label(self._question, markup=False)
-            yield Input(value=self._value, placeholder=self._placeholder)
+            yield Label(self._question, id="text-question", markup=False)
+            yield Input(self._value)
+
+    def ask(self, question: str, value: str = "") -> None:
+        """Ask `question`, `value` in the field (the cursor at its end)."""
+        self._question, self._value = question, value
+        if self.is_mounted:
+            self.query_one("#text-question", Label).update(question)
+            field = self.query_one(Input)
+            field.value = value
+            field.cursor_position = len(value)
 
     @on(Input.Submitted)
     def _answer(self, event: Input.Submitted) -> None:
@@ -129,6 +138,16 @@ class NotePrompt(Dialog[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_text(
+    app: App[Any], question: str, then: ScreenResultCallbackType[str | None], *, value: str = ""
+) -> None:
+    """The one-line prompt asking `question`, `value` in it; `then` gets the text (stripped),
+    or None when it is empty or cancelled. One prompt serves them all (`reused_if_free`)."""
+    prompt = reused_if_free(app, TextPrompt)
+    prompt.ask(question, value)
+    app.push_screen(prompt, then)
 
 
 def ask_note(

@@ -8,7 +8,7 @@ room to run (it fills the placeholders and asks for confirmation, never the brow
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rich.style import Style
@@ -148,14 +148,8 @@ class RunbookBrowser(Dialog[RunRequested | None]):
         found = matching(self._runbooks, query)
         options = self.query_one("#rb-list", OptionList)
         options.clear_options()
-        for runbook in found:
-            prompt = Text(visible(runbook.title, limit=200), style="bold")
-            reason = self._reasons.get(runbook.name)
-            if reason:
-                suggested = self.get_component_rich_style("runbooks--suggested")
-                prompt = Text("★ ", style=suggested) + prompt
-                prompt.append(f"\n  {visible(reason, limit=300)}", style=suggested)
-            options.add_option(Option(prompt, id=runbook.name))
+        # All at once: each option added alone has the list measure all its lines again.
+        options.add_options([self._list_option(runbook) for runbook in found])
         names = [r.name for r in found]
         hint = f"{len(found)} of {len(self._runbooks)} runbooks"
         self.query_one("#rb-hint", Label).update(hint if query else "")
@@ -165,6 +159,15 @@ class RunbookBrowser(Dialog[RunRequested | None]):
         wanted = self._selected if self._selected in names else names[0]
         options.highlighted = names.index(wanted)
         self._show(found[names.index(wanted)])
+
+    def _list_option(self, runbook: Runbook) -> Option:
+        prompt = Text(visible(runbook.title, limit=200), style="bold")
+        reason = self._reasons.get(runbook.name)
+        if reason:
+            suggested = self.get_component_rich_style("runbooks--suggested")
+            prompt = Text("★ ", style=suggested) + prompt
+            prompt.append(f"\n  {visible(reason, limit=300)}", style=suggested)
+        return Option(prompt, id=runbook.name)
 
     @on(OptionList.OptionHighlighted, "#rb-list")
     def _runbook_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -189,35 +192,38 @@ class RunbookBrowser(Dialog[RunRequested | None]):
         if runbook is None:
             detail.add_option(Option(Text("No runbook matches the search."), disabled=True))
             return
+        detail.add_options(list(self._detail_options(runbook)))
+
+    def _detail_options(self, runbook: Runbook) -> Iterator[Option]:
         head = Text(visible(runbook.title, limit=200), style="bold")
         reason = self._reasons.get(runbook.name)
         if reason:
             suggested = self.get_component_rich_style("runbooks--suggested")
             head.append(f"\nSuggested: {visible(reason, limit=300)}", style=suggested)
-        detail.add_option(Option(head, id="title"))
+        yield Option(head, id="title")
         if runbook.symptoms:
             symptoms = Text("Symptoms", style="bold underline")
             for symptom in runbook.symptoms:
                 symptoms.append(f"\n • {visible(symptom, limit=300)}")
-            detail.add_option(Option(symptoms, id="symptoms"))
+            yield Option(symptoms, id="symptoms")
         if runbook.diagnosis:
-            detail.add_option(Option(Text("Diagnosis", style="bold underline"), disabled=True))
-            self._add_steps(detail, runbook, runbook.diagnosis, "diagnosis")
+            yield Option(Text("Diagnosis", style="bold underline"), disabled=True)
+            yield from self._step_options(runbook, runbook.diagnosis, "diagnosis")
         for n, solution in enumerate(runbook.solutions, 1):
             title = Text(f"Solution {n}: {visible(solution.title, limit=200)}", style="bold")
             if solution.when:
                 title.append(f" — {visible(solution.when, limit=200)}", style="italic")
-            detail.add_option(Option(title, disabled=True))
-            self._add_steps(detail, runbook, solution.steps, f"solution-{n}")
+            yield Option(title, disabled=True)
+            yield from self._step_options(runbook, solution.steps, f"solution-{n}")
 
-    def _add_steps(
-        self, detail: OptionList, runbook: Runbook, steps: Sequence[Step], where: str
-    ) -> None:
+    def _step_options(
+        self, runbook: Runbook, steps: Sequence[Step], where: str
+    ) -> Iterator[Option]:
+        command = self.get_component_rich_style("runbooks--command")
         for number, step in enumerate(steps, 1):
             key = f"{where}-step-{number}"
             self._steps[key] = (runbook, step)
-            command = self.get_component_rich_style("runbooks--command")
-            detail.add_option(Option(step_text(number, step, command), id=key))
+            yield Option(step_text(number, step, command), id=key)
 
     @on(OptionList.OptionSelected, "#rb-detail")
     def _step_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -77,7 +77,7 @@ class IncidentCommands:
             self.app.notify(title, title=heading, markup=False, timeout=15)
 
     def action_rename(self: _Room) -> None:
-        from warroom.ui.screens.prompts import TextPrompt
+        from warroom.ui.screens.prompts import ask_text
 
         if self.state is None:
             return
@@ -88,7 +88,7 @@ class IncidentCommands:
             if new and new != title:
                 self.run_worker(self.record(renamed(new)))
 
-        self.app.push_screen(TextPrompt(question="Incident title:", value=title), rename)
+        ask_text(self.app, "Incident title:", rename, value=title)
 
     def action_set_moment(self: _Room) -> None:
         from warroom.ui.screens.incident_forms import MomentForm

@@ -266,7 +266,7 @@ class ReviewMode:
             self.replay_to(jump(self.shown_time(), timedelta(seconds=seconds), *span))
 
     def action_replay_goto(self: _Room) -> None:
-        from warroom.ui.screens.prompts import TextPrompt
+        from warroom.ui.screens.prompts import ask_text
 
         zone = self.playbook.settings.display_timezone
 
@@ -283,8 +283,7 @@ class ReviewMode:
                 return
             self.replay_to(clamp(at, *span))
 
-        prompt = TextPrompt(question=f"Replay at (HH:MM[:SS] or ISO time, {zone}):")
-        self.app.push_screen(prompt, go)
+        ask_text(self.app, f"Replay at (HH:MM[:SS] or ISO time, {zone}):", go)
 
     def action_replay_live(self: _Room) -> None:
         self.replay_to(None)
