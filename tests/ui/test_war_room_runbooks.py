@@ -102,6 +102,17 @@ async def test_the_browser_opens_again_as_it_was_asked_not_as_it_was_left(
         options = app.screen.query_one("#rb-list", OptionList)
         assert app.screen.focused is options and options.highlighted == 0
 
+        # Opened again on the same runbooks: the list is kept, the choice starts over.
+        kept = options.get_option_at_index(0)
+        await pilot.press("down", "down")
+        assert options.highlighted == 2
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, RunbookBrowser), what="closed")
+        await pilot.press("b")
+        await until(pilot, shows(app, RunbookBrowser), what="browser a third time")
+        assert options.get_option_at_index(0) is kept and options.highlighted == 0
+        assert "Users see error page" in detail_text(app)
+
 
 async def test_the_palette_opens_a_runbook_and_enter_on_a_step_asks_to_run_it(
     store: EventStore,
