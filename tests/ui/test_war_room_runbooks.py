@@ -29,6 +29,13 @@ async def loaded(pilot: Pilot[None], app: WarRoomApp) -> None:
     await until(pilot, lambda: war_room_screen(app).state is not None, what="incident loaded")
 
 
+async def browser_opened(pilot: Pilot[None], app: WarRoomApp) -> None:
+    """`b` once the incident is loaded, until the browser is on top."""
+    await loaded(pilot, app)
+    await pilot.press("b")
+    await until(pilot, shows(app, RunbookBrowser), what="browser")
+
+
 def listed(app: WarRoomApp) -> list[str]:
     options = app.screen.query_one("#rb-list", OptionList)
     return [str(options.get_option_at_index(i).id) for i in range(options.option_count)]
@@ -44,9 +51,7 @@ async def test_b_opens_the_browser_and_typing_searches_the_runbooks_text(
 ) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(140, 44)) as pilot:
-        await loaded(pilot, app)
-        await pilot.press("b")
-        await until(pilot, shows(app, RunbookBrowser), what="browser")
+        await browser_opened(pilot, app)
         assert listed(app) == [
             "site-down",
             "database-connection",
@@ -84,9 +89,7 @@ async def test_the_browser_opens_again_as_it_was_asked_not_as_it_was_left(
 ) -> None:
     app = war_room_app(store, await declare(store))
     async with app.run_test(size=(140, 44)) as pilot:
-        await loaded(pilot, app)
-        await pilot.press("b")
-        await until(pilot, shows(app, RunbookBrowser), what="browser")
+        await browser_opened(pilot, app)
         first = app.screen
         await pilot.press(*"pooler")
         await until(pilot, lambda: listed(app) == ["database-connection"], what="filtered")
