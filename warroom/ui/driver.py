@@ -72,7 +72,7 @@ class PromptEscapeDriver(LinuxDriver):
 
 # The parser keeps its pending deadline in `_timeout_time` (textual/_parser.py, 8.x): the
 # instant its `tick()` gives up waiting for the rest of an escape sequence. The two helpers
-# below are the only places that touch it; tests/unit/test_driver.py fails if it moves.
+# below are the only places that touch it; tests/ui/test_driver.py fails if it moves.
 
 
 def _wait(parser: XTermParser) -> float:
