@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from warroom.logs.step_aside import TURN, StepAside
 
@@ -71,3 +72,27 @@ async def test_an_unheld_gate_lets_through_at_once() -> None:
     gate.hold()
     assert gate.held
     gate.release()
+
+
+async def test_the_garbage_collector_waits_while_held_when_asked_to() -> None:
+    assert gc.isenabled()
+    try:
+        gate = StepAside(longest=0.05, pause_collector=True)
+        gate.hold()
+        assert gate.held and not gc.isenabled()
+        await asyncio.wait_for(gate.wait(), 2)  # the cap's release starts it again
+        assert gc.isenabled()
+
+        gc.disable()  # off already (as while warroom starts): a release leaves it off
+        gate = StepAside(longest=30, pause_collector=True)
+        gate.hold()
+        gate.release()
+        assert not gc.isenabled()
+        gc.enable()
+
+        gate = StepAside(longest=30)  # not asked to: the collector is left alone
+        gate.hold()
+        assert gate.held and gc.isenabled()
+        gate.release()
+    finally:
+        gc.enable()

@@ -105,7 +105,7 @@ class WarRoomApp(App[None]):
         self._on_shown = on_shown
         self._switch_interval = sys.getswitchinterval()
         """Python's, given back when the app ends (SWITCH_INTERVAL)."""
-        self.step_aside = StepAside()
+        self.step_aside = StepAside(pause_collector=True)
         """Held from a key's arrival until its frame is out: the log sources wait meanwhile."""
 
     def _use_themes(self, looks: Looks) -> None:
