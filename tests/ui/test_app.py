@@ -23,6 +23,7 @@ from tests.support.war_room import (
     war_room_screen,
 )
 from warroom import incident as kinds
+from warroom.logs.step_aside import StepAside
 from warroom.store import EventStore
 from warroom.ui.app import SWITCH_INTERVAL
 from warroom.ui.screens.prompts import NoteArea, NotePrompt
@@ -355,3 +356,18 @@ async def test_a_severity_the_playbook_does_not_know_is_shown_as_plain_visible_t
     assert shown[0] == "SEV1␛]2;PWNED␇"
     for text in shown:
         assert "\x1b" not in text and "SEV1␛]2;PWNED␇" in text, text
+
+
+async def test_a_hold_left_when_the_app_ends_ends_with_it(store: EventStore) -> None:
+    # As the key that quits holds the sources, and with them the garbage collector; a long
+    # cap, so that only the app's end can release it.
+    app = war_room_app(store, await declare(store))
+    app.step_aside = StepAside(longest=30, pause_collector=True)
+    try:
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+            app.step_aside.hold()
+            assert not gc.isenabled()
+        assert not app.step_aside.held and gc.isenabled()
+    finally:
+        gc.enable()

@@ -184,6 +184,8 @@ class WarRoomApp(App[None]):
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
+        # The key that quit may still hold the sources, and with them the garbage collector.
+        self.step_aside.release()
 
     async def on_event(self, event: events.Event) -> None:
         key = isinstance(event, events.Key)
