@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from tests.support.capture import SharedArchive
+from tests.support.waiting import eventually
 from warroom.logs.source import RestartPolicy
 from warroom.logs.step_aside import StepAside
 from warroom.logs.tail import LogTail
@@ -39,5 +41,22 @@ async def test_the_tail_reads_no_further_while_held_and_catches_up_after() -> No
         arrived.clear()
         await asyncio.wait_for(arrived.wait(), 5)
         assert batches > held_at
+    finally:
+        await tail.stop()
+
+
+async def test_the_tails_archive_writes_nothing_while_held_either() -> None:
+    shared = SharedArchive()
+    gate = StepAside(longest=30)
+    tail = LogTail([], capture=shared.terminal("ann"), step_aside=gate)
+    tail.start()
+    try:
+        gate.hold()
+        tail.ingest("backend", ["2026-12-07T19:00:00Z app[1] iad [info] held back"])
+        # Lines that fill no batch are written after the archive's linger (0.5 s).
+        await asyncio.sleep(1.0)
+        assert shared.rows == []
+        gate.release()
+        await eventually(lambda: len(shared.rows) == 1, what="written once released")
     finally:
         await tail.stop()

@@ -358,6 +358,19 @@ async def test_a_severity_the_playbook_does_not_know_is_shown_as_plain_visible_t
         assert "\x1b" not in text and "SEV1␛]2;PWNED␇" in text, text
 
 
+async def test_a_key_held_by_the_app_holds_the_garbage_collector_too(store: EventStore) -> None:
+    app = war_room_app(store, await declare(store))
+    try:
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: war_room_screen(app).state is not None, what="loaded")
+            app.step_aside.hold()  # as a key arriving does
+            assert app.step_aside.held and not gc.isenabled()
+            app.step_aside.release()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
 async def test_a_hold_left_when_the_app_ends_ends_with_it(store: EventStore) -> None:
     # As the key that quits holds the sources, and with them the garbage collector; a long
     # cap, so that only the app's end can release it.
